@@ -1,0 +1,74 @@
+// Builds the bundles: the extension host (node/cjs, vscode external), the webview
+// (browser/iife), the CLI (node/cjs), and the editor-suite entry used by the test rig.
+// Type-checking is a separate step (`npm run typecheck`); esbuild only strips types.
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** @type {esbuild.BuildOptions} */
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  legalComments: production ? 'none' : 'inline',
+};
+
+const targets = [
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension/extension.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: { webview: 'src/webview/main.ts' },
+    outdir: 'dist',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
+];
+if (!production) {
+  // Editor suites run inside the real extension host; mocha stays external so the
+  // suite loads the same copy the runner configures.
+  targets.push({
+    ...common,
+    entryPoints: ['test/vscode/suite/index.ts', ...readdirSync('test/vscode/suite').filter((f) => f.endsWith('.test.ts')).map((f) => `test/vscode/suite/${f}`)],
+    outdir: 'out/test/vscode/suite',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', 'mocha'],
+  });
+}
+
+rmSync('dist', { recursive: true, force: true });
+rmSync('out', { recursive: true, force: true });
+mkdirSync('dist', { recursive: true });
+// The Python client ships inside the extension and is put on PYTHONPATH of launched runs.
+const copyPython = () =>
+  cpSync('src/python/headroom', 'dist/python/headroom', {
+    recursive: true,
+    filter: (src) => !src.includes('__pycache__') && !src.endsWith('.pyc'),
+  });
+
+if (watch) {
+  for (const t of targets) {
+    const ctx = await esbuild.context(t);
+    await ctx.watch();
+  }
+  copyPython();
+  console.log('[build] watching');
+} else {
+  const started = Date.now();
+  await Promise.all(targets.map((t) => esbuild.build(t)));
+  copyPython();
+  console.log(`[build] ${targets.length} bundles in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests and the demo need, when run as root and missing.
+# chromium: the real browser; libkrb5-dev + ripgrep: code-server's offline install;
+# python3-*: real Python with PyTorch (CPU), psutil, debugpy and memory_profiler.
+set -euo pipefail
+pkgs=(chromium libkrb5-dev ripgrep unzip python3 python3-torch python3-psutil python3-debugpy python3-memory-profiler)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+echo "[deps] apt-get install ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,28 @@
+import * as assert from 'node:assert/strict';
+import { escapeHtml, makeNonce, renderWebviewDocument } from './webviewHtml';
+
+describe('renderWebviewDocument', () => {
+  const doc = (nonce?: string) =>
+    renderWebviewDocument({ cspSource: 'vscode-webview://abc', scriptUri: 'vscode-webview://abc/w.js', styleUri: 'vscode-webview://abc/t.css', title: 'T', nonce });
+
+  it('sets a strict CSP: nothing by default, scripts only by nonce, no wildcard or inline', () => {
+    const html = doc('N0nce');
+    const csp = /content="([^"]+)"/.exec(html)?.[1] ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-N0nce'/);
+    assert.doesNotMatch(csp, /\*|unsafe-inline|unsafe-eval/);
+    assert.match(html, /<script nonce="N0nce" src="vscode-webview:\/\/abc\/w.js"><\/script>/);
+  });
+
+  it('uses a fresh nonce each time', () => {
+    const nonces = new Set(Array.from({ length: 50 }, () => makeNonce()));
+    assert.equal(nonces.size, 50);
+    const a = /nonce-([^']+)'/.exec(doc())?.[1];
+    const b = /nonce-([^']+)'/.exec(doc())?.[1];
+    assert.ok(a && b && a !== b);
+  });
+
+  it('escapes markup in attributes and text', () => {
+    assert.equal(escapeHtml(`<img src=x onerror="alert(1)">&'`), '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#39;');
+  });
+});

@@ -1,0 +1,66 @@
+// Helpers that drive the code-server workbench the way a person does.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../rig/codeServer.mjs';
+
+export const screenshotDir = join(repoRoot, 'test-results', 'screenshots');
+
+export async function waitForWorkbench(page) {
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  await page.waitForSelector('.statusbar-item', { timeout: 60_000 });
+}
+
+/** The status-bar entry whose text contains `text`. */
+export function statusItem(page, text) {
+  return page.locator('.statusbar-item', { hasText: text });
+}
+
+/** Opens the command palette and types `query`; returns the visible row labels. */
+export async function paletteRows(page, query) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${query}`);
+  await page.waitForTimeout(400);
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  await rows.first().waitFor({ state: 'visible', timeout: 10_000 });
+  return rows.allInnerTexts();
+}
+
+/** Runs a command by its palette title, as a person would. */
+export async function runCommand(page, title) {
+  await paletteRows(page, title);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' }).catch(() => undefined);
+}
+
+/** The inner document of the active webview. */
+export function webviewFrame(page) {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(screenshotDir, { recursive: true });
+  const path = join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+/** A tiny test runner with the closing line the other suites use. */
+export async function runTests(name, tests) {
+  let passed = 0;
+  let failed = 0;
+  for (const [title, fn] of tests) {
+    const started = Date.now();
+    try {
+      await fn();
+      passed++;
+      console.log(`  ok   ${title} (${Date.now() - started} ms)`);
+    } catch (e) {
+      failed++;
+      console.log(`  FAIL ${title}\n${e?.stack ?? e}`);
+    }
+  }
+  return { name, passed, failed };
+}

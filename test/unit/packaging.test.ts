@@ -1,0 +1,54 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { listZipEntries } from './zip';
+
+const root = join(__dirname, '..', '..');
+const vsix = join(root, 'dist-vsix', 'headroom.vsix');
+
+describe('packaging (real VSIX from npm run package)', function () {
+  this.timeout(180_000);
+  let entries: string[];
+
+  before(function () {
+    // The test command packages before the unit tests; build it here when run alone.
+    if (!existsSync(vsix)) execFileSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: 'inherit' });
+    entries = listZipEntries(vsix).map((e) => e.replace(/^extension\//, ''));
+  });
+
+  it('is under 2 MB', () => {
+    assert.ok(statSync(vsix).size < 2 * 1024 * 1024, `VSIX is ${statSync(vsix).size} bytes`);
+  });
+
+  it('holds the bundles, media, README, CHANGELOG and LICENSE', () => {
+    // vsce stores readme.md, changelog.md and LICENSE.txt under its own names.
+    const lower = new Set(entries.map((e) => e.toLowerCase()));
+    for (const f of ['package.json', 'dist/extension.js', 'dist/webview.js', 'readme.md', 'changelog.md', 'license.txt', 'media/timeline.css', 'media/icon.png']) {
+      assert.ok(lower.has(f), `${f} missing from the VSIX`);
+    }
+  });
+
+  it('leaks no TypeScript sources, tests, source maps or node_modules', () => {
+    const leaks = entries.filter(
+      (e) =>
+        /\.tsx?$/.test(e) ||
+        e.endsWith('.map') ||
+        e.startsWith('src/') ||
+        e.startsWith('test/') ||
+        e.startsWith('out/') ||
+        e.includes('node_modules/') ||
+        e.includes('__pycache__') ||
+        /(^|\/)test_[^/]*\.py$/.test(e) ||
+        e.startsWith('.cache/'),
+    );
+    assert.deepEqual(leaks, []);
+  });
+
+  it('ships a minified production extension bundle', () => {
+    // A development bundle would carry inline source maps and readable names.
+    const text = execFileSync('unzip', ['-p', vsix, 'extension/dist/extension.js'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    assert.ok(!text.includes('sourceMappingURL'), 'no source map reference in the shipped bundle');
+    assert.ok(text.split('\n').length < 50, 'bundle is minified');
+  });
+});

@@ -2,7 +2,7 @@
 // (browser/iife), the CLI (node/cjs), and the editor-suite entry used by the test rig.
 // Type-checking is a separate step (`npm run typecheck`); esbuild only strips types.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -54,6 +54,7 @@ rmSync('out', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 // The Python client ships inside the extension and is put on PYTHONPATH of launched runs.
 const copyPython = () =>
+  existsSync('src/python/headroom') &&
   cpSync('src/python/headroom', 'dist/python/headroom', {
     recursive: true,
     filter: (src) => !src.includes('__pycache__') && !src.endsWith('.pyc'),

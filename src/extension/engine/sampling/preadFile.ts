@@ -1,0 +1,43 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+
+const shared = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * A /proc or /sys file kept open and re-read from offset 0 with pread: one syscall per
+ * sample instead of open/read/close (about 3 us against 20 us on the machines we target).
+ * Reads fail with ESRCH/ENOENT once the process is gone; callers treat that as "exited".
+ */
+export class PreadFile {
+  private fd: number | undefined;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'r');
+  }
+
+  /** The whole file as latin1 text (proc files are ASCII); throws if the process vanished. */
+  readText(): string {
+    if (this.fd === undefined) throw new Error(`${this.path}: closed`);
+    const n = readSync(this.fd, shared, 0, shared.length, 0);
+    return shared.toString('latin1', 0, n);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        /* already closed by the kernel side; nothing to free */
+      }
+      this.fd = undefined;
+    }
+  }
+}
+
+/** Opens a PreadFile, or undefined if the file is not there or not readable. */
+export function tryOpen(path: string): PreadFile | undefined {
+  try {
+    return new PreadFile(path);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,106 @@
+import * as assert from 'node:assert/strict';
+import { ChunkedColumn } from '../../../src/extension/engine/store/chunkedColumn';
+import { EventIndex } from '../../../src/extension/engine/store/eventIndex';
+import { MemoryStore } from '../../../src/extension/engine/store/memoryStore';
+import { FANOUT, Series } from '../../../src/extension/engine/store/series';
+
+describe('ChunkedColumn', () => {
+  it('pushes across chunks, searches, and trims whole chunks', () => {
+    const c = new ChunkedColumn();
+    for (let i = 0; i < 10_000; i++) c.push(i * 2);
+    assert.equal(c.length, 10_000);
+    assert.equal(c.get(9_999), 19_998);
+    assert.equal(c.lowerBound(101), 51);
+    assert.equal(c.upperBound(100), 51);
+    c.trimTo(3000);
+    assert.ok(c.retained >= 3000 && c.retained < 3000 + 4096);
+    assert.equal(c.get(c.first), c.first * 2, 'logical indices survive trimming');
+  });
+});
+
+describe('Series', () => {
+  it('returns raw points when they fit', () => {
+    const s = new Series();
+    for (let i = 0; i < 100; i++) s.append(i, i * 10);
+    const e = s.query(0, 99, 1000);
+    assert.equal(e.level, 0);
+    assert.equal(e.t.length, 100);
+    assert.deepEqual([e.min[42], e.max[42]], [420, 420]);
+  });
+
+  it('never returns more than maxPoints and keeps every spike', () => {
+    const s = new Series();
+    const n = 1_000_000;
+    const spikes = new Set([12_345, 500_000, 999_998]);
+    for (let i = 0; i < n; i++) s.append(i, spikes.has(i) ? 1e9 : i % 7 === 0 ? -5 : 100);
+    for (const maxPoints of [2, 10, 317, 1200, 5000]) {
+      const e = s.query(0, n, maxPoints);
+      assert.ok(e.t.length <= maxPoints, `${e.t.length} > ${maxPoints}`);
+      assert.ok(e.t.length >= Math.min(maxPoints, 2) / 2);
+      // The global max and min show in every envelope, at any width.
+      assert.equal(Math.max(...e.max), 1e9);
+      assert.equal(Math.min(...e.min), -5);
+    }
+    // A narrow window around one spike still finds it.
+    const w = s.query(499_000, 501_000, 50);
+    assert.equal(Math.max(...w.max), 1e9);
+    assert.ok(w.t.every((t) => t >= 499_000 && t <= 501_000));
+  });
+
+  it('includes the unfolded tail of every tier', () => {
+    const s = new Series();
+    const n = FANOUT ** 3 * 5 + 7; // leaves open buckets at every tier
+    for (let i = 0; i < n; i++) s.append(i, i);
+    const e = s.query(0, n, 20);
+    assert.equal(Math.max(...e.max), n - 1, 'the newest sample is in the envelope');
+    assert.equal(Math.min(...e.min), 0);
+  });
+
+  it('stays bounded: a day at 10 Hz in a few MB, with the old part still queryable', () => {
+    const s = new Series({ rawCapacity: 36_000, tierCapacity: 65_536 });
+    const n = 864_000;
+    for (let i = 0; i < n; i++) s.append(i * 100, i === 1000 ? 9e9 : (i % 1000) * 1e6);
+    assert.ok(s.bytes < 8 * 2 ** 20, `${s.bytes} bytes`);
+    assert.equal(s.raw(0, 100_000).t.length, 0, 'old raw samples are gone');
+    const e = s.query(0, n * 100, 500);
+    assert.ok(e.level > 0 && e.t.length <= 500);
+    assert.equal(Math.max(...e.max), 9e9, 'a spike older than the raw tier survives in the min/max tiers');
+    assert.equal(s.max, 9e9);
+  });
+
+  it('clamps samples that arrive with an earlier time', () => {
+    const s = new Series();
+    s.append(10, 1);
+    s.append(5, 2);
+    assert.deepEqual([...s.raw(0, 100).t], [10, 10]);
+  });
+});
+
+describe('EventIndex', () => {
+  it('indexes by time and by location, in time order even when added out of order', () => {
+    const ix = new EventIndex();
+    ix.add({ t: 30, kind: 'checkpoint', file: '/a.py', line: 3 });
+    ix.add({ t: 10, kind: 'checkpoint', file: '/a.py', line: 3 });
+    ix.add({ t: 20, kind: 'cleanup' });
+    assert.deepEqual(ix.range(10, 25).map((e) => e.t), [10, 20]);
+    assert.deepEqual(ix.at('/a.py', 3).map((e) => e.t), [30, 10]);
+    assert.deepEqual(ix.linesOf('/a.py'), [3]);
+  });
+
+  it('drops the oldest past its capacity, from both indexes', () => {
+    const ix = new EventIndex(2);
+    for (let t = 0; t < 3; t++) ix.add({ t, kind: 'checkpoint', file: '/b.py', line: t });
+    assert.equal(ix.size, 2);
+    assert.deepEqual(ix.linesOf('/b.py'), [1, 2]);
+  });
+});
+
+describe('MemoryStore', () => {
+  it('ignores non-finite values and names per-process series', () => {
+    const st = new MemoryStore();
+    st.append('x', 1, NaN);
+    assert.equal(st.get('x'), undefined);
+    st.addTreeSample({ t: 1, rootPid: 7, rootAlive: true, processes: [{ pid: 7, ppid: 1, name: 'p', rss: 5, vms: 9, shared: 0 }], rss: 5, vms: 9 });
+    assert.deepEqual(st.names().sort(), ['proc.7.rss', 'tree.rss', 'tree.vms']);
+  });
+});

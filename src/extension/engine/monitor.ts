@@ -1,0 +1,187 @@
+import { hostname } from 'node:os';
+import { NvidiaSmiMonitor } from './gpu/nvidiaSmiMonitor';
+import type { GpuAvailability, GpuSample } from './gpu/types';
+import type { GpuRecord, SampleRecord } from './recording/format';
+import { RecordingWriter, type RecordingWriterOptions } from './recording/recordingWriter';
+import { createSystemSampler, createTreeSampler } from './sampling/createSamplers';
+import type { PssMode, SystemSample, SystemSampler, TreeSample, TreeSampler } from './sampling/types';
+import { MemoryStore, SeriesName } from './store/memoryStore';
+
+export interface MonitorOptions {
+  readonly intervalMs?: number;
+  readonly pss?: PssMode;
+  readonly gpu?: boolean;
+  /** Where to stream the NDJSON recording; none if unset. */
+  readonly recordingPath?: string;
+  readonly recording?: RecordingWriterOptions;
+  readonly command?: readonly string[];
+  readonly tool?: string;
+  readonly store?: MemoryStore;
+  readonly onProblem?: (message: string) => void;
+  /** Stand-in GPU tool (tests); nvidia-smi by default. */
+  readonly gpuCommand?: string;
+}
+
+export interface MonitorTick {
+  readonly tree: TreeSample;
+  readonly system?: SystemSample;
+  readonly gpu?: GpuSample;
+}
+
+/**
+ * Samples one process tree, the system and the GPUs on an owned timer; feeds the store,
+ * the recording and listeners. Shared by the extension and the CLI.
+ */
+export class Monitor {
+  readonly store: MemoryStore;
+  readonly tree: TreeSampler;
+  private readonly system: SystemSampler | undefined;
+  private readonly gpu: NvidiaSmiMonitor | undefined;
+  private readonly recording: RecordingWriter | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<(tick: MonitorTick) => void>();
+  private lastGpu: GpuSample | undefined;
+  private _last: MonitorTick | undefined;
+  private _intervalMs: number;
+  private stopped = false;
+  gpuAvailability: GpuAvailability = { state: 'unknown' };
+
+  constructor(
+    readonly rootPid: number,
+    options: MonitorOptions = {},
+  ) {
+    this._intervalMs = options.intervalMs ?? 100;
+    this.store = options.store ?? new MemoryStore();
+    this.tree = createTreeSampler(rootPid, { pss: options.pss ?? 'auto', onProblem: options.onProblem });
+    try {
+      this.system = createSystemSampler(rootPid);
+    } catch (e) {
+      options.onProblem?.(`system memory unavailable: ${(e as Error).message}`);
+    }
+    if (options.recordingPath) {
+      this.recording = new RecordingWriter(
+        options.recordingPath,
+        { created: Date.now(), rootPid, command: options.command, host: hostname(), tool: options.tool ?? 'headroom', intervalMs: this._intervalMs },
+        { ...options.recording, onError: (e) => options.onProblem?.(`recording stopped: ${e.message}`) },
+      );
+    }
+    if (options.gpu ?? true) {
+      this.gpu = new NvidiaSmiMonitor({
+        command: options.gpuCommand,
+        intervalMs: Math.max(100, this._intervalMs),
+        onSample: (s) => this.onGpu(s),
+        onAvailability: (a) => (this.gpuAvailability = a),
+      });
+    }
+  }
+
+  get last(): MonitorTick | undefined {
+    return this._last;
+  }
+
+  get intervalMs(): number {
+    return this._intervalMs;
+  }
+
+  get recordingPath(): string | undefined {
+    return this.recording?.path;
+  }
+
+  onTick(listener: (tick: MonitorTick) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  start(): void {
+    this.gpu?.start();
+    this.tick();
+    this.schedule();
+  }
+
+  /** Applies a new sampling interval without a restart. */
+  setInterval(ms: number): void {
+    this._intervalMs = ms;
+    if (this.timer) this.schedule();
+  }
+
+  /** Writes a protocol or event record to the recording, verbatim. */
+  record(record: object): void {
+    this.recording?.write(record);
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.gpu?.dispose();
+    this.tree.dispose();
+    this.system?.dispose();
+    this.recording?.close();
+    this.listeners.clear();
+  }
+
+  /** Takes one sample now. */
+  tick(): MonitorTick {
+    const now = Date.now();
+    const tree = this.tree.sample(now);
+    let system: SystemSample | undefined;
+    try {
+      system = this.system?.sample(now);
+    } catch {
+      system = undefined;
+    }
+    this.store.addTreeSample(tree);
+    if (system) this.store.addSystemSample(system);
+    if (this.recording) this.recording.write(toSampleRecord(tree, system));
+    const tick: MonitorTick = { tree, system, gpu: this.lastGpu };
+    this._last = tick;
+    for (const l of this.listeners) l(tick);
+    return tick;
+  }
+
+  private schedule(): void {
+    clearInterval(this.timer);
+    this.timer = setInterval(() => {
+      const t = this.tick();
+      if (!t.tree.rootAlive) clearInterval(this.timer);
+    }, this._intervalMs);
+    this.timer.unref?.();
+  }
+
+  private onGpu(s: GpuSample): void {
+    const tree = new Set(this._last?.tree.processes.map((p) => p.pid) ?? [this.rootPid]);
+    const mine = s.processes.filter((p) => tree.has(p.pid));
+    const sample = { ...s, processes: mine };
+    this.lastGpu = sample;
+    let treeGpu = 0;
+    for (const d of s.devices) {
+      if (d.memUsed !== undefined) this.store.append(SeriesName.gpuUsed(d.index), s.t, d.memUsed);
+      if (d.utilGpu !== undefined) this.store.append(SeriesName.gpuUtil(d.index), s.t, d.utilGpu);
+    }
+    for (const p of mine) treeGpu += p.usedMemory ?? 0;
+    if (mine.length) this.store.append(SeriesName.treeGpu, s.t, treeGpu);
+    const index = new Map(s.devices.map((d) => [d.uuid, d.index]));
+    const rec: GpuRecord = {
+      type: 'gpu',
+      t: s.t,
+      devices: s.devices.map((d) => [d.index, d.memUsed ?? null, d.memTotal ?? null, d.utilGpu ?? null, d.name] as const),
+      procs: mine.map((p) => [p.pid, index.get(p.gpuUuid) ?? -1, p.usedMemory ?? null] as const),
+    };
+    this.recording?.write(rec);
+  }
+}
+
+export function toSampleRecord(tree: TreeSample, system?: SystemSample): SampleRecord {
+  return {
+    type: 'sample',
+    t: tree.t,
+    rss: tree.rss,
+    vms: tree.vms,
+    pss: tree.pss,
+    uss: tree.uss,
+    procs: tree.processes.map((p) => [p.pid, p.ppid, p.rss, p.pss ?? null, p.name] as const),
+    sys: system && { used: system.used, available: system.available, total: system.total },
+    cg: system?.cgroupLimit !== undefined ? { limit: system.cgroupLimit, usage: system.cgroupUsage } : undefined,
+  };
+}

@@ -1,0 +1,53 @@
+// The recording format: NDJSON, one record per line. Recording records (below) interleave
+// with the log-protocol records the program sent, stored verbatim. docs/recording.md.
+
+export const RECORDING_VERSION = 1;
+
+export interface RecordingHeader {
+  readonly type: 'recording';
+  readonly v: number;
+  /** Milliseconds since the epoch. */
+  readonly created: number;
+  readonly rootPid: number;
+  readonly command?: readonly string[];
+  readonly host?: string;
+  readonly tool: string;
+  /** 0 for the first file; rotated continuations count up. */
+  readonly part: number;
+  readonly intervalMs?: number;
+}
+
+/** A tree sample: [pid, ppid, rss, pss|null, name] per process. */
+export interface SampleRecord {
+  readonly type: 'sample';
+  readonly t: number;
+  readonly rss: number;
+  readonly vms: number;
+  readonly pss?: number;
+  readonly uss?: number;
+  readonly procs?: readonly (readonly [number, number, number, number | null, string])[];
+  readonly sys?: { readonly used: number; readonly available: number; readonly total: number };
+  readonly cg?: { readonly limit: number; readonly usage?: number };
+}
+
+export interface GpuRecord {
+  readonly type: 'gpu';
+  readonly t: number;
+  /** [index, used, total, util] per device; null where unknown. */
+  readonly devices: readonly (readonly [number, number | null, number | null, number | null, string])[];
+  /** [pid, device index, used] for processes of the monitored tree. */
+  readonly procs?: readonly (readonly [number, number, number | null])[];
+}
+
+export interface ExitRecord {
+  readonly type: 'exit';
+  readonly t: number;
+  readonly pid: number;
+  readonly code: number | null;
+  readonly signal: string | null;
+}
+
+export type RecordingRecord = RecordingHeader | SampleRecord | GpuRecord | ExitRecord;
+
+/** Anything found on a line: our own records, or protocol records, typed loosely. */
+export type AnyRecord = { readonly type: string; readonly t?: number } & Record<string, unknown>;

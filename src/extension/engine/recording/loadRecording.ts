@@ -1,0 +1,38 @@
+import type { TreeSample } from '../sampling/types';
+import { MemoryStore, SeriesName } from '../store/memoryStore';
+import type { AnyRecord, GpuRecord, SampleRecord } from './format';
+
+/** Fills a store from recording records: samples into series; GPU lines into GPU series. */
+export function loadIntoStore(records: readonly AnyRecord[], store = new MemoryStore()): MemoryStore {
+  for (const r of records) {
+    switch (r.type) {
+      case 'sample': {
+        const s = r as unknown as SampleRecord;
+        const tree: TreeSample = {
+          t: s.t,
+          rootPid: s.procs?.[0]?.[0] ?? 0,
+          rootAlive: true,
+          rss: s.rss,
+          vms: s.vms,
+          pss: s.pss ?? undefined,
+          uss: s.uss ?? undefined,
+          processes: (s.procs ?? []).map(([pid, ppid, rss, pss, name]) => ({ pid, ppid, rss, vms: 0, shared: 0, pss: pss ?? undefined, name })),
+        };
+        store.addTreeSample(tree);
+        if (s.sys) store.addSystemSample({ t: s.t, ...s.sys, swapTotal: 0, swapUsed: 0, cgroupLimit: s.cg?.limit, cgroupUsage: s.cg?.usage });
+        break;
+      }
+      case 'gpu': {
+        const g = r as unknown as GpuRecord;
+        for (const [index, used, , util] of g.devices) {
+          if (used !== null) store.append(SeriesName.gpuUsed(index), g.t, used);
+          if (util !== null) store.append(SeriesName.gpuUtil(index), g.t, util);
+        }
+        break;
+      }
+      default:
+        break; // protocol records are turned into events by the protocol layer
+    }
+  }
+  return store;
+}

@@ -14,6 +14,17 @@ export class PreadFile {
     this.fd = openSync(path, 'r');
   }
 
+  /** Reads the file into the shared buffer; returns its length. Throws if the process vanished. */
+  readRaw(): number {
+    if (this.fd === undefined) throw new Error(`${this.path}: closed`);
+    return readSync(this.fd, shared, 0, shared.length, 0);
+  }
+
+  /** The buffer `readRaw` filled; valid until the next read of any PreadFile. */
+  static get buffer(): Buffer {
+    return shared;
+  }
+
   /** The whole file as latin1 text (proc files are ASCII); throws if the process vanished. */
   readText(): string {
     if (this.fd === undefined) throw new Error(`${this.path}: closed`);

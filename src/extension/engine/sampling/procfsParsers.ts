@@ -17,6 +17,29 @@ export function parseStatm(text: string): Statm | undefined {
   return { sizePages: size, residentPages: resident, sharedPages: shared };
 }
 
+/**
+ * The first three statm numbers straight from the bytes a pread returned, into `out`
+ * (size, resident, shared pages). No string, no split: this runs per process per sample.
+ */
+export function parseStatmBytes(buf: Uint8Array, len: number, out: Float64Array): boolean {
+  let field = 0;
+  let v = 0;
+  let inNum = false;
+  for (let i = 0; i < len && field < 3; i++) {
+    const c = buf[i];
+    if (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48);
+      inNum = true;
+    } else if (inNum) {
+      out[field++] = v;
+      v = 0;
+      inNum = false;
+    }
+  }
+  if (inNum && field < 3) out[field++] = v;
+  return field === 3;
+}
+
 /** The fields of `/proc/<pid>/stat` that Headroom uses. */
 export interface ProcStat {
   readonly pid: number;
@@ -25,6 +48,7 @@ export interface ProcStat {
   readonly ppid: number;
   /** Start time after boot, in clock ticks: with the pid, identifies a process across PID reuse. */
   readonly startTime: number;
+  readonly numThreads: number;
 }
 
 export function parseProcStat(text: string): ProcStat | undefined {
@@ -35,12 +59,13 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const pid = Number(text.slice(0, open).trim());
   const comm = text.slice(open + 1, close);
   const rest = text.slice(close + 2).split(' ');
-  // rest[0] is field 3 (state); starttime is field 22 -> rest[19]; ppid is field 4 -> rest[1].
+  // rest[0] is field 3 (state): ppid is field 4 -> rest[1], num_threads 20 -> rest[17], starttime 22 -> rest[19].
   if (rest.length < 20) return undefined;
   const ppid = Number(rest[1]);
   const startTime = Number(rest[19]);
+  const numThreads = Number(rest[17]);
   if (!Number.isInteger(pid) || !Number.isFinite(ppid) || !Number.isFinite(startTime)) return undefined;
-  return { pid, comm, state: rest[0], ppid, startTime };
+  return { pid, comm, state: rest[0], ppid, startTime, numThreads: Number.isFinite(numThreads) ? numThreads : 1 };
 }
 
 /** `/proc/<pid>/task/<tid>/children`: space-separated child pids. */

@@ -2,17 +2,17 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { pageSize } from './pageSize';
 import { PreadFile } from './preadFile';
-import { parseChildren, parseCmdline, parseProcStat, parseSmapsRollup, parseStatm, type SmapsRollup } from './procfsParsers';
+import { parseChildren, parseCmdline, parseProcStat, parseSmapsRollup, parseStatmBytes, type ProcStat, type SmapsRollup } from './procfsParsers';
 import type { ProcessSample, PssMode, TreeSample, TreeSampler } from './types';
 
 export interface ProcfsTreeSamplerOptions {
   /** How often the child tree is re-read; a new DataLoader worker shows within this. */
   readonly discoveryIntervalMs?: number;
   readonly pss?: PssMode;
-  /** In `auto`, the share of wall time smaps_rollup reads may take (its cost grows with memory). */
+  /** In `auto`, the share of wall time smaps_rollup reads may take, for the whole tree (their cost grows with memory). */
   readonly pssBudget?: number;
-  /** Never read one process's smaps_rollup more often than this, in `auto`. */
-  readonly pssMinIntervalMs?: number;
+  /** In `auto`, a process whose RSS has not moved is re-read at most this often. */
+  readonly pssMaxAgeMs?: number;
   readonly procRoot?: string;
   /** Called once per distinct problem (permission denied, ...); never throws into sampling. */
   readonly onProblem?: (message: string) => void;
@@ -24,11 +24,20 @@ interface Tracked {
   ppid: number;
   readonly name: string;
   readonly statm: PreadFile;
+  readonly stat: PreadFile;
+  /** task/<pid>/children, kept open while the process has a single thread. */
+  children?: PreadFile;
+  numThreads: number;
+  rss: number;
   rollup?: SmapsRollup;
   rollupAt?: number;
-  nextRollupAt: number;
+  /** RSS when the last PSS read started: PSS is re-read once RSS moves. */
+  rssAtRollup: number;
   rollupInFlight: boolean;
+  rollupBlocked: boolean;
 }
+
+const statmOut = new Float64Array(3);
 
 /**
  * Linux: samples a process tree through /proc. Per sample, one pread of each process's
@@ -42,7 +51,10 @@ export class ProcfsTreeSampler implements TreeSampler {
   private readonly discoveryIntervalMs: number;
   private readonly pssMode: PssMode;
   private readonly pssBudget: number;
-  private readonly pssMinIntervalMs: number;
+  private readonly pssMaxAgeMs: number;
+  /** In `auto`, no smaps_rollup read starts before this time (the tree-wide budget). */
+  private pssGateAt = 0;
+  private pssCursor = 0;
   private readonly proc: string;
   private readonly useChildrenFiles: boolean;
   private readonly reported = new Set<string>();
@@ -59,7 +71,7 @@ export class ProcfsTreeSampler implements TreeSampler {
     this.discoveryIntervalMs = options.discoveryIntervalMs ?? 500;
     this.pssMode = options.pss ?? 'auto';
     this.pssBudget = options.pssBudget ?? 0.02;
-    this.pssMinIntervalMs = options.pssMinIntervalMs ?? 1000;
+    this.pssMaxAgeMs = options.pssMaxAgeMs ?? 10_000;
     this.proc = options.procRoot ?? '/proc';
     // CONFIG_PROC_CHILDREN is on in every mainstream kernel; without it, scan /proc for ppids.
     this.useChildrenFiles = existsSync(`${this.proc}/self/task/${process.pid}/children`);
@@ -77,23 +89,24 @@ export class ProcfsTreeSampler implements TreeSampler {
     let uss = 0;
     let pssComplete = true;
     for (const p of this.tracked.values()) {
-      let text: string;
+      let len: number;
       try {
-        text = p.statm.readText();
+        len = p.statm.readRaw();
       } catch {
         // Exited between discovery and now (ESRCH): drop it, no error.
         this.untrack(p.pid);
         continue;
       }
-      const s = parseStatm(text);
-      if (!s) continue;
-      const r = s.residentPages * this.page;
-      const v = s.sizePages * this.page;
+      if (!parseStatmBytes(PreadFile.buffer, len, statmOut)) continue;
+      const r = statmOut[1] * this.page;
+      const v = statmOut[0] * this.page;
+      p.rss = r;
       rss += r;
       vms += v;
-      if (p.rollup) {
-        pss += p.rollup.pss;
-        uss += p.rollup.uss;
+      const roll = p.rollup;
+      if (roll) {
+        pss += roll.pss;
+        uss += roll.uss;
       } else pssComplete = false;
       processes.push({
         pid: p.pid,
@@ -101,14 +114,14 @@ export class ProcfsTreeSampler implements TreeSampler {
         name: p.name,
         rss: r,
         vms: v,
-        shared: s.sharedPages * this.page,
-        pss: p.rollup?.pss,
-        uss: p.rollup?.uss,
-        swap: p.rollup?.swap,
+        shared: statmOut[2] * this.page,
+        pss: roll?.pss,
+        uss: roll?.uss,
+        swap: roll?.swap,
         pssAgeMs: p.rollupAt === undefined ? undefined : now - p.rollupAt,
       });
-      this.maybeReadRollup(p, now);
     }
+    if (this.pssMode !== 'off') this.schedulePss(now);
     if (!this.tracked.has(this.rootPid)) this.rootAlive = false;
     const complete = pssComplete && processes.length > 0 && this.pssMode !== 'off';
     return { t: now, rootPid: this.rootPid, rootAlive: this.rootAlive, processes, rss, vms, pss: complete ? pss : undefined, uss: complete ? uss : undefined };
@@ -140,28 +153,56 @@ export class ProcfsTreeSampler implements TreeSampler {
     const seen = new Set<number>();
     const parents = this.useChildrenFiles ? undefined : this.scanParents();
     const queue: [pid: number, ppid: number][] = [[this.rootPid, 0]];
-    while (queue.length) {
-      const [pid, ppid] = queue.shift() as [number, number];
+    for (let qi = 0; qi < queue.length; qi++) {
+      const [pid, ppid] = queue[qi];
       if (seen.has(pid)) continue;
-      const existing = this.tracked.get(pid);
-      const stat = this.readStat(pid);
-      if (!stat) {
-        if (existing) this.untrack(pid);
-        continue;
+      let t = this.tracked.get(pid);
+      if (t) {
+        // Known process: its kept-open stat says whether it still lives, and its thread count.
+        let st: ProcStat | undefined;
+        try {
+          st = parseProcStat(t.stat.readText());
+        } catch {
+          st = undefined;
+        }
+        if (!st || st.startTime !== t.startTime) {
+          this.untrack(pid);
+          t = undefined;
+          if (!st) continue;
+        } else if (st.numThreads !== t.numThreads) {
+          t.numThreads = st.numThreads;
+          if (st.numThreads !== 1) {
+            t.children?.close();
+            t.children = undefined;
+          }
+        }
       }
-      if (existing && existing.startTime !== stat.startTime) this.untrack(pid); // PID reused
-      if (!this.tracked.has(pid) && !this.track(stat)) continue;
-      const t = this.tracked.get(pid) as Tracked;
-      t.ppid = ppid || stat.ppid;
+      if (!t) {
+        const st = this.readStat(pid);
+        if (!st || !this.track(st)) continue;
+        t = this.tracked.get(pid) as Tracked;
+      }
+      t.ppid = ppid || t.ppid;
       seen.add(pid);
-      const kids = parents ? (parents.get(pid) ?? []) : this.childrenOf(pid);
+      const kids = parents ? (parents.get(pid) ?? []) : this.childrenOf(t);
       for (const k of kids) queue.push([k, pid]);
     }
     for (const pid of [...this.tracked.keys()]) if (!seen.has(pid)) this.untrack(pid);
     if (!seen.has(this.rootPid)) this.rootAlive = false;
   }
 
-  private childrenOf(pid: number): number[] {
+  private childrenOf(t: Tracked): number[] {
+    const pid = t.pid;
+    if (t.numThreads === 1) {
+      // One thread: its children file is the only one; keep it open and pread it.
+      try {
+        t.children ??= new PreadFile(`${this.proc}/${pid}/task/${pid}/children`);
+        return parseChildren(t.children.readText());
+      } catch {
+        t.children?.close();
+        t.children = undefined;
+      }
+    }
     const out: number[] = [];
     let tids: string[];
     try {
@@ -201,10 +242,17 @@ export class ProcfsTreeSampler implements TreeSampler {
     }
   }
 
-  private track(stat: NonNullable<ReturnType<typeof parseProcStat>>): boolean {
+  private track(stat: ProcStat): boolean {
     let statm: PreadFile;
+    let statFile: PreadFile;
     try {
       statm = new PreadFile(`${this.proc}/${stat.pid}/statm`);
+      try {
+        statFile = new PreadFile(`${this.proc}/${stat.pid}/stat`);
+      } catch (e) {
+        statm.close();
+        throw e;
+      }
     } catch (e) {
       this.problem(`cannot open ${this.proc}/${stat.pid}/statm: ${(e as Error).message}`, 'statm-open');
       return false;
@@ -215,8 +263,12 @@ export class ProcfsTreeSampler implements TreeSampler {
       ppid: stat.ppid,
       name: stat.comm,
       statm,
-      nextRollupAt: 0,
+      stat: statFile,
+      numThreads: stat.numThreads,
+      rss: 0,
+      rssAtRollup: -1,
       rollupInFlight: false,
+      rollupBlocked: false,
     });
     return true;
   }
@@ -225,12 +277,39 @@ export class ProcfsTreeSampler implements TreeSampler {
     const t = this.tracked.get(pid);
     if (!t) return;
     t.statm.close();
+    t.stat.close();
+    t.children?.close();
     this.tracked.delete(pid);
   }
 
-  private maybeReadRollup(p: Tracked, now: number): void {
-    if (this.pssMode === 'off' || p.rollupInFlight || now < p.nextRollupAt) return;
+  /**
+   * Starts smaps_rollup reads. `on`: every process each sample (one read in flight each).
+   * `auto`: one read at a time for the whole tree, the next one gated so reads take at most
+   * `pssBudget` of wall time, going to a process whose RSS moved (or whose reading is old).
+   */
+  private schedulePss(now: number): void {
+    if (this.pssMode === 'on') {
+      for (const p of this.tracked.values()) if (!p.rollupInFlight && !p.rollupBlocked) this.readRollup(p);
+      return;
+    }
+    if (now < this.pssGateAt) return;
+    const list = [...this.tracked.values()];
+    for (let k = 0; k < list.length; k++) {
+      const p = list[(this.pssCursor + k) % list.length];
+      if (p.rollupInFlight || p.rollupBlocked) continue;
+      const moved = Math.abs(p.rss - p.rssAtRollup) > Math.max(1 << 20, 0.01 * p.rssAtRollup);
+      const old = p.rollupAt === undefined || now - p.rollupAt > this.pssMaxAgeMs;
+      if (!moved && !old) continue;
+      this.pssCursor = (this.pssCursor + k + 1) % Math.max(1, list.length);
+      this.pssGateAt = Infinity; // until this read reports its cost
+      this.readRollup(p);
+      return;
+    }
+  }
+
+  private readRollup(p: Tracked): void {
     p.rollupInFlight = true;
+    p.rssAtRollup = p.rss;
     const started = performance.now();
     readFile(`${this.proc}/${p.pid}/smaps_rollup`, 'latin1').then(
       (text) => {
@@ -239,23 +318,23 @@ export class ProcfsTreeSampler implements TreeSampler {
         this.pssStats.reads++;
         this.pssStats.totalMs += ms;
         this.pssStats.lastMs = ms;
+        // A read that took d ms keeps the next one d / budget away (16 ms at 1 GiB -> 0.8 s).
+        this.pssGateAt = Date.now() + ms / this.pssBudget;
         if (this.disposed || this.tracked.get(p.pid) !== p) return;
         const r = parseSmapsRollup(text);
         if (r) {
           p.rollup = r;
           p.rollupAt = Date.now();
         }
-        // auto: a read that took d ms waits d / budget before the next (16 ms at 1 GiB -> 0.8 s).
-        const wait = this.pssMode === 'on' ? 0 : Math.max(this.pssMinIntervalMs, ms / this.pssBudget);
-        p.nextRollupAt = Date.now() + wait;
       },
       (e: NodeJS.ErrnoException) => {
         p.rollupInFlight = false;
+        this.pssGateAt = Date.now();
         if (e.code === 'EACCES' || e.code === 'EPERM') {
           // Another user's process: PSS is not ours to read. Say so once, stop trying for it.
           this.problem(`PSS unavailable for pid ${p.pid} (${e.code}): showing RSS only`, `pss-${e.code}`);
-          p.nextRollupAt = Infinity;
-        } else p.nextRollupAt = Date.now() + 5000;
+          p.rollupBlocked = true;
+        }
       },
     );
   }

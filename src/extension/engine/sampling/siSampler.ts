@@ -1,3 +1,4 @@
+import type * as si from 'systeminformation';
 import type { ProcessSample, SystemSample, SystemSampler, TreeSample, TreeSampler } from './types';
 
 /** The fields of a `systeminformation.processes()` entry we use (memRss/memVsz in KiB). */
@@ -41,7 +42,6 @@ export function treeFromProcessList(list: readonly SiProcess[], rootPid: number,
   return { t, rootPid, rootAlive: !!root, processes, rss, vms };
 }
 
-type SiModule = typeof import('systeminformation');
 
 /**
  * macOS and Windows: the process list through systeminformation, refreshed in the
@@ -52,7 +52,7 @@ export class SiTreeSampler implements TreeSampler {
   private inFlight = false;
   private lastRefresh = 0;
   private disposed = false;
-  private si: SiModule | undefined;
+  private si: typeof si | undefined;
 
   constructor(
     readonly rootPid: number,

@@ -1,0 +1,249 @@
+// Headroom log protocol v1: what an instrumented program tells the extension, and the few
+// control messages the extension sends back. NDJSON, one record per line, UTF-8. The
+// written spec is docs/protocol.md; the Python client lives in src/python/headroom/.
+
+export const PROTOCOL_VERSION = 1;
+/** Longest accepted line, in bytes, newline excluded. Longer lines are dropped, the stream goes on. */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+/** Allocator figures of one device, as the framework reports them. Bytes. */
+export type DeviceMemory =
+  | { readonly kind: 'cuda'; readonly index: number; readonly allocated: number; readonly reserved: number; readonly max_allocated?: number; readonly max_reserved?: number }
+  | { readonly kind: 'mps'; readonly index?: number; readonly current: number; readonly driver?: number }
+  | { readonly kind: 'mlx'; readonly index?: number; readonly active: number; readonly cache?: number; readonly peak?: number };
+
+/** Memory carried by every memory-bearing record. */
+export interface MemorySnapshot {
+  readonly rss: number;
+  readonly vms?: number;
+  readonly devices?: readonly DeviceMemory[];
+}
+
+/** Source location: absolute file path, 1-based line, function name. */
+export interface SourceLocation {
+  readonly file?: string;
+  readonly line?: number;
+  readonly func?: string;
+}
+
+interface Base {
+  readonly v: number;
+  /** Seconds since the epoch, float. */
+  readonly t: number;
+  readonly pid: number;
+  /** Per-process sequence number, from 0: gaps mean dropped records. */
+  readonly seq: number;
+}
+
+export interface HelloRecord extends Base {
+  readonly type: 'hello';
+  readonly token: string;
+  readonly ppid?: number;
+  readonly host?: string;
+  readonly argv?: readonly string[];
+  readonly python?: string;
+  readonly client?: string;
+  readonly frameworks?: Readonly<Record<string, string>>;
+  readonly devices?: readonly { readonly kind: string; readonly index: number; readonly name?: string; readonly total?: number }[];
+  readonly rank?: number;
+  readonly world_size?: number;
+  readonly cwd?: string;
+}
+
+export interface CheckpointRecord extends Base, SourceLocation {
+  readonly type: 'checkpoint';
+  readonly label?: string;
+  readonly mem: MemorySnapshot;
+}
+
+export interface RegionStartRecord extends Base, SourceLocation {
+  readonly type: 'region_start';
+  /** Unique within the process; pairs start and end. */
+  readonly id: number;
+  readonly label?: string;
+  readonly mem: MemorySnapshot;
+}
+
+/** Peak figures inside a region or call. */
+export interface PeakFigures {
+  readonly rss?: number;
+  readonly devices?: readonly DeviceMemory[];
+}
+
+export interface RegionEndRecord extends Base, SourceLocation {
+  readonly type: 'region_end';
+  readonly id: number;
+  readonly label?: string;
+  readonly mem: MemorySnapshot;
+  readonly duration: number;
+  readonly peak?: PeakFigures;
+  /** Set when the block raised. */
+  readonly error?: string;
+}
+
+/** A decorated function's call, sent when it returns; `t0` is when it started. */
+export interface CallRecord extends Base, SourceLocation {
+  readonly type: 'call';
+  readonly label?: string;
+  readonly t0: number;
+  readonly mem0: MemorySnapshot;
+  readonly mem: MemorySnapshot;
+  readonly peak?: PeakFigures;
+  readonly error?: string;
+}
+
+export interface EpochStartRecord extends Base, SourceLocation {
+  readonly type: 'epoch_start';
+  readonly epoch: number;
+  readonly mem: MemorySnapshot;
+}
+
+export interface EpochEndRecord extends Base, SourceLocation {
+  readonly type: 'epoch_end';
+  readonly epoch: number;
+  readonly mem: MemorySnapshot;
+  readonly batches?: number;
+  readonly loss?: number;
+  readonly duration?: number;
+  readonly peak?: PeakFigures;
+}
+
+export interface BatchEndRecord extends Base, SourceLocation {
+  readonly type: 'batch_end';
+  readonly epoch?: number;
+  readonly batch: number;
+  readonly mem: MemorySnapshot;
+  readonly loss?: number;
+  readonly batch_size?: number;
+}
+
+/** What one cleanup did, per kind of memory: before, after, freed (bytes). */
+export interface CleanupFigures {
+  readonly before: number;
+  readonly after: number;
+  readonly freed: number;
+}
+
+export interface CleanupResultRecord extends Base {
+  readonly type: 'cleanup_result';
+  /** The control request's id, or null when the program cleaned up by itself. */
+  readonly id: string | null;
+  readonly reason?: string;
+  readonly duration: number;
+  readonly actions: readonly string[];
+  readonly rss: CleanupFigures;
+  readonly devices?: readonly (CleanupFigures & { readonly kind: string; readonly index?: number; readonly field: string })[];
+  readonly errors?: readonly string[];
+}
+
+export interface PongRecord extends Base {
+  readonly type: 'pong';
+  readonly id: string;
+}
+
+export interface ByeRecord extends Base {
+  readonly type: 'bye';
+  readonly reason?: string;
+  /** Records the client had to drop (queue full, disconnected). */
+  readonly dropped?: number;
+}
+
+export type ProtocolRecord =
+  | HelloRecord
+  | CheckpointRecord
+  | RegionStartRecord
+  | RegionEndRecord
+  | CallRecord
+  | EpochStartRecord
+  | EpochEndRecord
+  | BatchEndRecord
+  | CleanupResultRecord
+  | PongRecord
+  | ByeRecord;
+
+export type RecordType = ProtocolRecord['type'];
+
+/** Extension to program. */
+export type ControlMessage =
+  | { readonly v: number; readonly type: 'cleanup'; readonly id: string; readonly reason?: string }
+  | { readonly v: number; readonly type: 'ping'; readonly id: string };
+
+export type DecodeErrorCode = 'too-long' | 'json' | 'not-object' | 'version' | 'unknown-type' | 'missing-field' | 'bad-field';
+
+export type DecodeResult =
+  | { readonly ok: true; readonly record: ProtocolRecord }
+  | { readonly ok: false; readonly code: DecodeErrorCode; readonly message: string; readonly type?: string };
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set<RecordType>([
+  'hello', 'checkpoint', 'region_start', 'region_end', 'call', 'epoch_start', 'epoch_end', 'batch_end', 'cleanup_result', 'pong', 'bye',
+]);
+
+/** Fields each type must carry beyond the base (v, type, t, pid, seq). */
+const REQUIRED: Readonly<Record<RecordType, readonly string[]>> = {
+  hello: ['token'],
+  checkpoint: ['mem'],
+  region_start: ['id', 'mem'],
+  region_end: ['id', 'mem', 'duration'],
+  call: ['t0', 'mem0', 'mem'],
+  epoch_start: ['epoch', 'mem'],
+  epoch_end: ['epoch', 'mem'],
+  batch_end: ['batch', 'mem'],
+  cleanup_result: ['id', 'duration', 'actions', 'rss'],
+  pong: ['id'],
+  bye: [],
+};
+
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+function checkMem(x: unknown, field: string): string | undefined {
+  if (!isObj(x)) return `${field} must be an object`;
+  if (!isNum(x.rss) || x.rss < 0) return `${field}.rss must be a non-negative number`;
+  if (x.devices !== undefined && !Array.isArray(x.devices)) return `${field}.devices must be an array`;
+  return undefined;
+}
+
+/**
+ * Decodes one line (without its newline). Unknown fields are ignored; unknown types,
+ * other major versions, oversize and malformed lines come back as errors with a code.
+ */
+export function decodeLine(line: string, byteLength = Buffer.byteLength(line)): DecodeResult {
+  if (byteLength > MAX_LINE_BYTES) return { ok: false, code: 'too-long', message: `line of ${byteLength} bytes exceeds ${MAX_LINE_BYTES}` };
+  let x: unknown;
+  try {
+    x = JSON.parse(line);
+  } catch (e) {
+    return { ok: false, code: 'json', message: `not JSON: ${(e as Error).message}` };
+  }
+  return validateRecord(x);
+}
+
+/** Validates a parsed value as a protocol record. */
+export function validateRecord(x: unknown): DecodeResult {
+  if (!isObj(x)) return { ok: false, code: 'not-object', message: 'a record must be a JSON object' };
+  const type = typeof x.type === 'string' ? x.type : undefined;
+  if (!isNum(x.v)) return { ok: false, code: 'missing-field', message: 'missing protocol version "v"', type };
+  if (Math.floor(x.v) !== PROTOCOL_VERSION) {
+    return { ok: false, code: 'version', message: `protocol version ${x.v} is not supported (this Headroom speaks ${PROTOCOL_VERSION}.x): update the extension or the client`, type };
+  }
+  if (type === undefined) return { ok: false, code: 'missing-field', message: 'missing "type"' };
+  if (!KNOWN_TYPES.has(type)) return { ok: false, code: 'unknown-type', message: `unknown record type ${JSON.stringify(type.slice(0, 40))}`, type };
+  for (const f of ['t', 'pid', 'seq'] as const) if (!isNum(x[f])) return { ok: false, code: x[f] === undefined ? 'missing-field' : 'bad-field', message: `"${f}" must be a number`, type };
+  for (const f of REQUIRED[type as RecordType]) if (x[f] === undefined) return { ok: false, code: 'missing-field', message: `${type} needs "${f}"`, type };
+  for (const f of ['mem', 'mem0'] as const) {
+    if (x[f] === undefined) continue;
+    const err = checkMem(x[f], f);
+    if (err) return { ok: false, code: 'bad-field', message: err, type };
+  }
+  if (x.line !== undefined && (!Number.isInteger(x.line) || (x.line as number) < 1)) return { ok: false, code: 'bad-field', message: '"line" must be a positive integer', type };
+  for (const f of ['file', 'func', 'label'] as const) {
+    if (x[f] !== undefined && typeof x[f] !== 'string') return { ok: false, code: 'bad-field', message: `"${f}" must be a string`, type };
+  }
+  if (type === 'hello' && typeof x.token !== 'string') return { ok: false, code: 'bad-field', message: '"token" must be a string', type };
+  return { ok: true, record: x as unknown as ProtocolRecord };
+}
+
+/** Encodes a control message as one line. */
+export function encodeControl(m: ControlMessage): string {
+  return JSON.stringify(m) + '\n';
+}

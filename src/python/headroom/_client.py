@@ -1,0 +1,142 @@
+"""The connection to Headroom, made once at import from the environment.
+
+HEADROOM_ADDR (+ HEADROOM_TOKEN): send to the extension's listener.
+HEADROOM_LOG=path.ndjson: write the same records to a file instead.
+Neither: `client()` is None and every reporting call returns at once.
+"""
+import atexit
+import itertools
+import os
+import socket
+import sys
+import threading
+import time
+
+from . import _devices, _procmem
+from ._transport import Transport
+
+__version__ = "0.1.0"
+
+_abs_cache = {}
+
+
+def abs_file(path):
+    """Absolute path of a code object's file, cached (co_filename can be relative)."""
+    p = _abs_cache.get(path)
+    if p is None:
+        p = path if path.startswith("<") else os.path.abspath(path)
+        _abs_cache[path] = p
+    return p
+
+
+def snapshot():
+    """The `mem` of a record: rss, vms and device allocator figures."""
+    rss, vms = _procmem.rss_vms()
+    devices = _devices.device_memory()
+    if devices:
+        return {"rss": rss, "vms": vms, "devices": devices}
+    return {"rss": rss, "vms": vms}
+
+
+class Client:
+    def __init__(self, addrs, token, log_path):
+        self.token = token or ""
+        self.pid = os.getpid()
+        self._seq = itertools.count()
+        self._region_ids = itertools.count(1)
+        self._mp_pending = False
+        self.transport = Transport(addrs, token, log_path, on_control=self._on_control, make_hello=self._hello)
+        # Registered after the transport's own exit hook, so it runs first: bye goes out.
+        atexit.register(self.close)
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._after_fork)
+
+    def _after_fork(self):
+        self.pid = os.getpid()
+        self._seq = itertools.count()
+        # multiprocessing children (DataLoader workers) leave through os._exit, which skips
+        # atexit. Their own finalizers do run, but the registry is cleared while the child
+        # boots, so the finalizer is registered with the child's first record.
+        self._mp_pending = True
+
+    def _register_mp_finalizer(self):
+        self._mp_pending = False
+        mp_util = sys.modules.get("multiprocessing.util")
+        if mp_util is not None:
+            try:
+                mp_util.Finalize(None, self.close, exitpriority=100)
+            except Exception:
+                pass
+
+    def base(self, type_):
+        return {"type": type_, "t": time.time(), "pid": self.pid, "seq": next(self._seq)}
+
+    def region_id(self):
+        return next(self._region_ids)
+
+    def emit(self, record):
+        if self._mp_pending:
+            self._register_mp_finalizer()
+        try:
+            self.transport.put(record)
+        except Exception:
+            pass
+
+    def _hello(self):
+        r = self.base("hello")
+        r.update(
+            token=self.token,
+            ppid=os.getppid(),
+            host=socket.gethostname(),
+            argv=list(sys.argv),
+            python=sys.version.split()[0],
+            client="headroom-py/" + __version__,
+            frameworks=_devices.frameworks(),
+            devices=_devices.device_info(),
+            cwd=os.getcwd(),
+        )
+        for key, env in (("rank", "RANK"), ("world_size", "WORLD_SIZE")):
+            v = os.environ.get(env)
+            if v is not None and v.isdigit():
+                r[key] = int(v)
+        return r
+
+    def _on_control(self, msg):
+        if msg["type"] == "ping":
+            r = self.base("pong")
+            r["id"] = msg["id"]
+            self.emit(r)
+        elif msg["type"] == "cleanup":
+            from .core import cleanup
+
+            # Runs on the control thread: the program keeps going meanwhile.
+            cleanup(reason=msg.get("reason") or "requested from the editor", _request_id=msg["id"])
+
+    def close(self):
+        bye = self.base("bye")
+        bye["reason"] = "exit"
+        bye["dropped"] = self.transport.dropped
+        self.transport.close(bye)
+
+
+_client = None
+_lock = threading.Lock()
+
+
+def client():
+    return _client
+
+
+def _init_from_env():
+    global _client
+    addr = os.environ.get("HEADROOM_ADDR")
+    log = os.environ.get("HEADROOM_LOG")
+    if os.environ.get("HEADROOM_DISABLE") or not (addr or log):
+        return
+    try:
+        _client = Client(addr if not log else None, os.environ.get("HEADROOM_TOKEN"), log)
+    except Exception:
+        _client = None
+
+
+_init_from_env()

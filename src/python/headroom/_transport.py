@@ -1,0 +1,242 @@
+"""Getting records out of the program without slowing it down.
+
+`put()` appends to a deque and returns; a daemon writer thread encodes and sends in
+batches. If the extension goes away the program carries on: records are dropped (and
+counted) until a reconnect succeeds. After fork() a child never writes on its parent's
+socket: it drops the inherited state and connects as itself, with its own hello.
+"""
+import atexit
+import collections
+import json
+import os
+import socket
+import threading
+import time
+
+from . import protocol
+
+MAX_QUEUE = 100_000
+FLUSH_INTERVAL = 0.02
+RECONNECT_INTERVAL = 2.0
+
+
+def _connect(addr):
+    kind, _, rest = addr.partition(":")
+    if kind == "unix":
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(2.0)
+        s.connect(rest)
+    elif kind == "tcp":
+        host, _, port = rest.rpartition(":")
+        s = socket.create_connection((host, int(port)), timeout=2.0)
+    elif kind == "pipe":
+        return _PipeConn(rest)
+    else:
+        raise OSError("unknown address %r" % addr)
+    s.settimeout(None)
+    return s
+
+
+class _PipeConn:
+    """A Windows named pipe with the few socket methods the transport uses."""
+
+    def __init__(self, path):
+        self._f = open(path, "r+b", buffering=0)
+
+    def sendall(self, data):
+        self._f.write(data)
+
+    def recv(self, n):
+        return self._f.read(n) or b""
+
+    def close(self):
+        self._f.close()
+
+    def shutdown(self, how):
+        pass
+
+
+class Transport:
+    def __init__(self, addrs=None, token=None, log_path=None, on_control=None, make_hello=None):
+        self.addrs = [a for a in (addrs or "").split(",") if a]
+        self.token = token
+        self.log_path = log_path
+        self.on_control = on_control
+        self.make_hello = make_hello
+        self.dropped = 0
+        self.sent = 0
+        self._reset()
+        atexit.register(self.close)
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._after_fork)
+
+    def _reset(self):
+        self._q = collections.deque()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._writer = None
+        self._conn = None
+        self._file = None
+        self._next_connect = 0.0
+        self._closed = False
+        self._pid = os.getpid()
+
+    def _after_fork(self):
+        # The parent's socket and file belong to the parent: forget them without closing
+        # anything the parent still uses, and start over as this process.
+        self._reset()
+        self.dropped = 0
+        self.sent = 0
+
+    def put(self, record):
+        q = self._q
+        if len(q) >= MAX_QUEUE:
+            try:
+                q.popleft()
+                self.dropped += 1
+            except IndexError:
+                pass
+        q.append(record)
+        if self._writer is None:
+            self._start()
+        elif len(q) > 512:
+            self._wake.set()
+
+    def _start(self):
+        with self._lock:
+            if self._writer is not None or self._closed:
+                return
+            t = threading.Thread(target=self._run, name="headroom-writer", daemon=True)
+            self._writer = t
+            t.start()
+
+    # -- writer thread -------------------------------------------------------------------
+    def _run(self):
+        while not self._closed:
+            self._wake.wait(FLUSH_INTERVAL)
+            self._wake.clear()
+            self.flush()
+
+    def flush(self):
+        if not self._q:
+            return
+        with self._lock:
+            batch = []
+            q = self._q
+            while q:
+                try:
+                    batch.append(q.popleft())
+                except IndexError:
+                    break
+            if not batch:
+                return
+            data = "".join(self._encode(r) for r in batch).encode("utf-8")
+            if not self._send(data):
+                self.dropped += len(batch)
+            else:
+                self.sent += len(batch)
+
+    @staticmethod
+    def _encode(r):
+        r["v"] = protocol.VERSION
+        return json.dumps(r, separators=(",", ":"), ensure_ascii=False, default=str) + "\n"
+
+    def _send(self, data):
+        if self.log_path:
+            try:
+                if self._file is None:
+                    self._file = open(self.log_path, "ab", buffering=0)
+                    self._file.write(self._encode(self.make_hello()).encode("utf-8") if self.make_hello else b"")
+                self._file.write(data)
+                return True
+            except OSError:
+                self._file = None
+                return False
+        conn = self._conn or self._reconnect()
+        if conn is None:
+            return False
+        try:
+            conn.sendall(data)
+            return True
+        except OSError:
+            self._drop_conn()
+            return False
+
+    def _reconnect(self):
+        now = time.monotonic()
+        if now < self._next_connect or not self.addrs:
+            return None
+        self._next_connect = now + RECONNECT_INTERVAL
+        for addr in self.addrs:
+            try:
+                conn = _connect(addr)
+                if self.make_hello:
+                    conn.sendall(self._encode(self.make_hello()).encode("utf-8"))
+            except OSError:
+                continue
+            self._conn = conn
+            if self.on_control is not None:
+                threading.Thread(target=self._read_control, args=(conn,), name="headroom-control", daemon=True).start()
+            return conn
+        return None
+
+    def _drop_conn(self):
+        c = self._conn
+        self._conn = None
+        if c is not None:
+            try:
+                c.close()
+            except OSError:
+                pass
+
+    # -- control thread ------------------------------------------------------------------
+    def _read_control(self, conn):
+        buf = b""
+        pid = os.getpid()
+        while True:
+            try:
+                chunk = conn.recv(65536)
+            except (OSError, ValueError):
+                return
+            if not chunk or os.getpid() != pid:
+                return
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                if len(line) > protocol.MAX_LINE_BYTES:
+                    continue
+                try:
+                    msg = protocol.decode_line(line, protocol.CONTROL_TYPES)
+                except protocol.ProtocolError:
+                    continue
+                try:
+                    self.on_control(msg)
+                except Exception:
+                    pass  # never let a control request take the program down
+            if len(buf) > protocol.MAX_LINE_BYTES:
+                buf = b""
+
+    def close(self, bye=None):
+        """Flushes what is queued (best effort, bounded) and closes."""
+        if self._closed or os.getpid() != self._pid:
+            return
+        if bye is not None:
+            self._q.append(bye)
+        try:
+            self.flush()
+        except Exception:
+            pass
+        self._closed = True
+        self._wake.set()
+        if self._conn is not None:
+            try:
+                self._conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._drop_conn()
+        if self._file is not None:
+            try:
+                self._file.close()
+            except OSError:
+                pass
+            self._file = None

@@ -1,0 +1,94 @@
+"""Headroom log protocol v1 (docs/protocol.md): constants and a validator.
+
+The client uses `validate` on the control messages it receives; the tests run the shared
+test vectors through it, as the TypeScript decoder does.
+"""
+import json
+import math
+
+VERSION = 1
+MAX_LINE_BYTES = 1024 * 1024
+
+TYPES = {
+    "hello": ("token",),
+    "checkpoint": ("mem",),
+    "region_start": ("id", "mem"),
+    "region_end": ("id", "mem", "duration"),
+    "call": ("t0", "mem0", "mem"),
+    "epoch_start": ("epoch", "mem"),
+    "epoch_end": ("epoch", "mem"),
+    "batch_end": ("batch", "mem"),
+    "cleanup_result": ("id", "duration", "actions", "rss"),
+    "pong": ("id",),
+    "bye": (),
+}
+
+CONTROL_TYPES = {"cleanup": ("id",), "ping": ("id",)}
+
+
+class ProtocolError(ValueError):
+    def __init__(self, code, message):
+        ValueError.__init__(self, "%s: %s" % (code, message))
+        self.code = code
+
+
+def _num(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _reject_constant(name):
+    raise ValueError("%s is not JSON" % name)
+
+
+def decode_line(line, types=None):
+    """Decodes one line (str or bytes, no newline) into a dict, or raises ProtocolError."""
+    raw = line.encode("utf-8") if isinstance(line, str) else line
+    if len(raw) > MAX_LINE_BYTES:
+        raise ProtocolError("too-long", "line of %d bytes exceeds %d" % (len(raw), MAX_LINE_BYTES))
+    try:
+        x = json.loads(raw, parse_constant=_reject_constant)
+    except ValueError as e:
+        raise ProtocolError("json", "not JSON: %s" % e)
+    return validate(x, types)
+
+
+def validate(x, types=None):
+    """Checks a parsed record; returns it, or raises ProtocolError with the vectors' codes."""
+    types = TYPES if types is None else types
+    if not isinstance(x, dict):
+        raise ProtocolError("not-object", "a record must be a JSON object")
+    if not _num(x.get("v")):
+        raise ProtocolError("missing-field", 'missing protocol version "v"')
+    if math.floor(x["v"]) != VERSION:
+        raise ProtocolError("version", "protocol version %s is not supported (this client speaks %d.x)" % (x["v"], VERSION))
+    t = x.get("type")
+    if not isinstance(t, str):
+        raise ProtocolError("missing-field", 'missing "type"')
+    if t not in types:
+        raise ProtocolError("unknown-type", "unknown record type %r" % t[:40])
+    if types is TYPES:
+        for f in ("t", "pid", "seq"):
+            if f not in x:
+                raise ProtocolError("missing-field", '"%s" must be a number' % f)
+            if not _num(x[f]):
+                raise ProtocolError("bad-field", '"%s" must be a number' % f)
+    for f in types[t]:
+        if f not in x:
+            raise ProtocolError("missing-field", '%s needs "%s"' % (t, f))
+    for f in ("mem", "mem0"):
+        if f in x:
+            m = x[f]
+            if not isinstance(m, dict):
+                raise ProtocolError("bad-field", "%s must be an object" % f)
+            if not _num(m.get("rss")) or m["rss"] < 0:
+                raise ProtocolError("bad-field", "%s.rss must be a non-negative number" % f)
+            if "devices" in m and not isinstance(m["devices"], list):
+                raise ProtocolError("bad-field", "%s.devices must be an array" % f)
+    if "line" in x and (not isinstance(x["line"], int) or isinstance(x["line"], bool) or x["line"] < 1):
+        raise ProtocolError("bad-field", '"line" must be a positive integer')
+    for f in ("file", "func", "label"):
+        if f in x and not isinstance(x[f], str):
+            raise ProtocolError("bad-field", '"%s" must be a string' % f)
+    if t == "hello" and not isinstance(x.get("token"), str):
+        raise ProtocolError("bad-field", '"token" must be a string')
+    return x

@@ -1,0 +1,248 @@
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+import headroom
+from headroom import _procmem
+
+from .helpers import MB, PY_ROOT, run_logged
+
+
+class Disabled(unittest.TestCase):
+    def test_reporting_returns_at_once_without_headroom(self):
+        self.assertFalse(headroom.enabled())
+        self.assertIsNone(headroom.checkpoint("x"))
+        t0 = time.perf_counter()
+        for _ in range(100_000):
+            headroom.checkpoint("x")
+        per_call = (time.perf_counter() - t0) / 100_000
+        self.assertLess(per_call, 5e-6)  # a function call and a None check
+
+    def test_local_measurements_work_without_headroom(self):
+        info = headroom.memory_info()
+        self.assertGreater(info["rss"], 1 * MB)
+        self.assertGreater(info["total"], info["available"])
+        self.assertRegex(headroom.status("here"), r"^\[here\] Memory: [0-9.]+ GB RSS, [0-9.]+% used")
+
+
+class Records(unittest.TestCase):
+    def test_checkpoints_carry_file_line_label_and_memory(self):
+        records, _, script = run_logged("""
+            import headroom
+            headroom.checkpoint("before")
+            data = b"x" * (200 << 20)
+            headroom.checkpoint("after 200 MB")
+            def step():
+                headroom.checkpoint()
+            step()
+        """)
+        cps = [r for r in records if r["type"] == "checkpoint"]
+        self.assertEqual([c.get("label") for c in cps], ["before", "after 200 MB", None])
+        self.assertEqual([c["line"] for c in cps], [3, 5, 7])
+        self.assertTrue(all(c["file"] == os.path.realpath(script) or c["file"] == script for c in cps))
+        self.assertEqual(cps[2]["func"], "step")
+        grown = cps[1]["mem"]["rss"] - cps[0]["mem"]["rss"]
+        self.assertGreater(grown, 0.9 * 200 * MB)
+        self.assertLess(grown, 1.1 * 200 * MB)
+        self.assertEqual(records[0]["type"], "hello")
+        self.assertEqual(records[-1]["type"], "bye")
+        self.assertEqual(records[-1]["dropped"], 0)
+
+    def test_region_delta_and_peak_inside(self):
+        records, out, _ = run_logged("""
+            import headroom
+            with headroom.track("load") as r:
+                tmp = b"y" * (150 << 20)
+                del tmp
+                keep = b"z" * (50 << 20)
+            print(r.delta, r.peak, r.rss_before)
+        """)
+        delta, peak, before = map(int, out.split())
+        self.assertGreater(delta, 45 * MB)
+        self.assertLess(delta, 60 * MB)
+        self.assertGreater(peak - before, 145 * MB, "the peak saw the 150 MB that was freed inside")
+        end = [r for r in records if r["type"] == "region_end"][0]
+        self.assertEqual(end["peak"]["rss"], peak)
+        self.assertEqual(end["label"], "load")
+
+    def test_nested_regions_keep_the_outer_peak(self):
+        _, out, _ = run_logged("""
+            import headroom
+            with headroom.track("outer") as outer:
+                big = b"a" * (200 << 20)
+                del big
+                with headroom.track("inner") as inner:
+                    small = b"b" * (20 << 20)
+            print(outer.peak - outer.rss_before, inner.peak - inner.rss_before)
+        """)
+        outer_peak, inner_peak = map(int, out.split())
+        self.assertGreater(outer_peak, 190 * MB)
+        self.assertLess(inner_peak, 60 * MB)
+
+    def test_decorated_function_and_exception_inside(self):
+        records, _, _ = run_logged("""
+            import headroom
+            @headroom.track("work")
+            def work(n):
+                return len(b"w" * n)
+            work(1 << 20)
+            try:
+                with headroom.track("fails"):
+                    raise RuntimeError("boom")
+            except RuntimeError:
+                pass
+        """)
+        call = [r for r in records if r["type"] == "call"][0]
+        self.assertEqual((call["label"], call["func"]), ("work", "work"))
+        self.assertLessEqual(call["t0"], call["t"])
+        end = [r for r in records if r["type"] == "region_end"][0]
+        self.assertEqual(end["error"], "RuntimeError: boom")
+
+    def test_epoch_monitor_prints_first_batches_and_reports_all(self):
+        records, out, _ = run_logged("""
+            import headroom
+            m = headroom.EpochMonitor(verbose_batches=2)
+            for epoch in range(2):
+                m.on_epoch_start()
+                for b in range(5):
+                    m.on_batch_end(b, loss=1.0 / (b + 1), batch_size=8)
+                m.on_epoch_end()
+        """)
+        self.assertEqual(len([r for r in records if r["type"] == "batch_end"]), 10)
+        ends = [r for r in records if r["type"] == "epoch_end"]
+        self.assertEqual([(e["epoch"], e["batches"]) for e in ends], [(0, 5), (1, 5)])
+        self.assertAlmostEqual(ends[0]["loss"], 0.2)
+        self.assertEqual(out.count("Batch "), 4)
+        self.assertIn("loss=1.000000", out)
+        self.assertEqual(out.count("Epoch end"), 2)
+
+    def test_forked_child_reports_as_itself(self):
+        records, _, _ = run_logged("""
+            import os, headroom
+            headroom.checkpoint("parent")
+            headroom.flush()
+            pid = os.fork()
+            if pid == 0:
+                headroom.checkpoint("child")
+                os._exit(0) if False else None
+                import sys; sys.exit(0)
+            os.waitpid(pid, 0)
+            headroom.checkpoint("parent again")
+        """)
+        parent = records[0]["pid"]
+        child = [r for r in records if r.get("label") == "child"][0]
+        self.assertNotEqual(child["pid"], parent)
+        hellos = {r["pid"]: r for r in records if r["type"] == "hello"}
+        self.assertIn(child["pid"], hellos, "the child said hello as itself")
+        self.assertEqual(hellos[child["pid"]]["ppid"], parent)
+        self.assertEqual(child["seq"], 0)
+
+    def test_huge_label_does_not_break_the_stream(self):
+        records, _, _ = run_logged("""
+            import headroom
+            headroom.checkpoint("x" * 100000)
+            headroom.checkpoint("<img src=x onerror=alert(1)>")
+        """)
+        labels = [r["label"] for r in records if r["type"] == "checkpoint"]
+        self.assertEqual(len(labels[0]), 100000)
+        self.assertEqual(labels[1], "<img src=x onerror=alert(1)>")
+
+
+class Cleanup(unittest.TestCase):
+    def test_malloc_trim_returns_freed_heap_to_the_os(self):
+        _, out, _ = run_logged("""
+            import headroom
+            chunks = [bytearray(512) for _ in range(400_000)]  # small blocks: heap, not mmap
+            del chunks
+            r = headroom.cleanup()
+            print(r.rss_before, r.rss_after, " ".join(r.actions))
+        """)
+        before, after, actions = out.split(" ", 2)
+        self.assertIn("malloc_trim(0)", actions)
+        self.assertGreater(int(before) - int(after), 100 * MB)
+
+    def test_pressure_by_absolute_and_fraction(self):
+        self.assertTrue(headroom.pressure(threshold_gb=0.001))
+        self.assertFalse(headroom.pressure(threshold_gb=10_000))
+        self.assertFalse(headroom.pressure(fraction=1.0))
+        with self.assertRaises(ValueError):
+            headroom.pressure(fraction=1.5)
+
+    def test_safe_operation_cleans_up_after_growth(self):
+        records, out, _ = run_logged("""
+            import headroom
+            with headroom.safe_operation("op", threshold_gb=1000, cleanup_gb=0.05) as op:
+                keep = b"k" * (100 << 20)
+            print(op.after_cleanup is not None, op.before_cleanup is None)
+        """)
+        self.assertIn("True True", out)
+        self.assertTrue(any(r["type"] == "cleanup_result" and "grew" in (r.get("reason") or "") for r in records))
+
+
+class Extras(unittest.TestCase):
+    def test_peak_memory_context(self):
+        with headroom.peak_memory() as p:
+            tmp = b"p" * (80 * MB)
+            del tmp
+        self.assertGreater(p.rss - p.start, 75 * MB)
+
+    def test_image_estimate_matches_the_seed_figures(self):
+        mib = lambda s: headroom.estimate_image_memory((s, s)) / MB
+        self.assertAlmostEqual(mib(512), 22.6, delta=1.5)
+        self.assertAlmostEqual(mib(1024), 90.4, delta=3)
+        self.assertAlmostEqual(mib(2048), 361.5, delta=10)
+
+    def test_memory_manager_validates_and_reads_usage(self):
+        with self.assertRaises(ValueError):
+            headroom.MemoryManager("cpu", memory_threshold=1.5)
+        m = headroom.MemoryManager("cpu", memory_threshold=0.99)
+        self.assertTrue(0 < m.check_memory_usage() < 1)
+        self.assertFalse(m.trigger_gc_if_needed())
+
+    def test_leak_check_tells_growth_from_steady(self):
+        hoard = []
+        leaking = headroom.leak_check(lambda: hoard.append(b"l" * (2 * MB)), iterations=12)
+        steady = headroom.leak_check(lambda: len(b"s" * (2 * MB)), iterations=12)
+        self.assertTrue(leaking.leaking, leaking)
+        self.assertFalse(steady.leaking, steady)
+        self.assertAlmostEqual(leaking.bytes_per_iteration / MB, 2, delta=0.3)
+
+    def test_suggest_batch_size(self):
+        avail = _procmem.system_memory()["available"]
+        n = headroom.suggest_batch_size(per_item_bytes=100 * MB)
+        self.assertAlmostEqual(n, int(avail * 0.85 // (100 * MB)), delta=2)
+
+
+class Sampler(unittest.TestCase):
+    def test_interval_monitor_sees_an_allocation_and_writes_logs(self):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as d:
+            with headroom.memory_monitor_context(interval=0.02, return_max_value=True, save_dir=d, memory_from_zero=True) as ctx:
+                blob = b"m" * (120 * MB)
+                time.sleep(0.2)
+                del blob
+            self.assertGreater(ctx.memory_data[headroom.MemoryType.RSS], 110)
+            files = sorted(os.listdir(d))
+            self.assertEqual(files, ["memory_rss_from-zero.svg", "memory_rss_from-zero.txt", "memory_system_from-zero.svg", "memory_system_from-zero.txt"])
+            with open(os.path.join(d, "memory_rss_from-zero.svg")) as f:
+                svg = f.read()
+            self.assertIn("<polyline", svg)
+
+    def test_monitor_an_executable_with_its_children(self):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as d:
+            child = "import subprocess,sys,time; p=subprocess.Popen([sys.executable,'-c','x=b\"c\"*(150<<20); import time; time.sleep(1)']); p.wait()"
+            p = subprocess.run([sys.executable, "-m", "headroom", "monitor", "--log-dir", d, "--interval", "0.05", "--", sys.executable, "-c", child],
+                               env=dict(os.environ, PYTHONPATH=PY_ROOT), capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(d, "memory_rss.txt")) as f:
+                peak = max(float(line.split()[1]) for line in f if not line.startswith("#"))
+            self.assertGreater(peak, 150, "the grandchild's 150 MB is in the tree")
+
+
+if __name__ == "__main__":
+    unittest.main()

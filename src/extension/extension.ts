@@ -1,6 +1,15 @@
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { plainLabel } from '../shared/format';
 import { CommandId } from './commands';
+import { ConfigService } from './config';
+import { DebugTracking } from './debug/debugTracking';
 import { TimelinePanels } from './panel/timelinePanel';
+import { forceCleanup } from './sessions/forceCleanup';
+import { attachToProcess, runCommand, runPythonFile } from './sessions/launchers';
+import { SessionManager } from './sessions/sessionManager';
+import { PressureAlerts } from './views/alerts';
+import { CheckpointLensController } from './views/checkpointLenses';
 import { StatusBarController } from './views/statusBar';
 
 /** What `activate` returns: used by the editor suites and by other extensions. */
@@ -9,28 +18,82 @@ export interface HeadroomApi {
   readonly activationMs: number;
   readonly statusBarItem: vscode.StatusBarItem;
   readonly panels: TimelinePanels;
+  readonly sessions: SessionManager;
+  readonly alerts: PressureAlerts;
+  /** Where the bundled Python client lives (put on PYTHONPATH of launched runs). */
+  readonly pythonPath: string;
 }
 
 /** The composition root: builds every service once and hands each root to the context. */
 export function activate(context: vscode.ExtensionContext): HeadroomApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Headroom', { log: true });
-  context.subscriptions.push(log);
-
+  const config = new ConfigService();
+  const pythonPath = join(context.extensionPath, 'dist', 'python');
+  const sessions = new SessionManager(join(context.globalStorageUri.fsPath, 'recordings'), config, pythonPath, log);
   const panels = new TimelinePanels(context.extensionUri, log);
-  const statusBar = new StatusBarController();
-  context.subscriptions.push(panels, statusBar);
+  const statusBar = new StatusBarController(sessions, config);
+  const lenses = new CheckpointLensController(sessions, config);
+  const debug = new DebugTracking(sessions, config, log);
+  const alerts = new PressureAlerts(sessions, config, log);
+  context.subscriptions.push(log, config, sessions, panels, statusBar, lenses, debug, alerts);
 
+  const notify = (ok: boolean, message: string) => void (ok ? vscode.window.showInformationMessage(message) : vscode.window.showWarningMessage(message));
   context.subscriptions.push(
-    vscode.commands.registerCommand(CommandId.ShowTimeline, () => {
+    vscode.commands.registerCommand(CommandId.ShowTimeline, (args?: { sessionId?: string; t?: number }) => {
+      if (args?.sessionId) sessions.focus(args.sessionId);
       panels.showLive();
     }),
     vscode.commands.registerCommand(CommandId.ShowLog, () => log.show(true)),
+    vscode.commands.registerCommand(CommandId.RunPythonFile, (uri?: vscode.Uri) => runPythonFile(sessions, config, uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand(CommandId.RunCommand, (line?: string) => runCommand(sessions, typeof line === 'string' ? line : undefined)),
+    vscode.commands.registerCommand(CommandId.AttachProcess, (pid?: number) => attachToProcess(sessions, config, typeof pid === 'number' ? pid : undefined)),
+    vscode.commands.registerCommand(CommandId.StopMonitoring, async () => {
+      const live = sessions.all().filter((s) => s.live);
+      if (live.length === 0) return notify(false, 'Headroom is not monitoring anything.');
+      const target = live.length === 1 ? live[0] : (await pickSession(sessions, live))?.session;
+      target?.end('stopped from the editor');
+    }),
+    vscode.commands.registerCommand(CommandId.OpenRecording, async (uri?: vscode.Uri) => {
+      const file =
+        uri instanceof vscode.Uri
+          ? uri
+          : (await vscode.window.showOpenDialog({ title: 'Open Headroom Recording', filters: { 'Headroom recordings': ['ndjson', 'jsonl'] }, canSelectMany: false }))?.[0];
+      if (!file) return undefined;
+      try {
+        const s = sessions.openRecording(file.fsPath);
+        panels.showLive();
+        return s;
+      } catch (e) {
+        notify(false, `Could not open ${file.fsPath}: ${(e as Error).message}`);
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand(CommandId.ForceCleanup, async () => {
+      const out = await forceCleanup(sessions.focused, debug, config.current.units);
+      notify(out.ok, out.message);
+      return out;
+    }),
+    vscode.commands.registerCommand(CommandId.SelectSession, async () => {
+      const pick = await pickSession(sessions, sessions.all());
+      if (pick) sessions.focus(pick.session.id);
+    }),
   );
 
   const activationMs = performance.now() - started;
   log.info(`Headroom ${context.extension.packageJSON.version as string} activated in ${activationMs.toFixed(2)} ms`);
-  return { activationMs, statusBarItem: statusBar.item, panels };
+  return { activationMs, statusBarItem: statusBar.item, panels, sessions, alerts, pythonPath };
+}
+
+function pickSession(sessions: SessionManager, list: ReturnType<SessionManager['all']>) {
+  return vscode.window.showQuickPick(
+    list.map((s) => ({
+      label: plainLabel(s.name, 80),
+      description: `${s.source}${s.live ? '' : ' · ended'}${sessions.focused === s ? ' · in focus' : ''}`,
+      session: s,
+    })),
+    { title: 'Headroom Sessions' },
+  );
 }
 
 export function deactivate(): void {

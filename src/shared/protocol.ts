@@ -193,6 +193,10 @@ const REQUIRED: Readonly<Record<RecordType, readonly string[]>> = {
   bye: [],
 };
 
+const BASE_NUMBERS = ['t', 'pid', 'seq'] as const;
+const MEM_FIELDS = ['mem', 'mem0'] as const;
+const STRING_FIELDS = ['file', 'func', 'label'] as const;
+
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -228,15 +232,15 @@ export function validateRecord(x: unknown): DecodeResult {
   }
   if (type === undefined) return { ok: false, code: 'missing-field', message: 'missing "type"' };
   if (!KNOWN_TYPES.has(type)) return { ok: false, code: 'unknown-type', message: `unknown record type ${JSON.stringify(type.slice(0, 40))}`, type };
-  for (const f of ['t', 'pid', 'seq'] as const) if (!isNum(x[f])) return { ok: false, code: x[f] === undefined ? 'missing-field' : 'bad-field', message: `"${f}" must be a number`, type };
+  for (const f of BASE_NUMBERS) if (!isNum(x[f])) return { ok: false, code: x[f] === undefined ? 'missing-field' : 'bad-field', message: `"${f}" must be a number`, type };
   for (const f of REQUIRED[type as RecordType]) if (x[f] === undefined) return { ok: false, code: 'missing-field', message: `${type} needs "${f}"`, type };
-  for (const f of ['mem', 'mem0'] as const) {
+  for (const f of MEM_FIELDS) {
     if (x[f] === undefined) continue;
     const err = checkMem(x[f], f);
     if (err) return { ok: false, code: 'bad-field', message: err, type };
   }
   if (x.line !== undefined && (!Number.isInteger(x.line) || (x.line as number) < 1)) return { ok: false, code: 'bad-field', message: '"line" must be a positive integer', type };
-  for (const f of ['file', 'func', 'label'] as const) {
+  for (const f of STRING_FIELDS) {
     if (x[f] !== undefined && typeof x[f] !== 'string') return { ok: false, code: 'bad-field', message: `"${f}" must be a string`, type };
   }
   if (type === 'hello' && typeof x.token !== 'string') return { ok: false, code: 'bad-field', message: '"token" must be a string', type };

@@ -1,7 +1,7 @@
 // Runs the editor suites inside a real VS Code (code-server) extension host, driven by
 // Debian Chromium. Reads pass/fail back through the page (codeAutomationExit) and the
 // result file the suite writes; prints `vscode: N passed, M failed`.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
@@ -30,8 +30,12 @@ const cleanup = async () => {
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => void cleanup().then(() => process.exit(130)));
 
 try {
+  // The debugpy adapter from Debian, registered by a fixture extension (no marketplace here).
+  const extensionsDir = join(scratch, 'extensions');
+  cpSync(join(repoRoot, 'test', 'fixtures', 'debugpy-extension'), join(extensionsDir, 'headroom-test.debugpy-fixture-0.0.1'), { recursive: true });
   server = await startCodeServer({
-    env: { HEADROOM_TEST_RESULT: resultFile, HEADROOM_TEST_GREP: process.env.HEADROOM_TEST_GREP ?? '' },
+    extensionsDir,
+    env: { HEADROOM_TEST_RESULT: resultFile, HEADROOM_TEST_GREP: process.env.HEADROOM_TEST_GREP ?? '', HEADROOM_DEBUG_TRACE: process.env.HEADROOM_DEBUG_TRACE ?? '' },
     settings: { 'headroom.test.scratch': scratch },
   });
   browser = await launchBrowser();

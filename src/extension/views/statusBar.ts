@@ -1,23 +1,113 @@
 import * as vscode from 'vscode';
+import { formatBytes, formatPair, plainLabel } from '../../shared/format';
 import { CommandId } from '../commands';
+import type { ConfigService } from '../config';
+import type { MonitoringSession } from '../sessions/monitoringSession';
+import type { SessionManager } from '../sessions/sessionManager';
 import { Disposable } from '../util/dispose';
+import { levelOf, pressureOf } from './pressure';
 
-/** The status-bar entry. With nothing monitored it reads `Headroom` and costs nothing. */
+const MIN_INTERVAL_MS = 500;
+
+/**
+ * The status-bar entry: the focused session's tree memory and GPU use, at most twice a
+ * second, coloured by pressure. With nothing monitored it reads `Headroom` and costs nothing.
+ */
 export class StatusBarController extends Disposable {
   readonly item: vscode.StatusBarItem;
+  private timer: NodeJS.Timeout | undefined;
+  private lastRender = 0;
+  private tickSub: { dispose(): void } | undefined;
 
-  constructor() {
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly config: ConfigService,
+  ) {
     super();
     this.item = this._register(vscode.window.createStatusBarItem('headroom.status', vscode.StatusBarAlignment.Left, 100));
     this.item.name = 'Headroom';
-    this.showIdle();
+    this.item.command = CommandId.ShowTimeline;
+    this._register(sessions.onDidChangeSessions(() => this.follow()));
+    this._register(sessions.onDidReceiveRecord(() => this.schedule()));
+    this._register(config.onDidChange(() => this.render()));
+    this._register({ dispose: () => clearTimeout(this.timer) });
+    this._register({ dispose: () => this.tickSub?.dispose() });
+    this.follow();
     this.item.show();
   }
 
-  showIdle(): void {
+  private follow(): void {
+    this.tickSub?.dispose();
+    this.tickSub = this.sessions.focused?.monitor?.onTick(() => this.schedule());
+    this.render();
+  }
+
+  /** Coalesces updates: the first at once, the rest at most every 500 ms. */
+  private schedule(): void {
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastRender + MIN_INTERVAL_MS - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.render();
+    }, wait);
+  }
+
+  render(): void {
+    this.lastRender = Date.now();
+    const s = this.sessions.focused;
+    if (!s) return this.showIdle();
+    const cfg = this.config.current;
+    const tick = s.monitor?.last;
+    const rssSeries = s.store.get('tree.rss');
+    const rss = tick?.tree.rss ?? rssSeries?.lastValue;
+    let text = `$(pulse) ${rss !== undefined ? formatBytes(rss, cfg.units) : 'Headroom'}`;
+    const gpu = tick?.gpu;
+    if (gpu && gpu.devices.length) {
+      const mine = gpu.processes.reduce((a, p) => a + (p.usedMemory ?? 0), 0);
+      const used = mine || gpu.devices.reduce((a, d) => a + (d.memUsed ?? 0), 0);
+      const total = gpu.devices.reduce((a, d) => a + (d.memTotal ?? 0), 0);
+      if (total > 0) text += ` | GPU ${formatPair(used, total, cfg.units)}`;
+    }
+    if (!s.live) text += ' (ended)';
+    this.item.text = text;
+    const p = pressureOf(tick);
+    const level = s.live ? levelOf(p, cfg.warningPercent, cfg.errorPercent) : 'ok';
+    this.item.backgroundColor =
+      level === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : level === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.tooltip = this.tooltip(s);
+    this.item.accessibilityInformation = { label: `Headroom: ${s.name}, ${rss !== undefined ? formatBytes(rss, cfg.units) : 'no data'}`, role: 'button' };
+  }
+
+  private tooltip(s: MonitoringSession): vscode.MarkdownString {
+    const cfg = this.config.current;
+    const md = new vscode.MarkdownString(undefined, true);
+    // Only our own commands may run from this tooltip; every program-supplied string goes through appendText.
+    md.isTrusted = { enabledCommands: [CommandId.ForceCleanup, CommandId.ShowTimeline, CommandId.SelectSession, CommandId.StopMonitoring] };
+    md.supportHtml = false;
+    md.appendMarkdown('**Headroom** · ');
+    md.appendText(`${plainLabel(s.name, 80)}${s.live ? '' : ` (${s.exitDescription ?? 'ended'})`}\n\n`);
+    const tick = s.monitor?.last;
+    if (tick) {
+      for (const p of tick.tree.processes.slice(0, 12)) {
+        md.appendText(`${p.pid} ${plainLabel(p.name, 30)}: ${formatBytes(p.rss, cfg.units)} RSS${p.pss !== undefined ? `, ${formatBytes(p.pss, cfg.units)} PSS` : ''}\n\n`);
+      }
+      if (tick.tree.processes.length > 12) md.appendText(`… and ${tick.tree.processes.length - 12} more processes\n\n`);
+      const p = pressureOf(tick);
+      if (p) md.appendText(`${p.source === 'cgroup' ? 'cgroup limit' : 'system'}: ${formatBytes(p.used, cfg.units)} of ${formatBytes(p.limit, cfg.units)} (${p.percent.toFixed(0)}%)\n\n`);
+      for (const d of tick.gpu?.devices ?? []) {
+        md.appendText(`GPU ${d.index} ${plainLabel(d.name, 40)}: ${d.memUsed !== undefined && d.memTotal !== undefined ? formatPair(d.memUsed, d.memTotal, cfg.units) : 'n/a'}\n\n`);
+      }
+    }
+    const last = s.ingest.lastCheckpoint;
+    if (last) md.appendText(`last checkpoint: ${plainLabel(last.label ?? `line ${last.line}`, 60)}\n\n`);
+    md.appendMarkdown(`[Open Timeline](command:${CommandId.ShowTimeline}) · [Force Cleanup](command:${CommandId.ForceCleanup})`);
+    if (this.sessions.all().length > 1) md.appendMarkdown(` · [Switch Session](command:${CommandId.SelectSession})`);
+    return md;
+  }
+
+  private showIdle(): void {
     this.item.text = '$(pulse) Headroom';
     this.item.tooltip = 'Headroom: nothing monitored. Click to open the timeline.';
-    this.item.command = CommandId.ShowTimeline;
     this.item.backgroundColor = undefined;
     this.item.accessibilityInformation = { label: 'Headroom: nothing monitored', role: 'button' };
   }

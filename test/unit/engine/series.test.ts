@@ -88,10 +88,19 @@ describe('EventIndex', () => {
   });
 
   it('drops the oldest past its capacity, from both indexes', () => {
-    const ix = new EventIndex(2);
-    for (let t = 0; t < 3; t++) ix.add({ t, kind: 'checkpoint', file: '/b.py', line: t });
-    assert.equal(ix.size, 2);
-    assert.deepEqual(ix.linesOf('/b.py'), [1, 2]);
+    const ix = new EventIndex(10);
+    for (let t = 0; t < 12; t++) ix.add({ t, kind: 'checkpoint', file: '/b.py', line: t });
+    assert.equal(ix.size, 10);
+    assert.deepEqual(ix.linesOf('/b.py'), [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    assert.equal(ix.at('/b.py', 1).length, 0);
+  });
+
+  it('stays within capacity plus one batch, keeping the newest', () => {
+    const ix = new EventIndex(50_000);
+    for (let t = 0; t < 300_000; t++) ix.add({ t, kind: 'checkpoint', file: '/c.py', line: t % 7 });
+    assert.ok(ix.size >= 50_000 && ix.size <= 55_000);
+    assert.equal(ix.all()[ix.size - 1].t, 299_999);
+    assert.equal(ix.at('/c.py', 3).length, ix.all().filter((e) => e.line === 3).length);
   });
 });
 

@@ -16,8 +16,12 @@ export interface TimelineEvent {
 /** Events indexed by time (appended in order, binary-searched) and by source location. */
 export class EventIndex {
   private readonly events: TimelineEvent[] = [];
-  private readonly byLoc = new Map<string, TimelineEvent[]>();
-  private readonly byFile = new Map<string, Set<number>>();
+  /** False after an event arrived earlier than the last one; reads sort first. */
+  private sorted = true;
+  private byLoc = new Map<string, TimelineEvent[]>();
+  private byFile = new Map<string, Set<number>>();
+  /** Events before this index are in byLoc/byFile: the location index is built on first use. */
+  private indexed = 0;
 
   constructor(private readonly capacity = 200_000) {}
 
@@ -30,11 +34,63 @@ export class EventIndex {
   }
 
   add(e: TimelineEvent): void {
-    // Events from several connections interleave slightly out of order: insert in place.
-    let i = this.events.length;
-    while (i > 0 && this.events[i - 1].t > e.t) i--;
-    this.events.splice(i, 0, e);
-    if (e.file !== undefined && e.line !== undefined) {
+    // Events from several connections interleave slightly out of order: append now, sort
+    // on the next read (TimSort is near-linear on nearly sorted input).
+    const n = this.events.length;
+    if (n && this.events[n - 1].t > e.t) this.sorted = false;
+    this.events.push(e);
+    // Trim in batches of a tenth, so dropping costs O(1) per event over time.
+    if (this.events.length > this.capacity * 1.1) this.dropOldest(this.events.length - this.capacity);
+  }
+
+  /** Events with t in [t0, t1], in time order. */
+  range(t0: number, t1: number): TimelineEvent[] {
+    this.sort();
+    return this.events.slice(this.lowerBound(t0), this.upperBound(t1));
+  }
+
+  /** Every event, in time order. */
+  all(): readonly TimelineEvent[] {
+    this.sort();
+    return this.events;
+  }
+
+  private sort(): void {
+    if (this.sorted) return;
+    this.events.sort((a, b) => a.t - b.t);
+    this.sorted = true;
+    this.indexed = 0; // order changed: the location lists are rebuilt on the next lookup
+    this.byLoc = new Map();
+    this.byFile = new Map();
+  }
+
+  at(file: string, line: number): readonly TimelineEvent[] {
+    this.indexLocations();
+    return this.byLoc.get(EventIndex.key(file, line)) ?? [];
+  }
+
+  /** Lines of `file` that have events. */
+  linesOf(file: string): number[] {
+    this.indexLocations();
+    return [...(this.byFile.get(file) ?? [])].sort((a, b) => a - b);
+  }
+
+  files(): string[] {
+    this.indexLocations();
+    return [...this.byFile.keys()];
+  }
+
+  /** Indexes events added since the last lookup (appending stays a plain push). */
+  private indexLocations(): void {
+    if (!this.sorted) {
+      this.sort();
+      this.byLoc = new Map();
+      this.byFile = new Map();
+      this.indexed = 0;
+    }
+    for (; this.indexed < this.events.length; this.indexed++) {
+      const e = this.events[this.indexed];
+      if (e.file === undefined || e.line === undefined) continue;
       const k = EventIndex.key(e.file, e.line);
       let list = this.byLoc.get(k);
       if (!list) this.byLoc.set(k, (list = []));
@@ -43,29 +99,6 @@ export class EventIndex {
       if (!lines) this.byFile.set(e.file, (lines = new Set()));
       lines.add(e.line);
     }
-    if (this.events.length > this.capacity) this.dropOldest(this.events.length - this.capacity);
-  }
-
-  /** Events with t in [t0, t1], in time order. */
-  range(t0: number, t1: number): TimelineEvent[] {
-    return this.events.slice(this.lowerBound(t0), this.upperBound(t1));
-  }
-
-  all(): readonly TimelineEvent[] {
-    return this.events;
-  }
-
-  at(file: string, line: number): readonly TimelineEvent[] {
-    return this.byLoc.get(EventIndex.key(file, line)) ?? [];
-  }
-
-  /** Lines of `file` that have events. */
-  linesOf(file: string): number[] {
-    return [...(this.byFile.get(file) ?? [])].sort((a, b) => a - b);
-  }
-
-  files(): string[] {
-    return [...this.byFile.keys()];
   }
 
   private lowerBound(t: number): number {
@@ -91,17 +124,18 @@ export class EventIndex {
   }
 
   private dropOldest(n: number): void {
-    const gone = this.events.splice(0, n);
-    for (const e of gone) {
-      if (e.file === undefined || e.line === undefined) continue;
-      const k = EventIndex.key(e.file, e.line);
-      const list = this.byLoc.get(k);
-      if (!list) continue;
-      const i = list.indexOf(e);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) {
+    this.sort();
+    const gone = new Set(this.events.splice(0, n));
+    this.indexed = Math.max(0, this.indexed - n);
+    const touched = new Set<string>();
+    for (const e of gone) if (e.file !== undefined && e.line !== undefined) touched.add(EventIndex.key(e.file, e.line));
+    for (const k of touched) {
+      const list = (this.byLoc.get(k) ?? []).filter((e) => !gone.has(e));
+      if (list.length) this.byLoc.set(k, list);
+      else {
         this.byLoc.delete(k);
-        this.byFile.get(e.file)?.delete(e.line);
+        const [file, line] = k.split('\n');
+        this.byFile.get(file)?.delete(Number(line));
       }
     }
   }

@@ -1,0 +1,147 @@
+// The Python client's cost, connected to the real listener, and ingest throughput into
+// the store against the JSON.parse bound, in one run.
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { LineSplitter } from '../src/extension/engine/protocol/lineSplitter';
+import { ProtocolListener } from '../src/extension/engine/protocol/listener';
+import { RecordIngest } from '../src/extension/engine/session/recordIngest';
+import { MemoryStore } from '../src/extension/engine/store/memoryStore';
+import { median, report } from './harness';
+
+const root = join(__dirname, '..');
+const PY = '/usr/bin/python3';
+const workload = join(__dirname, 'client_workload.py');
+const pyEnv: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: join(root, 'src', 'python') };
+delete pyEnv.HEADROOM_ADDR;
+delete pyEnv.HEADROOM_LOG;
+
+function py(args: string[], env: NodeJS.ProcessEnv): Promise<Record<string, number | boolean>> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(PY, [workload, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop() as string)) : reject(new Error(`${args[0]} exited ${code}`))));
+  });
+}
+
+async function main() {
+  const store = new MemoryStore();
+  const ingest = new RecordIngest(store);
+  let ingestInto = ingest;
+  const listener = new ProtocolListener({ onRecord: (_c, r) => ingestInto.add(r) });
+  await listener.start();
+  const on = { ...pyEnv, ...listener.env(listener.issueToken('bench')) };
+
+  const phase = (m: string) => console.error(`[client bench] ${m}`);
+  phase('checkpoint latency');
+  const cps = [];
+  for (let i = 0; i < 5; i++) cps.push(await py(['checkpoint'], on));
+  if (!cps.every((c) => c.enabled)) throw new Error('client not enabled');
+  phase('disabled calls');
+  const disabled = [];
+  for (let i = 0; i < 5; i++) disabled.push((await py(['disabled'], pyEnv)).ns as number);
+
+  // Loop overhead: alternate on and off runs so drift on a shared machine hits both alike.
+  phase('training loop on/off');
+  const loopOn: number[] = [];
+  const loopOff: number[] = [];
+  const iterMs: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    const off = await py(['loop'], pyEnv);
+    loopOff.push(off.cpu_seconds as number);
+    iterMs.push(off.per_iter_ms as number);
+    loopOn.push((await py(['loop'], on)).cpu_seconds as number);
+  }
+  phase('memory_profiler');
+  const mprof: number[] = [];
+  const mprofOff: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    mprofOff.push((await py(['loop', '100'], pyEnv)).cpu_seconds as number);
+    mprof.push((await py(['loop_mprof', '100'], pyEnv)).cpu_seconds as number);
+  }
+  const received = ingest.records;
+
+  // Ingest: a child process writes 200k realistic records as fast as the socket takes them.
+  const n = 200_000;
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    lines.push(JSON.stringify({ type: 'checkpoint', t: 1764000000 + i * 0.01, pid: 4242, seq: i + 1, file: '/home/user/project/train.py', line: 40 + (i % 7), func: 'train_step', label: `step ${i % 7}`, mem: { rss: 2_000_000_000 + (i % 1000) * 4096, vms: 9_000_000_000 }, v: 1 }));
+  }
+  phase('ingest');
+  const parseOnly: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    const t0 = performance.now();
+    for (const l of lines) JSON.parse(l);
+    parseOnly.push(n / ((performance.now() - t0) / 1000));
+  }
+  const payloadFor = (token: string) => JSON.stringify({ v: 1, type: 'hello', t: 1, pid: 4242, seq: 0, token }) + '\n' + lines.join('\n') + '\n';
+  /** Sends `payload` to `path` from another process; resolves when `count()` reaches n + 1. */
+  const timeDelivery = (path: string, payload: string, count: () => number) =>
+    new Promise<number>((resolve) => {
+      const before = count();
+      let t0 = 0;
+      const poll = setInterval(() => {
+        if (t0 === 0 && count() > before) t0 = performance.now();
+        if (count() - before >= n + 1) {
+          clearInterval(poll);
+          resolve(n / ((performance.now() - t0) / 1000));
+        }
+      }, 0);
+      const writer = spawn(process.execPath, ['-e', `const s=require('net').connect(${JSON.stringify(path)},()=>{s.end(require('fs').readFileSync(0))})`], { stdio: ['pipe', 'inherit', 'inherit'] });
+      writer.stdin.end(payload);
+    });
+  // The bound: the same socket, the same sender, the same line splitter, and JSON.parse alone.
+  const boundDir = mkdtempSync(join(tmpdir(), 'hr-bound-'));
+  const boundPath = join(boundDir, 'b.sock');
+  let parsed = 0;
+  const boundServer = createServer((sock) => {
+    const splitter = new LineSplitter((line) => {
+      JSON.parse(line);
+      parsed++;
+    }, () => undefined);
+    sock.on('data', (c: Buffer) => splitter.push(c));
+  });
+  await new Promise<void>((r) => boundServer.listen(boundPath, r));
+  const bound: number[] = [];
+  const rates: number[] = [];
+  // A fresh store, as a new session would have.
+  const fresh = new RecordIngest(new MemoryStore());
+  ingestInto = fresh;
+  for (let k = 0; k < 5; k++) {
+    bound.push(await timeDelivery(boundPath, payloadFor('x'), () => parsed));
+    const token = listener.issueToken(`ingest-${k}`);
+    rates.push(await timeDelivery((listener.address as string).slice('unix:'.length), payloadFor(token), () => fresh.records));
+  }
+  boundServer.close();
+  rmSync(boundDir, { recursive: true, force: true });
+  listener.dispose();
+  const memProfilerVersion = spawnSync(PY, ['-c', 'import memory_profiler; print(memory_profiler.__version__)'], { encoding: 'utf8' }).stdout.trim();
+
+  const loopOverhead = ((median(loopOn) - median(loopOff)) / median(loopOff)) * 100;
+  report(
+    'client',
+    {
+      checkpoint_us_median: median(cps.map((c) => c.median_us as number)),
+      checkpoint_us_p95: median(cps.map((c) => c.p95_us as number)),
+      disabled_call_ns: median(disabled),
+      loop_iter_ms_off: median(iterMs),
+      loop_overhead_pct: loopOverhead,
+      memory_profiler_overhead_pct: ((median(mprof) - median(mprofOff)) / median(mprofOff)) * 100,
+      memory_profiler_vs_headroom_overhead: ((median(mprof) - median(mprofOff)) / median(mprofOff)) * 100 / Math.max(loopOverhead, 0.01),
+      ingest_records_per_s: median(rates),
+      json_parse_bound_records_per_s: median(bound),
+      ingest_vs_json_parse_pct: (median(rates) / median(bound)) * 100,
+      json_parse_in_memory_records_per_s: median(parseOnly),
+      records_received_during_client_runs: received,
+    },
+    {
+      method: 'checkpoint latency: 20,000 timed calls per run, connected to the real listener, 5 runs; loop: a torch CPU training step (~10 ms, one thread) with one checkpoint per step, 300 steps, 9 alternating on/off runs, process CPU time (the writer thread counts); memory_profiler: the same step under @profile, 100 steps, 3 runs, CPU time; ingest: 200k checkpoint records written by another process over the Unix socket into the listener and RecordIngest (store events and per-line statistics), timed from the first record to the last, 5 runs; json_parse_bound: the same records, sender and socket, into a server that only splits lines and JSON.parses them; json_parse_in_memory: JSON.parse of the same strings in a loop, for reference.',
+      memory_profiler: memProfilerVersion,
+    },
+  );
+}
+
+void main().then(() => process.exit(0));

@@ -1,0 +1,72 @@
+"""Workloads for bench/client.bench.ts, run under Debian's /usr/bin/python3."""
+import json
+import os
+import statistics
+import sys
+import time
+
+import headroom
+
+mode = sys.argv[1]
+
+if mode == "checkpoint":
+    n = 20000
+    times = []
+    pc = time.perf_counter_ns
+    for i in range(n):
+        t0 = pc()
+        headroom.checkpoint("step")
+        times.append(pc() - t0)
+        if i % 500 == 0:
+            time.sleep(0.001)  # let the writer thread drain, as a real loop would
+    times = times[1000:]
+    times.sort()
+    print(json.dumps({"median_us": statistics.median(times) / 1000, "p95_us": times[int(len(times) * 0.95)] / 1000, "enabled": headroom.enabled()}))
+
+elif mode == "disabled":
+    n = 2_000_000
+    f = headroom.checkpoint
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        f("x")
+    t1 = time.perf_counter_ns()
+    for _ in range(n):
+        pass
+    t2 = time.perf_counter_ns()
+    print(json.dumps({"ns": ((t1 - t0) - (t2 - t1)) / n, "enabled": headroom.enabled()}))
+
+elif mode in ("loop", "loop_mprof"):
+    import torch
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(1024, 1024), torch.nn.ReLU(), torch.nn.Linear(1024, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    x = torch.randn(256, 1024)
+    y = torch.randint(0, 10, (256,))
+
+    def step():
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        headroom.checkpoint("step")
+        return loss
+
+    if mode == "loop_mprof":
+        from memory_profiler import profile
+
+        step = profile(step, stream=open(os.devnull, "w"))
+    # ~10 ms per iteration on this machine: 100 checkpoints/s.
+    for _ in range(20):
+        step()
+    iters = int(sys.argv[2]) if len(sys.argv) > 2 else 300
+    # CPU time of the whole process: the writer thread's encoding and sending count too.
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    for _ in range(iters):
+        step()
+    headroom.flush()
+    dt = time.perf_counter() - t0
+    cpu = time.process_time() - c0
+    print(json.dumps({"seconds": dt, "cpu_seconds": cpu, "per_iter_ms": dt / iters * 1000, "enabled": headroom.enabled()}))

@@ -1,0 +1,78 @@
+import * as vscode from 'vscode';
+import type { Units } from '../shared/format';
+import type { PssMode } from './engine/sampling/types';
+
+export const CONFIG_SECTION = 'headroom';
+
+/** Every Headroom setting, read once into an immutable snapshot. */
+export interface HeadroomConfig {
+  /** Milliseconds between samples of a monitored tree. */
+  readonly samplingIntervalMs: number;
+  /** PSS/USS from smaps_rollup: on a time budget (auto), every sample (on), never (off). */
+  readonly pss: PssMode;
+  /** Percent of the memory that can kill the job at which the status bar warns and one alert is raised. */
+  readonly warningPercent: number;
+  /** Percent at which the status bar turns to the error colour. */
+  readonly errorPercent: number;
+  readonly units: Units;
+  readonly codeLensEnabled: boolean;
+  readonly gpuEnabled: boolean;
+  /** Add HEADROOM_ADDR, HEADROOM_TOKEN and PYTHONPATH to Python debug sessions. */
+  readonly injectPython: boolean;
+  /** Also listen on 127.0.0.1 (containers, other ranks). */
+  readonly tcpListener: boolean;
+  /** Size at which a recording rotates, MB. */
+  readonly recordingMaxMB: number;
+  /** Interpreter for Run Python File; empty: the Python extension's choice, else python3. */
+  readonly pythonInterpreter: string;
+  /** Monitor every debug session's process automatically. */
+  readonly attachToDebugSessions: boolean;
+}
+
+export function readConfig(): HeadroomConfig {
+  const c = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Number.isFinite(v) ? v : lo));
+  const warning = clamp(c.get<number>('alerts.warningPercent', 80), 1, 100);
+  return {
+    samplingIntervalMs: clamp(c.get<number>('sampling.intervalMs', 100), 10, 10_000),
+    pss: (['auto', 'on', 'off'] as const).find((m) => m === c.get('sampling.pss')) ?? 'auto',
+    warningPercent: warning,
+    errorPercent: clamp(c.get<number>('alerts.errorPercent', 95), warning, 100),
+    units: c.get<string>('units') === 'GiB' ? 'GiB' : 'GB',
+    codeLensEnabled: c.get<boolean>('codeLens.enabled', true),
+    gpuEnabled: c.get<boolean>('gpu.enabled', true),
+    injectPython: c.get<boolean>('python.injectEnvironment', true),
+    tcpListener: c.get<boolean>('listener.tcp', false),
+    recordingMaxMB: clamp(c.get<number>('recordings.maxMB', 256), 1, 100_000),
+    attachToDebugSessions: c.get<boolean>('debug.autoAttach', true),
+    pythonInterpreter: (c.get<string>('python.interpreter', '') ?? '').trim(),
+  };
+}
+
+/** Holds the current snapshot; fires only when a Headroom setting really changed. */
+export class ConfigService implements vscode.Disposable {
+  private _current = readConfig();
+  private readonly _onDidChange = new vscode.EventEmitter<{ previous: HeadroomConfig; current: HeadroomConfig }>();
+  readonly onDidChange = this._onDidChange.event;
+  private readonly sub: vscode.Disposable;
+
+  constructor() {
+    this.sub = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(CONFIG_SECTION)) return;
+      const next = readConfig();
+      if (JSON.stringify(next) === JSON.stringify(this._current)) return;
+      const previous = this._current;
+      this._current = next;
+      this._onDidChange.fire({ previous, current: next });
+    });
+  }
+
+  get current(): HeadroomConfig {
+    return this._current;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this._onDidChange.dispose();
+  }
+}

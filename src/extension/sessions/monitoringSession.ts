@@ -1,0 +1,130 @@
+import { realpathSync } from 'node:fs';
+import type { ControlMessage, ProtocolRecord } from '../../shared/protocol';
+import { Monitor, type MonitorOptions, type MonitorTick } from '../engine/monitor';
+import type { ProtocolConnection } from '../engine/protocol/listener';
+import { RecordIngest } from '../engine/session/recordIngest';
+import { MemoryStore } from '../engine/store/memoryStore';
+
+export type SessionSource = 'run' | 'debug' | 'attach' | 'command' | 'recording';
+
+/** Resolves symlinks once per path, so checkpoints match open editors across links. */
+const realCache = new Map<string, string>();
+export function canonicalPath(p: string): string {
+  let r = realCache.get(p);
+  if (r === undefined) {
+    try {
+      r = realpathSync.native(p);
+    } catch {
+      r = p;
+    }
+    if (realCache.size > 10_000) realCache.clear();
+    realCache.set(p, r);
+  }
+  return r;
+}
+
+/**
+ * One monitored root process and its tree, plus the protocol connections that belong to it.
+ * A session opened from a recording has no monitor: only its store and statistics.
+ */
+export class MonitoringSession {
+  readonly store: MemoryStore;
+  readonly ingest: RecordIngest;
+  readonly monitor: Monitor | undefined;
+  readonly connections = new Set<ProtocolConnection>();
+  readonly startedAt = Date.now();
+  endedAt: number | undefined;
+  exitDescription: string | undefined;
+  private readonly waiters = new Map<string, (r: Extract<ProtocolRecord, { type: 'cleanup_result' }>) => void>();
+  private readonly endListeners = new Set<() => void>();
+
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly source: SessionSource,
+    readonly rootPid: number,
+    readonly token: string | undefined,
+    monitorOptions: MonitorOptions | undefined,
+  ) {
+    this.store = new MemoryStore();
+    this.ingest = new RecordIngest(this.store);
+    if (monitorOptions) {
+      this.monitor = new Monitor(rootPid, { ...monitorOptions, store: this.store });
+      this.monitor.onTick((t) => this.onTick(t));
+    }
+  }
+
+  get live(): boolean {
+    return this.endedAt === undefined && this.monitor !== undefined;
+  }
+
+  start(): void {
+    this.monitor?.start();
+  }
+
+  /** A record from one of this session's connections (already authenticated). */
+  addRecord(conn: ProtocolConnection | undefined, r: ProtocolRecord): void {
+    const rec = 'file' in r && typeof r.file === 'string' ? ({ ...r, file: canonicalPath(r.file) } as ProtocolRecord) : r;
+    this.ingest.add(rec);
+    this.monitor?.record(r);
+    if (r.type === 'cleanup_result' && r.id) {
+      const w = this.waiters.get(`${conn?.id}:${r.id}`);
+      if (w) w(r);
+    }
+  }
+
+  /** Sends a control message to every connection; returns how many got it. */
+  broadcast(m: ControlMessage): number {
+    let n = 0;
+    for (const c of this.connections) if (c.send(m)) n++;
+    return n;
+  }
+
+  /** Asks every connected process to clean up; resolves with their results (or what arrived in time). */
+  requestCleanup(id: string, timeoutMs = 15_000): Promise<Extract<ProtocolRecord, { type: 'cleanup_result' }>[]> {
+    const conns = [...this.connections];
+    const results: Extract<ProtocolRecord, { type: 'cleanup_result' }>[] = [];
+    return new Promise((resolve) => {
+      let pending = 0;
+      const finish = () => {
+        clearTimeout(timer);
+        for (const c of conns) this.waiters.delete(`${c.id}:${id}`);
+        resolve(results);
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      for (const c of conns) {
+        if (!c.send({ v: 1, type: 'cleanup', id, reason: 'Force Cleanup from the editor' })) continue;
+        pending++;
+        this.waiters.set(`${c.id}:${id}`, (r) => {
+          results.push(r);
+          if (--pending === 0) finish();
+        });
+      }
+      if (pending === 0) finish();
+    });
+  }
+
+  onDidEnd(listener: () => void): { dispose(): void } {
+    this.endListeners.add(listener);
+    return { dispose: () => this.endListeners.delete(listener) };
+  }
+
+  /** Ends monitoring; the data stays for views and reopening. */
+  end(description?: string): void {
+    if (this.endedAt !== undefined) return;
+    this.endedAt = Date.now();
+    this.exitDescription = description;
+    this.monitor?.stop();
+    for (const l of [...this.endListeners]) l();
+  }
+
+  dispose(): void {
+    this.end();
+    for (const c of this.connections) c.close();
+    this.connections.clear();
+  }
+
+  private onTick(t: MonitorTick): void {
+    if (!t.tree.rootAlive) this.end('process exited');
+  }
+}

@@ -1,0 +1,195 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { ProtocolRecord } from '../../shared/protocol';
+import type { ConfigService } from '../config';
+import { readRecording } from '../engine/recording/recordingReader';
+import { loadIntoStore } from '../engine/recording/loadRecording';
+import { ProtocolListener, type ProtocolConnection } from '../engine/protocol/listener';
+import { Disposable } from '../util/dispose';
+import { MonitoringSession, type SessionSource } from './monitoringSession';
+
+export interface StartOptions {
+  readonly name: string;
+  readonly source: SessionSource;
+  readonly pid: number;
+  /** A token already issued (the program was started with it). */
+  readonly token?: string;
+  readonly command?: readonly string[];
+}
+
+/**
+ * Every monitoring session of this window, the one in focus, and the protocol listener
+ * (started on first need, so an idle window pays nothing).
+ */
+export class SessionManager extends Disposable {
+  private readonly sessions = new Map<string, MonitoringSession>();
+  private listener: ProtocolListener | undefined;
+  private listenerStarting: Promise<ProtocolListener> | undefined;
+  private focusedId: string | undefined;
+  private counter = 0;
+  private readonly pendingByToken = new Map<string, string>();
+  private readonly _onDidChangeSessions = this._register(new vscode.EventEmitter<void>());
+  /** Sessions started, ended, or focus moved. */
+  readonly onDidChangeSessions = this._onDidChangeSessions.event;
+  private readonly _onDidReceiveRecord = this._register(new vscode.EventEmitter<{ session: MonitoringSession; record: ProtocolRecord }>());
+  readonly onDidReceiveRecord = this._onDidReceiveRecord.event;
+
+  constructor(
+    private readonly storageDir: string,
+    private readonly config: ConfigService,
+    private readonly pythonPath: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    this._register(
+      config.onDidChange(({ previous, current }) => {
+        if (previous.samplingIntervalMs !== current.samplingIntervalMs) for (const s of this.sessions.values()) s.monitor?.setInterval(current.samplingIntervalMs);
+      }),
+    );
+  }
+
+  get focused(): MonitoringSession | undefined {
+    return this.focusedId ? this.sessions.get(this.focusedId) : undefined;
+  }
+
+  all(): MonitoringSession[] {
+    return [...this.sessions.values()];
+  }
+
+  get(id: string): MonitoringSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  focus(id: string): void {
+    if (!this.sessions.has(id) || this.focusedId === id) return;
+    this.focusedId = id;
+    this._onDidChangeSessions.fire();
+  }
+
+  /** The listener, started if needed. */
+  async ensureListener(): Promise<ProtocolListener> {
+    if (this.listener) return this.listener;
+    this.listenerStarting ??= (async () => {
+      const l = new ProtocolListener({
+        tcp: this.config.current.tcpListener,
+        onConnect: (c) => this.onConnect(c),
+        onRecord: (c, r) => this.onRecord(c, r),
+        onDisconnect: (c) => this.sessions.get(c.sessionKey)?.connections.delete(c),
+        onProblem: (m) => this.log.warn(`protocol: ${m}`),
+      });
+      await l.start();
+      this.log.info(`protocol listener on ${l.address}${l.tcpAddress ? ` and ${l.tcpAddress}` : ''}`);
+      this.listener = l;
+      return l;
+    })();
+    return this.listenerStarting;
+  }
+
+  /**
+   * Issues a token and the environment a program needs to report to a session that will
+   * be started for it (call `start` with the token once its PID is known).
+   */
+  async prepareEnvironment(): Promise<{ token: string; sessionId: string; env: Record<string, string> }> {
+    const l = await this.ensureListener();
+    const sessionId = `s${++this.counter}-${Date.now().toString(36)}`;
+    const token = l.issueToken(sessionId);
+    this.pendingByToken.set(token, sessionId);
+    const sep = process.platform === 'win32' ? ';' : ':';
+    const existing = process.env.PYTHONPATH;
+    return { token, sessionId, env: { ...l.env(token), PYTHONPATH: existing ? `${this.pythonPath}${sep}${existing}` : this.pythonPath } };
+  }
+
+  /** Starts monitoring a process tree. */
+  start(opts: StartOptions & { sessionId?: string }): MonitoringSession {
+    const existing = this.all().find((s) => s.live && s.rootPid === opts.pid);
+    if (existing) {
+      this.focus(existing.id);
+      return existing;
+    }
+    const id = opts.sessionId ?? `s${++this.counter}-${Date.now().toString(36)}`;
+    const cfg = this.config.current;
+    mkdirSync(this.storageDir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const session = new MonitoringSession(id, opts.name, opts.source, opts.pid, opts.token, {
+      intervalMs: cfg.samplingIntervalMs,
+      pss: cfg.pss,
+      gpu: cfg.gpuEnabled,
+      command: opts.command,
+      tool: 'headroom-vscode',
+      recordingPath: join(this.storageDir, `${stamp}-${opts.pid}.ndjson`),
+      recording: { maxBytes: cfg.recordingMaxMB * 1024 * 1024 },
+      onProblem: (m) => this.log.warn(`${opts.name}: ${m}`),
+    });
+    this.sessions.set(id, session);
+    session.onDidEnd(() => {
+      this.log.info(`session ended: ${opts.name} (pid ${opts.pid})`);
+      if (session.token) this.listener?.revokeToken(session.token);
+      this._onDidChangeSessions.fire();
+    });
+    session.start();
+    this.focusedId = id;
+    this.log.info(`monitoring ${opts.name} (pid ${opts.pid}, ${opts.source})`);
+    this._onDidChangeSessions.fire();
+    return session;
+  }
+
+  /** Opens a recording as a read-only session. */
+  openRecording(path: string): MonitoringSession {
+    const r = readRecording(path);
+    const id = `r${++this.counter}`;
+    const name = `recording ${path.split(/[\\/]/).pop()}`;
+    const session = new MonitoringSession(id, name, 'recording', r.header?.rootPid ?? 0, undefined, undefined);
+    loadIntoStore(r.records, session.store);
+    for (const rec of r.records) {
+      if (rec.type !== 'sample' && rec.type !== 'gpu' && rec.type !== 'exit' && typeof rec.pid === 'number') session.addRecord(undefined, rec as unknown as ProtocolRecord);
+    }
+    session.end('recording');
+    if (r.errorCount) this.log.warn(`${path}: ${r.errorCount} unreadable line(s) skipped`);
+    this.sessions.set(id, session);
+    this.focusedId = id;
+    this._onDidChangeSessions.fire();
+    return session;
+  }
+
+  stop(id: string): void {
+    this.sessions.get(id)?.end('stopped');
+  }
+
+  override dispose(): void {
+    for (const s of this.sessions.values()) s.dispose();
+    this.sessions.clear();
+    this.listener?.dispose();
+    super.dispose();
+  }
+
+  private onConnect(c: ProtocolConnection): void {
+    const s = this.sessions.get(c.sessionKey);
+    if (s) s.connections.add(c);
+    else this.log.info(`pid ${c.hello.pid} connected before its session started`);
+  }
+
+  private readonly early = new Map<string, { c: ProtocolConnection; r: ProtocolRecord }[]>();
+
+  private onRecord(c: ProtocolConnection, r: ProtocolRecord): void {
+    const s = this.sessions.get(c.sessionKey);
+    if (!s) {
+      // The program started reporting before we knew its PID: keep a bounded backlog.
+      const list = this.early.get(c.sessionKey) ?? [];
+      if (list.length < 10_000) list.push({ c, r });
+      this.early.set(c.sessionKey, list);
+      return;
+    }
+    const backlog = this.early.get(c.sessionKey);
+    if (backlog) {
+      this.early.delete(c.sessionKey);
+      for (const b of backlog) {
+        s.connections.add(b.c);
+        s.addRecord(b.c, b.r);
+      }
+    }
+    s.connections.add(c);
+    s.addRecord(c, r);
+    this._onDidReceiveRecord.fire({ session: s, record: r });
+  }
+}

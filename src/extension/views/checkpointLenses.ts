@@ -1,0 +1,115 @@
+import * as vscode from 'vscode';
+import { formatBytes, plainLabel, type Units } from '../../shared/format';
+import { CommandId } from '../commands';
+import type { ConfigService } from '../config';
+import { growthOf, recentHits, type LocationStats } from '../engine/session/recordIngest';
+import { canonicalPath, type MonitoringSession } from '../sessions/monitoringSession';
+import type { SessionManager } from '../sessions/sessionManager';
+import { Disposable } from '../util/dispose';
+
+const REFRESH_MS = 250;
+
+/** `after forward: +1.20 GB RSS | CUDA +800 MB reserved | peak 2.9 GB | 12 hits | +35 MB/hit`. */
+export function lensTitle(s: LocationStats, units: Units): string {
+  const parts: string[] = [];
+  const label = plainLabel(s.label, 40);
+  const what = s.kind === 'checkpoint' ? 'RSS' : s.kind === 'region' ? 'RSS in block' : 'RSS per call';
+  parts.push(`${label ? `${label}: ` : ''}${formatBytes(s.lastDelta, units, true)} ${what}`);
+  if (s.cudaReservedDelta !== undefined && s.cudaReservedDelta !== 0) parts.push(`CUDA ${formatBytes(s.cudaReservedDelta, units, true)} reserved`);
+  if (s.kind === 'checkpoint') parts.push(`${formatBytes(s.sinceStart, units, true)} since start`);
+  parts.push(`peak ${formatBytes(s.peak, units)}`);
+  parts.push(`${s.hits} ${s.hits === 1 ? 'hit' : 'hits'}`);
+  const g = growthOf(s);
+  if (g !== undefined) parts.push(`growing ${formatBytes(g, units, true)}/hit`);
+  return parts.join(' | ');
+}
+
+/** The last hits as a small plain-text table (labels defused; nothing is a link or markup). */
+export function hoverTable(s: LocationStats, units: Units): string {
+  const rows = recentHits(s)
+    .reverse()
+    .map((h) => {
+      const time = new Date(h.t).toLocaleTimeString();
+      return `${time.padEnd(12)} ${String(h.pid).padStart(7)} ${formatBytes(h.rss, units).padStart(10)} ${formatBytes(h.delta, units, true).padStart(11)}  ${plainLabel(h.label, 40)}`;
+    });
+  const head = `${'time'.padEnd(12)} ${'pid'.padStart(7)} ${'RSS'.padStart(10)} ${'delta'.padStart(11)}  label`;
+  // A code block shows the table aligned; its text cannot open a new fence (no backticks survive).
+  return [head, ...rows].join('\n').replace(/`/g, 'ˋ');
+}
+
+/**
+ * Owns the CodeLens and hover providers for checkpoint lines. Statistics come from the
+ * focused session, or the most recent session that reported from the file.
+ */
+export class CheckpointLensController extends Disposable implements vscode.CodeLensProvider, vscode.HoverProvider {
+  private readonly _onDidChangeCodeLenses = this._register(new vscode.EventEmitter<void>());
+  readonly onDidChangeCodeLenses = this._onDidChangeCodeLenses.event;
+  private timer: NodeJS.Timeout | undefined;
+  private lastFire = 0;
+
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly config: ConfigService,
+  ) {
+    super();
+    const selector: vscode.DocumentSelector = [{ scheme: 'file' }];
+    this._register(vscode.languages.registerCodeLensProvider(selector, this));
+    this._register(vscode.languages.registerHoverProvider(selector, this));
+    this._register(sessions.onDidReceiveRecord(() => this.refreshSoon()));
+    this._register(sessions.onDidChangeSessions(() => this.refreshSoon()));
+    this._register(config.onDidChange(() => this.refreshSoon()));
+    this._register({ dispose: () => clearTimeout(this.timer) });
+  }
+
+  /** The first refresh at once, later ones coalesced to at most 4 per second. */
+  private refreshSoon(): void {
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastFire + REFRESH_MS - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.lastFire = Date.now();
+      this._onDidChangeCodeLenses.fire();
+    }, wait);
+  }
+
+  private statsFor(doc: vscode.TextDocument): { session: MonitoringSession; stats: LocationStats[] } | undefined {
+    const file = canonicalPath(doc.uri.fsPath);
+    const focused = this.sessions.focused;
+    const order = focused ? [focused, ...this.sessions.all().filter((s) => s !== focused).reverse()] : this.sessions.all().reverse();
+    for (const session of order) {
+      const stats = session.ingest.forFile(file);
+      if (stats.length) return { session, stats };
+    }
+    return undefined;
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    if (!this.config.current.codeLensEnabled) return [];
+    const found = this.statsFor(doc);
+    if (!found) return [];
+    const units = this.config.current.units;
+    return found.stats
+      .filter((s) => s.line >= 1 && s.line <= doc.lineCount)
+      .map((s) => {
+        const range = doc.lineAt(s.line - 1).range;
+        return new vscode.CodeLens(range, {
+          title: lensTitle(s, units),
+          tooltip: 'Open the timeline at this checkpoint',
+          command: CommandId.ShowTimeline,
+          arguments: [{ sessionId: found.session.id, t: s.lastT }],
+        });
+      });
+  }
+
+  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    const found = this.statsFor(doc);
+    const s = found?.stats.find((x) => x.line === pos.line + 1);
+    if (!s) return undefined;
+    const md = new vscode.MarkdownString();
+    md.isTrusted = false;
+    md.supportHtml = false;
+    md.appendText(`Headroom: ${s.hits} ${s.hits === 1 ? 'hit' : 'hits'} of this ${s.kind}, last ${s.ring.length} below\n`);
+    md.appendCodeblock(hoverTable(s, this.config.current.units), 'text');
+    return new vscode.Hover(md, doc.lineAt(pos.line).range);
+  }
+}

@@ -29,6 +29,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['test/fixtures/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', exports: 'writable', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The engine (sampling, store, protocol, recordings) is shared with the CLI: no editor API there.
     files: ['src/extension/engine/**/*.ts', 'src/shared/**/*.ts', 'src/cli/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'engine and shared code must not depend on the editor' }] }] },

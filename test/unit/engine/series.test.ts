@@ -83,7 +83,7 @@ describe('EventIndex', () => {
     ix.add({ t: 10, kind: 'checkpoint', file: '/a.py', line: 3 });
     ix.add({ t: 20, kind: 'cleanup' });
     assert.deepEqual(ix.range(10, 25).map((e) => e.t), [10, 20]);
-    assert.deepEqual(ix.at('/a.py', 3).map((e) => e.t), [30, 10]);
+    assert.deepEqual(ix.at('/a.py', 3).map((e) => e.t), [10, 30], 'in time order');
     assert.deepEqual(ix.linesOf('/a.py'), [3]);
   });
 

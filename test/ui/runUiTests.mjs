@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser } from '../rig/browser.mjs';
 import { repoRoot, startCodeServer, workbenchUrl } from '../rig/codeServer.mjs';
-import { paletteRows, runCommand, runTests, screenshot, statusItem, waitForWorkbench, webviewFrame } from './workbench.mjs';
+import { codeLenses, openFile, paletteRows, runCommand, runTests, screenshot, statusItem, waitForWorkbench, webviewFrame } from './workbench.mjs';
 
 if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) {
   console.error('build first: npm run build');
@@ -16,7 +16,7 @@ let server;
 let browser;
 const summary = { passed: 0, failed: 0 };
 try {
-  server = await startCodeServer();
+  server = await startCodeServer({ settings: { 'headroom.python.interpreter': '/usr/bin/python3', 'workbench.colorTheme': 'Default Dark Modern' } });
   browser = await launchBrowser();
   const page = await browser.context.newPage();
   const url = workbenchUrl(server, { folder: join(repoRoot, 'examples'), extensionDevelopmentPath: repoRoot });
@@ -64,9 +64,60 @@ try {
         await webviewFrame(page).locator('text=No monitoring session yet').waitFor({ timeout: 20_000 });
       },
     ],
+    [
+      'running an example shows its size in the status bar and CodeLens at its checkpoints',
+      async () => {
+        await page.keyboard.press('Control+K');
+        await page.keyboard.press('W');
+        await openFile(page, 'allocate_steps.py');
+        await runCommand(page, 'Headroom: Run Python File with Headroom');
+        const sized = page.locator('.statusbar-item', { hasText: /\d+(\.\d+)? (MB|GB)/ });
+        await sized.first().waitFor({ timeout: 30_000 });
+        const lens = codeLenses(page, 'after first 200 MB');
+        await lens.first().waitFor({ timeout: 30_000 });
+        const text = await lens.first().innerText();
+        assert.match(text, /after first 200 MB: \+2\d\d MB RSS/);
+        await codeLenses(page, 'temporary 300 MB buffer').first().waitFor({ timeout: 30_000 });
+        await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 200, y: 10 } });
+        await screenshot(page, 'codelens-statusbar');
+        await statusItem(page, 'MB').first().hover();
+        await page.locator('.monaco-hover, .workbench-hover-container').first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+        await screenshot(page, 'statusbar-tooltip');
+      },
+    ],
   ]);
   summary.passed += result.passed;
   summary.failed += result.failed;
+
+  // Hostile labels, in the test workspace: text only, no element, no dialog.
+  const page2 = await browser.context.newPage();
+  let dialogs = 0;
+  page2.on('dialog', (d) => {
+    dialogs++;
+    void d.dismiss();
+  });
+  await page2.goto(workbenchUrl(server, { folder: join(repoRoot, 'test', 'fixtures', 'workspace'), extensionDevelopmentPath: repoRoot }));
+  await waitForWorkbench(page2);
+  const hostile = await runTests('ui', [
+    [
+      'a label like <img src=x onerror=alert(1)> shows as text in CodeLens, with no element and no dialog',
+      async () => {
+        await openFile(page2, 'hostile_labels.py');
+        await runCommand(page2, 'Headroom: Run Python File with Headroom');
+        const lens = codeLenses(page2, 'onerror');
+        await lens.first().waitFor({ timeout: 30_000 });
+        assert.match(await lens.first().innerText(), /^<img src=x onerror=alert\(1\)>: /);
+        await codeLenses(page2, 'command:workbench').first().waitFor({ timeout: 30_000 });
+        assert.equal(await page2.locator('img[src="x"]').count(), 0, 'no img element was created');
+        assert.equal(await page2.locator('.codelens-decoration a[href*="command:workbench.action.terminal.new"]').count(), 0);
+        await page2.waitForTimeout(500);
+        assert.equal(dialogs, 0, 'no dialog opened');
+        await screenshot(page2, 'hostile-labels');
+      },
+    ],
+  ]);
+  summary.passed += hostile.passed;
+  summary.failed += hostile.failed;
 } catch (e) {
   console.error('[ui] rig error:', e);
   summary.failed++;

@@ -64,3 +64,20 @@ export async function runTests(name, tests) {
   }
   return { name, passed, failed };
 }
+
+/** Opens a workspace file through Quick Open, as a person would. */
+export async function openFile(page, name) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-editor .view-lines').first().waitFor();
+  await page.locator(`.tab.active`, { hasText: name }).waitFor({ timeout: 15_000 });
+}
+
+/** The CodeLens decorations of the visible editor. */
+export function codeLenses(page, text) {
+  return page.locator('.monaco-editor .codelens-decoration', { hasText: text });
+}

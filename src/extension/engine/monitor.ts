@@ -44,6 +44,7 @@ export class Monitor {
   private _last: MonitorTick | undefined;
   private _intervalMs: number;
   private stopped = false;
+  private exitRecorded = false;
   gpuAvailability: GpuAvailability = { state: 'unknown' };
 
   constructor(
@@ -131,9 +132,17 @@ export class Monitor {
     } catch {
       system = undefined;
     }
-    this.store.addTreeSample(tree);
-    if (system) this.store.addSystemSample(system);
-    if (this.recording) this.recording.write(toSampleRecord(tree, system));
+    // The tick that finds the tree gone carries no memory: storing it would draw a false
+    // drop to zero at the end of every run.
+    const gone = !tree.rootAlive && tree.processes.length === 0;
+    if (!gone) {
+      this.store.addTreeSample(tree);
+      if (system) this.store.addSystemSample(system);
+      if (this.recording) this.recording.write(toSampleRecord(tree, system));
+    } else if (this.recording && !this.exitRecorded) {
+      this.exitRecorded = true;
+      this.recording.write({ type: 'exit', t: now, pid: this.rootPid, code: null, signal: null });
+    }
     const tick: MonitorTick = { tree, system, gpu: this.lastGpu };
     this._last = tick;
     for (const l of this.listeners) l(tick);

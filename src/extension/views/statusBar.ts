@@ -59,9 +59,9 @@ export class StatusBarController extends Disposable {
     const cfg = this.config.current;
     const tick = s.monitor?.last;
     const rssSeries = s.store.get('tree.rss');
-    const rss = tick?.tree.rss ?? rssSeries?.lastValue;
-    let text = `$(pulse) ${rss !== undefined ? formatBytes(rss, cfg.units) : 'Headroom'}`;
-    const gpu = tick?.gpu;
+    const rss = s.live ? (tick?.tree.rss ?? rssSeries?.lastValue) : rssSeries?.max;
+    let text = `$(pulse) ${rss !== undefined && Number.isFinite(rss) ? `${s.live ? '' : 'peak '}${formatBytes(rss, cfg.units)}` : 'Headroom'}`;
+    const gpu = s.live ? tick?.gpu : undefined;
     if (gpu && gpu.devices.length) {
       const mine = gpu.processes.reduce((a, p) => a + (p.usedMemory ?? 0), 0);
       const used = mine || gpu.devices.reduce((a, d) => a + (d.memUsed ?? 0), 0);

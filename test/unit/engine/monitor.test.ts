@@ -31,6 +31,8 @@ describe('Monitor (real process, real recording)', function () {
       m.stop();
     }
     assert.ok(Math.max(...ticks) - ticks[0] > 180 * MiB);
+    assert.ok((m.store.get(SeriesName.treeRss)?.min ?? 0) > 0, 'no zero sample after the process ended');
+    assert.equal(readRecording(join(dir, 'rec.ndjson')).records.filter((r) => r.type === 'exit').length, 1);
     const rss = m.store.get(SeriesName.treeRss);
     assert.ok(rss && rss.count >= 10);
     assert.ok(m.store.get(SeriesName.sysUsed));

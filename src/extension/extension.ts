@@ -6,6 +6,7 @@ import { ConfigService } from './config';
 import { DebugTracking } from './debug/debugTracking';
 import { TimelinePanels } from './panel/timelinePanel';
 import { forceCleanup } from './sessions/forceCleanup';
+import { HeadroomTaskProvider, TASK_TYPE } from './sessions/headroomTasks';
 import { attachToProcess, runCommand, runPythonFile } from './sessions/launchers';
 import { SessionManager } from './sessions/sessionManager';
 import { PressureAlerts } from './views/alerts';
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
   const debug = new DebugTracking(sessions, config, log);
   const alerts = new PressureAlerts(sessions, config, log);
   context.subscriptions.push(log, config, sessions, panels, statusBar, lenses, debug, alerts);
+  context.subscriptions.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new HeadroomTaskProvider(sessions, config)));
 
   const notify = (ok: boolean, message: string) => void (ok ? vscode.window.showInformationMessage(message) : vscode.window.showWarningMessage(message));
   context.subscriptions.push(

@@ -16,7 +16,7 @@ let server;
 let browser;
 const summary = { passed: 0, failed: 0 };
 try {
-  server = await startCodeServer({ settings: { 'headroom.python.interpreter': '/usr/bin/python3', 'workbench.colorTheme': 'Default Dark Modern' } });
+  server = await startCodeServer({ settings: { 'headroom.python.interpreter': '/usr/bin/python3', 'task.allowAutomaticTasks': 'off' } });
   browser = await launchBrowser();
   const page = await browser.context.newPage();
   const url = workbenchUrl(server, { folder: join(repoRoot, 'examples'), extensionDevelopmentPath: repoRoot });
@@ -118,6 +118,30 @@ try {
   ]);
   summary.passed += hostile.passed;
   summary.failed += hostile.failed;
+
+  // The live demo (the README's main command): opening examples/ starts the training task.
+  await server.stop();
+  server = await startCodeServer({ settings: { 'headroom.python.interpreter': '/usr/bin/python3', 'task.allowAutomaticTasks': 'on' } });
+  const demo = await browser.context.newPage();
+  await demo.goto(workbenchUrl(server, { folder: join(repoRoot, 'examples'), extensionDevelopmentPath: repoRoot }));
+  await waitForWorkbench(demo);
+  const live = await runTests('ui', [
+    [
+      'the demo folder starts a monitored PyTorch run on open: live status bar and CodeLens',
+      async () => {
+        await demo.locator('.statusbar-item', { hasText: /\d+(\.\d+)? (MB|GB)/ }).first().waitFor({ timeout: 60_000 });
+        await openFile(demo, 'train_torch_cpu.py');
+        await codeLenses(demo, 'epoch done').first().waitFor({ timeout: 60_000 });
+        await codeLenses(demo, 'forward + backward').first().waitFor({ timeout: 30_000 });
+        const text = await codeLenses(demo, 'epoch done').first().innerText();
+        assert.match(text, /epoch done: [+-][\d.]+ (kB|MB|GB) RSS .*\| \d+ hits?/);
+        await demo.waitForTimeout(4000); // a few more epochs: the growth readout appears
+        await screenshot(demo, 'demo-live');
+      },
+    ],
+  ]);
+  summary.passed += live.passed;
+  summary.failed += live.failed;
 } catch (e) {
   console.error('[ui] rig error:', e);
   summary.failed++;

@@ -5,6 +5,7 @@ import { formatBytes, plainLabel } from '../../shared/format';
 import type { ConfigService } from '../config';
 import { listProcesses } from '../engine/sampling/processList';
 import type { MonitoringSession } from './monitoringSession';
+import { ProcessTerminal } from './processTerminal';
 import type { SessionManager } from './sessionManager';
 
 /** The interpreter chosen in the Python extension, when it is installed; else python3. */
@@ -23,20 +24,23 @@ export async function pythonInterpreter(resource?: vscode.Uri, configured = ''):
   return process.platform === 'win32' ? 'python' : 'python3';
 }
 
-/** Runs a program in an integrated terminal with the Headroom environment, and monitors it from its first instant. */
+/** Runs a program with the Headroom environment, shown in a terminal, and monitors it from its first instant. */
 export async function runInTerminal(
   sessions: SessionManager,
-  opts: { name: string; shellPath: string; shellArgs: string[]; cwd?: string; source: 'run' | 'command'; command: string[] },
-): Promise<MonitoringSession | undefined> {
+  opts: { name: string; file: string; args: string[]; cwd?: string; env?: Record<string, string>; source: 'run' | 'command'; command: string[]; reveal?: boolean },
+): Promise<{ session: MonitoringSession; terminal: vscode.Terminal; pty: ProcessTerminal } | undefined> {
   const { token, sessionId, env } = await sessions.prepareEnvironment();
-  const terminal = vscode.window.createTerminal({ name: `Headroom: ${opts.name}`, shellPath: opts.shellPath, shellArgs: opts.shellArgs, cwd: opts.cwd, env });
-  terminal.show(true);
-  const pid = await terminal.processId;
-  if (!pid) {
-    void vscode.window.showErrorMessage('Headroom could not learn the process id of the new terminal; nothing is monitored.');
-    return undefined;
-  }
-  return sessions.start({ name: opts.name, source: opts.source, pid, token, sessionId, command: opts.command });
+  const started: { session?: MonitoringSession } = {};
+  const pty = new ProcessTerminal(opts.file, opts.args, { cwd: opts.cwd, env: { ...opts.env, ...env } }, (code, signal) => {
+    started.session?.end(signal ? `killed by ${signal}` : `exited with code ${code}`);
+  });
+  const pid = pty.pid;
+  if (!pid) return undefined;
+  const session = sessions.start({ name: opts.name, source: opts.source, pid, token, sessionId, command: opts.command });
+  started.session = session;
+  const terminal = vscode.window.createTerminal({ name: `Headroom: ${opts.name}`, pty });
+  if (opts.reveal !== false) terminal.show(true);
+  return { session, terminal, pty };
 }
 
 export async function runPythonFile(sessions: SessionManager, config: ConfigService, uri?: vscode.Uri): Promise<MonitoringSession | undefined> {
@@ -49,14 +53,16 @@ export async function runPythonFile(sessions: SessionManager, config: ConfigServ
   if (doc?.isDirty) await doc.save();
   const interpreter = await pythonInterpreter(target, config.current.pythonInterpreter);
   const folder = vscode.workspace.getWorkspaceFolder(target)?.uri.fsPath ?? dirname(target.fsPath);
-  return runInTerminal(sessions, {
-    name: basename(target.fsPath),
-    shellPath: interpreter,
-    shellArgs: ['-u', target.fsPath],
-    cwd: folder,
-    source: 'run',
-    command: [interpreter, target.fsPath],
-  });
+  return (
+    await runInTerminal(sessions, {
+      name: basename(target.fsPath),
+      file: interpreter,
+      args: ['-u', target.fsPath],
+      cwd: folder,
+      source: 'run',
+      command: [interpreter, target.fsPath],
+    })
+  )?.session;
 }
 
 export async function runCommand(sessions: SessionManager, commandLine?: string): Promise<MonitoringSession | undefined> {
@@ -70,14 +76,16 @@ export async function runCommand(sessions: SessionManager, commandLine?: string)
     }));
   if (!line?.trim()) return undefined;
   const win = process.platform === 'win32';
-  return runInTerminal(sessions, {
-    name: line.length > 40 ? `${line.slice(0, 39)}…` : line,
-    shellPath: win ? 'cmd.exe' : '/bin/sh',
-    shellArgs: win ? ['/d', '/c', line] : ['-c', line],
-    cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
-    source: 'command',
-    command: [line],
-  });
+  return (
+    await runInTerminal(sessions, {
+      name: line.length > 40 ? `${line.slice(0, 39)}…` : line,
+      file: win ? 'cmd.exe' : '/bin/sh',
+      args: win ? ['/d', '/c', line] : ['-c', line],
+      cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      source: 'command',
+      command: [line],
+    })
+  )?.session;
 }
 
 export async function attachToProcess(sessions: SessionManager, config: ConfigService, pid?: number): Promise<MonitoringSession | undefined> {

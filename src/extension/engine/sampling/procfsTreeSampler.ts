@@ -98,6 +98,11 @@ export class ProcfsTreeSampler implements TreeSampler {
         continue;
       }
       if (!parseStatmBytes(PreadFile.buffer, len, statmOut)) continue;
+      if (statmOut[0] === 0) {
+        // A zombie (exited, not yet reaped) reads all zeros: it holds no memory any more.
+        this.untrack(p.pid);
+        continue;
+      }
       const r = statmOut[1] * this.page;
       const v = statmOut[0] * this.page;
       p.rss = r;
@@ -165,7 +170,7 @@ export class ProcfsTreeSampler implements TreeSampler {
         } catch {
           st = undefined;
         }
-        if (!st || st.startTime !== t.startTime) {
+        if (!st || st.startTime !== t.startTime || st.state === 'Z') {
           this.untrack(pid);
           t = undefined;
           if (!st) continue;
@@ -179,7 +184,7 @@ export class ProcfsTreeSampler implements TreeSampler {
       }
       if (!t) {
         const st = this.readStat(pid);
-        if (!st || !this.track(st)) continue;
+        if (!st || st.state === 'Z' || !this.track(st)) continue;
         t = this.tracked.get(pid) as Tracked;
       }
       t.ppid = ppid || t.ppid;

@@ -1,0 +1,115 @@
+import { escapeHtml } from '../extension/panel/webviewHtml';
+import type { MemoryStore } from '../extension/engine/store/memoryStore';
+import { formatBytes, formatDuration, type Units } from '../shared/format';
+import type { RunSummary } from './summary';
+
+const W = 1100;
+const H = 360;
+const PAD = { l: 80, r: 20, t: 20, b: 40 };
+
+interface Line {
+  readonly series: string;
+  readonly label: string;
+  readonly colour: string;
+}
+
+const LINES: readonly Line[] = [
+  { series: 'tree.rss', label: 'RSS (tree)', colour: '#1f77b4' },
+  { series: 'tree.pss', label: 'PSS (tree)', colour: '#2ca02c' },
+  { series: 'sys.used', label: 'system used', colour: '#7f7f7f' },
+  { series: 'tree.gpu', label: 'GPU (tree)', colour: '#d62728' },
+];
+
+/** A timeline as inline SVG: each series as a min/max band, checkpoints as ticks. */
+export function svgTimeline(store: MemoryStore, units: Units, fromZero: boolean): string {
+  const present = LINES.filter((l) => store.get(l.series)?.count);
+  if (present.length === 0) return '<p class="empty">No samples were recorded.</p>';
+  const t0 = Math.min(...present.map((l) => store.get(l.series)?.firstTime ?? Infinity));
+  const t1 = Math.max(...present.map((l) => store.get(l.series)?.lastTime ?? -Infinity));
+  const envs = present.map((l) => ({ l, e: store.query(l.series, t0, t1, (W - PAD.l - PAD.r) / 2)!, base: fromZero ? store.get(l.series)!.query(t0, t0, 2).min[0] ?? 0 : 0 }));
+  let vMax = 0;
+  let vMin = fromZero ? Infinity : 0;
+  for (const { e, base } of envs) for (let i = 0; i < e.t.length; i++) {
+    vMax = Math.max(vMax, e.max[i] - base);
+    vMin = Math.min(vMin, e.min[i] - base);
+  }
+  if (!Number.isFinite(vMin)) vMin = 0;
+  if (vMax <= vMin) vMax = vMin + 1;
+  const x = (t: number) => PAD.l + ((t - t0) / Math.max(1, t1 - t0)) * (W - PAD.l - PAD.r);
+  const y = (v: number) => PAD.t + (1 - (v - vMin) / (vMax - vMin)) * (H - PAD.t - PAD.b);
+  const parts: string[] = [`<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="memory over time">`];
+  for (let i = 0; i <= 5; i++) {
+    const v = vMin + ((vMax - vMin) * i) / 5;
+    parts.push(`<line class="grid" x1="${PAD.l}" x2="${W - PAD.r}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/>`);
+    parts.push(`<text class="axis" x="${PAD.l - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${escapeHtml(formatBytes(v, units))}</text>`);
+    const t = t0 + ((t1 - t0) * i) / 5;
+    parts.push(`<text class="axis" x="${x(t).toFixed(1)}" y="${H - 12}" text-anchor="middle">${escapeHtml(formatDuration((t - t0) / 1000))}</text>`);
+  }
+  for (const { l, e, base } of envs) {
+    const top = Array.from(e.t, (t, i) => `${x(t).toFixed(1)},${y(e.max[i] - base).toFixed(1)}`);
+    const bottom = Array.from(e.t, (t, i) => `${x(t).toFixed(1)},${y(e.min[i] - base).toFixed(1)}`).reverse();
+    parts.push(`<polygon fill="${l.colour}" fill-opacity="0.25" stroke="none" points="${[...top, ...bottom].join(' ')}"/>`);
+    parts.push(`<polyline fill="none" stroke="${l.colour}" stroke-width="1.5" points="${top.join(' ')}"/>`);
+  }
+  for (const ev of store.events.all()) {
+    if (ev.kind !== 'checkpoint' && ev.kind !== 'cleanup' && ev.kind !== 'epoch') continue;
+    const cx = x(ev.t).toFixed(1);
+    parts.push(`<line class="mark ${ev.kind}" x1="${cx}" x2="${cx}" y1="${PAD.t}" y2="${H - PAD.b}"><title>${escapeHtml(`${ev.kind}: ${ev.label ?? ''}`)}</title></line>`);
+  }
+  parts.push('</svg>');
+  const legend = present.map((l) => `<span class="key"><span class="swatch" style="background:${l.colour}"></span>${escapeHtml(l.label)}</span>`).join('');
+  return `<div class="legend">${legend}</div>${parts.join('')}`;
+}
+
+/** A report that opens offline with a double-click: no script, no network, strict CSP. */
+export function renderHtmlReport(summary: RunSummary, store: MemoryStore, units: Units, fromZero: boolean): string {
+  const b = (v: number | undefined, signed = false) => (v === undefined ? '-' : escapeHtml(formatBytes(v, units, signed)));
+  const how = summary.signal ? `killed by ${summary.signal}` : `exit code ${summary.exitCode}`;
+  const rows = summary.checkpoints
+    .map(
+      (c) =>
+        `<tr><td>${escapeHtml(`${c.file.split(/[\\/]/).pop()}:${c.line}`)}</td><td>${escapeHtml(c.label ?? '')}</td><td>${escapeHtml(c.kind)}</td><td class="n">${b(c.lastDelta, true)}</td><td class="n">${b(c.sinceStart, true)}</td><td class="n">${b(c.peak)}</td><td class="n">${c.hits}</td><td class="n">${c.growthPerHit !== undefined ? `${b(c.growthPerHit, true)}/hit` : ''}</td></tr>`,
+    )
+    .join('\n');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Headroom report: ${escapeHtml(summary.command.join(' ').slice(0, 120))}</title>
+<style>
+body { font: 14px system-ui, sans-serif; margin: 24px; color: #222; background: #fff; }
+h1 { font-size: 20px; margin: 0 0 4px; } .sub { color: #666; margin-bottom: 16px; }
+.peaks { display: flex; gap: 24px; margin: 12px 0 16px; } .peaks div { background: #f3f5f8; padding: 8px 12px; border-radius: 6px; }
+.peaks b { display: block; font-size: 18px; }
+svg { max-width: 100%; height: auto; border: 1px solid #e3e3e3; border-radius: 6px; }
+.grid { stroke: #eee; } .axis { fill: #666; font-size: 11px; }
+.mark { stroke: #ff7f0e; stroke-opacity: .55; stroke-dasharray: 3 3; } .mark.cleanup { stroke: #9467bd; } .mark.epoch { stroke: #8c564b; }
+.legend { margin: 4px 0 8px; } .key { margin-right: 16px; } .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: -1px; border-radius: 2px; }
+table { border-collapse: collapse; margin-top: 16px; } th, td { padding: 4px 10px; border-bottom: 1px solid #eee; text-align: left; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.fail { color: #b00020; font-weight: 600; }
+</style>
+</head>
+<body>
+<h1>${escapeHtml(summary.command.join(' '))}</h1>
+<div class="sub">${escapeHtml(how)} after ${escapeHtml(formatDuration(summary.durationS))}${fromZero ? ' · values from zero' : ''}</div>
+${summary.failed ? `<p class="fail">${escapeHtml(summary.failed)}</p>` : ''}
+${summary.signal && summary.lastCheckpoint ? `<p class="fail">Last checkpoint reached: ${escapeHtml(summary.lastCheckpoint.label ?? '(no label)')} at ${escapeHtml(`${summary.lastCheckpoint.file}:${summary.lastCheckpoint.line}`)}</p>` : ''}
+<div class="peaks">
+<div>peak RSS<b>${b(summary.peak.rss)}</b></div>
+<div>peak PSS<b>${b(summary.peak.pss)}</b></div>
+<div>peak system used<b>${b(summary.peak.system)}</b></div>
+<div>peak GPU<b>${b(summary.peak.gpu)}</b></div>
+</div>
+${svgTimeline(store, units, fromZero)}
+<table>
+<thead><tr><th>where</th><th>label</th><th>kind</th><th>delta</th><th>since start</th><th>peak</th><th>hits</th><th>growth</th></tr></thead>
+<tbody>
+${rows || '<tr><td colspan="8">No checkpoints were reported (add <code>headroom.checkpoint()</code> calls to see them here).</td></tr>'}
+</tbody>
+</table>
+</body>
+</html>
+`;
+}

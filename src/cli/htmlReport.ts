@@ -98,7 +98,7 @@ ${summary.failed ? `<p class="fail">${escapeHtml(summary.failed)}</p>` : ''}
 ${summary.signal && summary.lastCheckpoint ? `<p class="fail">Last checkpoint reached: ${escapeHtml(summary.lastCheckpoint.label ?? '(no label)')} at ${escapeHtml(`${summary.lastCheckpoint.file}:${summary.lastCheckpoint.line}`)}</p>` : ''}
 <div class="peaks">
 <div>peak RSS<b>${b(summary.peak.rss)}</b></div>
-<div>peak PSS<b>${b(summary.peak.pss)}</b></div>
+<div title="PSS is read on a time budget (at most 2% of the time) unless the run used --type pss">peak PSS<b>${b(summary.peak.pss)}</b></div>
 <div>peak system used<b>${b(summary.peak.system)}</b></div>
 <div>peak GPU<b>${b(summary.peak.gpu)}</b></div>
 </div>

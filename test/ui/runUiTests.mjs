@@ -1,11 +1,13 @@
 // UI tests: the real workbench in Debian Chromium, looked at as a person would.
 // Prints `ui: N passed, M failed`; screenshots land in test-results/screenshots/.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser } from '../rig/browser.mjs';
 import { repoRoot, startCodeServer, workbenchUrl } from '../rig/codeServer.mjs';
-import { codeLenses, openFile, paletteRows, runCommand, runTests, screenshot, statusItem, waitForWorkbench, webviewFrame } from './workbench.mjs';
+import { codeLenses, goToLine, openFile, paletteRows, runCommand, runTests, screenshot, statusItem, waitForWorkbench, webviewFrame } from './workbench.mjs';
 
 if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) {
   console.error('build first: npm run build');
@@ -18,6 +20,51 @@ const summary = { passed: 0, failed: 0 };
 try {
   server = await startCodeServer({ settings: { 'headroom.python.interpreter': '/usr/bin/python3', 'task.allowAutomaticTasks': 'off' } });
   browser = await launchBrowser();
+
+  // The CLI's HTML report: opened from disk, offline, as a person double-clicking it would.
+  const reportResult = await runTests('ui', [
+    [
+      'the CLI HTML report renders its chart and table offline, with no console errors',
+      async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'headroom-report-'));
+        try {
+          const prog = join(dir, 'prog.py');
+          writeFileSync(prog, 'import headroom, time\nheadroom.checkpoint("start")\nx = b"r" * (150 << 20)\nheadroom.checkpoint("<img src=x onerror=alert(1)> loaded")\ntime.sleep(0.5)\n');
+          const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'run', '--out', dir, '--quiet', '--', '/usr/bin/python3', prog], { encoding: 'utf8' });
+          assert.equal(r.status, 0, r.stderr);
+          const page = await browser.context.newPage();
+          const errors = [];
+          const requests = [];
+          page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+          page.on('pageerror', (e) => errors.push(String(e)));
+          page.on('request', (q) => requests.push(q.url()));
+          let dialogs = 0;
+          page.on('dialog', (d) => {
+            dialogs++;
+            void d.dismiss();
+          });
+          await page.goto(`file://${join(dir, 'report.html')}`);
+          await page.locator('svg polyline').first().waitFor();
+          assert.ok((await page.locator('svg polygon').count()) >= 1, 'min/max bands drawn');
+          const rows = await page.locator('tbody tr').allInnerTexts();
+          assert.equal(rows.length, 2);
+          assert.match(rows[1], /<img src=x onerror=alert\(1\)> loaded/);
+          assert.equal(await page.locator('img').count(), 0);
+          assert.match(await page.locator('.peaks').innerText(), /peak RSS\s+1\d\d MB/);
+          assert.deepEqual(errors, []);
+          assert.deepEqual(requests.filter((u) => !u.startsWith('file://')), [], 'no network access');
+          assert.equal(dialogs, 0);
+          await screenshot(page, 'cli-report');
+          await page.close();
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    ],
+  ]);
+  summary.passed += reportResult.passed;
+  summary.failed += reportResult.failed;
+
   const page = await browser.context.newPage();
   const url = workbenchUrl(server, { folder: join(repoRoot, 'examples'), extensionDevelopmentPath: repoRoot });
   await page.goto(url);
@@ -77,7 +124,9 @@ try {
         await lens.first().waitFor({ timeout: 30_000 });
         const text = await lens.first().innerText();
         assert.match(text, /after first 200 MB: \+2\d\d MB RSS/);
+        await goToLine(page, 24);
         await codeLenses(page, 'temporary 300 MB buffer').first().waitFor({ timeout: 30_000 });
+        await goToLine(page, 1);
         await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 200, y: 10 } });
         await screenshot(page, 'codelens-statusbar');
         await statusItem(page, 'MB').first().hover();
@@ -131,7 +180,11 @@ try {
       async () => {
         await demo.locator('.statusbar-item', { hasText: /\d+(\.\d+)? (MB|GB)/ }).first().waitFor({ timeout: 60_000 });
         await openFile(demo, 'train_torch_cpu.py');
-        await codeLenses(demo, 'epoch done').first().waitFor({ timeout: 60_000 });
+        await goToLine(demo, 45);
+        await codeLenses(demo, 'epoch done').first().waitFor({ timeout: 60_000 }).catch(async (e) => {
+          await screenshot(demo, 'demo-failure');
+          throw e;
+        });
         await codeLenses(demo, 'forward + backward').first().waitFor({ timeout: 30_000 });
         const text = await codeLenses(demo, 'epoch done').first().innerText();
         assert.match(text, /epoch done: [+-][\d.]+ (kB|MB|GB) RSS .*\| \d+ hits?/);

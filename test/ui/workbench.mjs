@@ -81,3 +81,13 @@ export async function openFile(page, name) {
 export function codeLenses(page, text) {
   return page.locator('.monaco-editor .codelens-decoration', { hasText: text });
 }
+
+/** Scrolls the editor to a line with Go to Line (Ctrl+G), as a person would. */
+export async function goToLine(page, line) {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(300);
+}

@@ -324,7 +324,10 @@ export class ProcfsTreeSampler implements TreeSampler {
         this.pssStats.totalMs += ms;
         this.pssStats.lastMs = ms;
         // A read that took d ms keeps the next one d / budget away (16 ms at 1 GiB -> 0.8 s).
-        this.pssGateAt = Date.now() + ms / this.pssBudget;
+        // Wall latency also counts thread-pool and event-loop waits, so it is capped by the
+        // kernel's cost for a process this size (about 15 ms per GiB, plus a little).
+        const modelMs = 0.5 + (15 * p.rss) / 2 ** 30;
+        this.pssGateAt = Date.now() + Math.min(ms, modelMs) / this.pssBudget;
         if (this.disposed || this.tracked.get(p.pid) !== p) return;
         const r = parseSmapsRollup(text);
         if (r) {

@@ -10,7 +10,7 @@ import { MemoryStore, SeriesName } from '../extension/engine/store/memoryStore';
 import { formatBytes, plainLabel, type Units } from '../shared/format';
 import type { ProtocolRecord } from '../shared/protocol';
 import { parseRunArgs, UsageError, type RunArgs } from './args';
-import { storeToCsv } from './csv';
+import { storeToCsv } from '../extension/engine/recording/csv';
 import { renderHtmlReport } from './htmlReport';
 import { checkpointRows, firstValue, renderSummaryText, summaryPeaks, type RunSummary } from './summary';
 

@@ -32,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
   const config = new ConfigService();
   const pythonPath = join(context.extensionPath, 'dist', 'python');
   const sessions = new SessionManager(join(context.globalStorageUri.fsPath, 'recordings'), config, pythonPath, log);
-  const panels = new TimelinePanels(context.extensionUri, log);
+  const panels = new TimelinePanels(context.extensionUri, sessions, config, log);
   const statusBar = new StatusBarController(sessions, config);
   const lenses = new CheckpointLensController(sessions, config);
   const debug = new DebugTracking(sessions, config, log);
@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
   context.subscriptions.push(
     vscode.commands.registerCommand(CommandId.ShowTimeline, (args?: { sessionId?: string; t?: number }) => {
       if (args?.sessionId) sessions.focus(args.sessionId);
-      panels.showLive();
+      return panels.showLive(typeof args?.t === 'number' ? args.t : undefined);
     }),
     vscode.commands.registerCommand(CommandId.ShowLog, () => log.show(true)),
     vscode.commands.registerCommand(CommandId.RunPythonFile, (uri?: vscode.Uri) => runPythonFile(sessions, config, uri instanceof vscode.Uri ? uri : undefined)),

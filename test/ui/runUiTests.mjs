@@ -114,8 +114,6 @@ try {
     [
       'running an example shows its size in the status bar and CodeLens at its checkpoints',
       async () => {
-        await page.keyboard.press('Control+K');
-        await page.keyboard.press('W');
         await openFile(page, 'allocate_steps.py');
         await runCommand(page, 'Headroom: Run Python File with Headroom');
         const sized = page.locator('.statusbar-item', { hasText: /\d+(\.\d+)? (MB|GB)/ });
@@ -132,6 +130,24 @@ try {
         await statusItem(page, 'MB').first().hover();
         await page.locator('.monaco-hover, .workbench-hover-container').first().waitFor({ timeout: 10_000 }).catch(() => undefined);
         await screenshot(page, 'statusbar-tooltip');
+      },
+    ],
+    [
+      'the timeline shows the run: chart, markers and a checkpoints table; a row reveals its line',
+      async () => {
+        await page.mouse.move(700, 300);
+        await statusItem(page, 'MB').first().click();
+        const frame = webviewFrame(page);
+        await frame.locator('canvas').waitFor({ timeout: 20_000 });
+        await frame.locator('tbody tr', { hasText: 'after first 200 MB' }).waitFor({ timeout: 20_000 });
+        const rows = await frame.locator('tbody tr').allInnerTexts();
+        assert.ok(rows.some((r) => /after first 200 MB\s+allocate_steps\.py:19\s+checkpoint\s+\+210 MB/.test(r)), rows.join('\n'));
+        assert.equal(await frame.locator('h1').innerText(), 'allocate_steps.py');
+        await page.waitForTimeout(500);
+        await screenshot(page, 'timeline');
+        await frame.locator('tbody tr', { hasText: 'after second 200 MB' }).click();
+        await page.locator('.monaco-editor .view-line', { hasText: 'headroom.checkpoint("after second 200 MB")' }).first().waitFor({ timeout: 10_000 });
+        await page.locator('.statusbar-item', { hasText: 'Ln 22' }).waitFor({ timeout: 10_000 });
       },
     ],
   ]);
@@ -162,6 +178,12 @@ try {
         await page2.waitForTimeout(500);
         assert.equal(dialogs, 0, 'no dialog opened');
         await screenshot(page2, 'hostile-labels');
+        await runCommand(page2, 'Headroom: Show Timeline');
+        const frame = webviewFrame(page2);
+        await frame.locator('tbody tr', { hasText: 'onerror' }).waitFor({ timeout: 20_000 });
+        assert.match((await frame.locator('tbody').innerText()), /<img src=x onerror=alert\(1\)>/);
+        assert.equal(await frame.locator('img').count(), 0, 'no element from a label inside the timeline');
+        assert.equal(dialogs, 0);
       },
     ],
   ]);

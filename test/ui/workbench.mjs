@@ -15,8 +15,14 @@ export function statusItem(page, text) {
   return page.locator('.statusbar-item', { hasText: text });
 }
 
+/** Takes keyboard focus back from a webview (whose iframe swallows key presses). */
+export async function focusWorkbench(page) {
+  await page.locator('.part.sidebar .title-label').first().click().catch(() => undefined);
+}
+
 /** Opens the command palette and types `query`; returns the visible row labels. */
 export async function paletteRows(page, query) {
+  await focusWorkbench(page);
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
@@ -67,6 +73,7 @@ export async function runTests(name, tests) {
 
 /** Opens a workspace file through Quick Open, as a person would. */
 export async function openFile(page, name) {
+  await focusWorkbench(page);
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });

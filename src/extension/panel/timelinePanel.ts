@@ -1,33 +1,48 @@
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { HostToWebview, WebviewToHost } from '../../shared/webviewMessages';
+import { CommandId } from '../commands';
+import type { ConfigService } from '../config';
+import { storeToCsv } from '../engine/recording/csv';
+import type { MonitoringSession } from '../sessions/monitoringSession';
+import type { SessionManager } from '../sessions/sessionManager';
 import { Disposable } from '../util/dispose';
+import { buildTimelineData } from './timelineData';
 import { renderWebviewDocument } from './webviewHtml';
 
 export const TIMELINE_VIEW_TYPE = 'headroom.timeline';
+const LIVE_UPDATE_MS = 200;
 
-/** One timeline webview panel. Sends nothing before the webview says `ready`, nothing after dispose. */
+/** What the webview keeps across reloads (vscode.setState), read back by the serializer. */
+export interface TimelineState {
+  readonly recordingPath?: string;
+}
+
+/**
+ * One timeline panel, showing the focused session (or a recording). Sends nothing before
+ * the webview says `ready`, nothing after dispose; live updates at most 5 per second, and
+ * only while visible.
+ */
 export class TimelinePanel extends Disposable {
   private _ready = false;
   private readonly _pending: HostToWebview[] = [];
   private readonly _onDidDispose = new vscode.EventEmitter<void>();
   readonly onDidDispose = this._onDidDispose.event;
+  private view: { t0?: number; t1?: number; width: number; follow: boolean } = { width: 1200, follow: true };
+  private timer: NodeJS.Timeout | undefined;
+  private session: MonitoringSession | undefined;
 
-  static create(extensionUri: vscode.Uri, log: vscode.LogOutputChannel): TimelinePanel {
-    const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, 'Headroom Timeline', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
-    });
-    return new TimelinePanel(panel, extensionUri, log);
-  }
-
-  private constructor(
+  constructor(
     readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
+    private readonly sessions: SessionManager,
+    private readonly config: ConfigService,
     private readonly log: vscode.LogOutputChannel,
+    private readonly pinned?: MonitoringSession,
   ) {
     super();
     const webview = panel.webview;
+    webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
     webview.html = renderWebviewDocument({
       cspSource: webview.cspSource,
@@ -37,10 +52,15 @@ export class TimelinePanel extends Disposable {
     });
     this._register(webview.onDidReceiveMessage((m: WebviewToHost) => this.onMessage(m)));
     this._register(panel.onDidDispose(() => this.dispose()));
-    this.post({ type: 'init', title: 'Headroom Timeline', live: true });
+    this._register(sessions.onDidChangeSessions(() => this.rebind()));
+    this._register(panel.onDidChangeViewState(() => this.schedule()));
+    this._register(config.onDidChange(() => this.push(true)));
+    this._register({ dispose: () => clearInterval(this.timer) });
+    this.post({ type: 'init', title: 'Headroom Timeline', live: true, units: config.current.units });
+    this.rebind();
   }
 
-  /** Queues until the webview is ready; a no-op once disposed. */
+  /** Post to the webview: queued until it is ready; a no-op once disposed. */
   post(message: HostToWebview): void {
     if (this.isDisposed) return;
     if (!this._ready) {
@@ -54,15 +74,116 @@ export class TimelinePanel extends Disposable {
     if (!this.isDisposed) this.panel.reveal();
   }
 
+  /** Centres the view on a moment (a CodeLens click). */
+  focusAt(t: number): void {
+    this.post({ type: 'focus', t });
+  }
+
+  get boundSession(): MonitoringSession | undefined {
+    return this.session;
+  }
+
+  private rebind(): void {
+    const next = this.pinned ?? this.sessions.focused;
+    if (next !== this.session) {
+      this.session = next;
+      this.view = { width: this.view.width, follow: true };
+      this.panel.title = next ? `Headroom: ${next.name.slice(0, 40)}` : 'Headroom Timeline';
+    }
+    this.push(true);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.session?.live && this.panel.visible) {
+      this.timer = setInterval(() => {
+        if (this.view.follow) this.push(false);
+      }, LIVE_UPDATE_MS);
+    }
+  }
+
+  /** Sends the data for the current view; following live, the window slides to now. */
+  private push(force: boolean): void {
+    const s = this.session;
+    if (!s) {
+      this.post({ type: 'empty', message: 'No monitoring session yet. Run or debug a program with Headroom to see its memory here.' });
+      return;
+    }
+    if (!force && !this.panel.visible) return;
+    let { t0, t1 } = this.view;
+    if (this.view.follow && t0 !== undefined && t1 !== undefined) {
+      const span = t1 - t0;
+      t1 = Date.now();
+      t0 = t1 - span;
+    } else if (this.view.follow) {
+      t0 = t1 = undefined;
+    }
+    this.post({ ...buildTimelineData(s, { t0, t1, width: this.view.width }, this.config.current.warningPercent), recordingPath: s.source === 'recording' ? s.name : undefined });
+  }
+
   private onMessage(message: WebviewToHost): void {
     switch (message.type) {
       case 'ready':
         this._ready = true;
-        this.log.debug('timeline webview ready');
         for (const m of this._pending.splice(0)) void this.panel.webview.postMessage(m);
+        this.push(true);
+        break;
+      case 'view':
+        this.view = { t0: message.t0, t1: message.t1, width: message.width, follow: message.follow };
+        this.push(true);
+        break;
+      case 'reveal':
+        void this.revealLine(message.file, message.line);
+        break;
+      case 'command':
+        void this.runCommand(message.command);
         break;
       default:
         this.log.warn(`timeline: unknown webview message ${JSON.stringify((message as { type?: unknown }).type)}`);
+    }
+  }
+
+  private async revealLine(file: string, line: number): Promise<void> {
+    // The path came from the program: only ever opened as a document, and only if it exists.
+    if (typeof file !== 'string' || !existsSync(file) || !Number.isInteger(line) || line < 1) {
+      void vscode.window.showWarningMessage('Headroom: that source file is not on this machine.');
+      return;
+    }
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    const pos = new vscode.Position(Math.min(line, doc.lineCount) - 1, 0);
+    await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
+  }
+
+  private async runCommand(command: Extract<WebviewToHost, { type: 'command' }>['command']): Promise<void> {
+    const s = this.session;
+    switch (command) {
+      case 'forceCleanup':
+        await vscode.commands.executeCommand(CommandId.ForceCleanup);
+        this.push(true);
+        break;
+      case 'openRecording':
+        await vscode.commands.executeCommand(CommandId.OpenRecording);
+        break;
+      case 'exportCsv': {
+        if (!s) return;
+        const uri = await vscode.window.showSaveDialog({ title: 'Export samples as CSV', filters: { CSV: ['csv'] }, saveLabel: 'Export' });
+        if (!uri) return;
+        writeFileSync(uri.fsPath, storeToCsv(s.store));
+        void vscode.window.showInformationMessage(`Headroom: samples written to ${uri.fsPath}`);
+        break;
+      }
+      case 'exportRecording': {
+        const path = s?.monitor?.recordingPath;
+        if (!path || !existsSync(path)) {
+          void vscode.window.showWarningMessage('Headroom: this session has no recording file.');
+          return;
+        }
+        const uri = await vscode.window.showSaveDialog({ title: 'Save recording', filters: { 'Headroom recording': ['ndjson'] } });
+        if (uri) copyFileSync(path, uri.fsPath);
+        break;
+      }
     }
   }
 
@@ -70,38 +191,56 @@ export class TimelinePanel extends Disposable {
     if (this.isDisposed) return;
     super.dispose();
     this.panel.dispose();
-    // Fired after our own teardown, before the emitter goes, so owners see a finished panel.
     this._onDidDispose.fire();
     this._onDidDispose.dispose();
   }
 }
 
-/** Owns the live timeline panel: one at a time, revealed if open. */
-export class TimelinePanels extends Disposable {
+/** Owns the timeline panels and restores them after a window reload. */
+export class TimelinePanels extends Disposable implements vscode.WebviewPanelSerializer<TimelineState> {
   private _live: TimelinePanel | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
+    private readonly sessions: SessionManager,
+    private readonly config: ConfigService,
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
+    this._register(vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, this));
   }
 
   get live(): TimelinePanel | undefined {
     return this._live;
   }
 
-  showLive(): TimelinePanel {
-    if (this._live && !this._live.isDisposed) {
-      this._live.reveal();
-      return this._live;
+  showLive(focusT?: number): TimelinePanel {
+    if (!this._live || this._live.isDisposed) {
+      const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, 'Headroom Timeline', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, { enableScripts: true, retainContextWhenHidden: false });
+      this.adopt(new TimelinePanel(panel, this.extensionUri, this.sessions, this.config, this.log));
+    } else this._live.reveal();
+    const live = this._live as TimelinePanel;
+    if (focusT !== undefined) live.focusAt(focusT);
+    return live;
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: TimelineState | undefined): Promise<void> {
+    let pinned: MonitoringSession | undefined;
+    if (state?.recordingPath && existsSync(state.recordingPath)) {
+      try {
+        pinned = this.sessions.openRecording(state.recordingPath);
+      } catch (e) {
+        this.log.warn(`could not reopen ${state.recordingPath}: ${(e as Error).message}`);
+      }
     }
-    const panel = TimelinePanel.create(this.extensionUri, this.log);
-    this._live = panel;
-    panel.onDidDispose(() => {
-      if (this._live === panel) this._live = undefined;
+    this.adopt(new TimelinePanel(panel, this.extensionUri, this.sessions, this.config, this.log, pinned));
+  }
+
+  private adopt(p: TimelinePanel): void {
+    this._live = p;
+    p.onDidDispose(() => {
+      if (this._live === p) this._live = undefined;
     });
-    return panel;
   }
 
   override dispose(): void {

@@ -138,7 +138,7 @@ export class SessionManager extends Disposable {
   openRecording(path: string): MonitoringSession {
     const r = readRecording(path);
     const id = `r${++this.counter}`;
-    const name = `recording ${path.split(/[\\/]/).pop()}`;
+    const name = path;
     const session = new MonitoringSession(id, name, 'recording', r.header?.rootPid ?? 0, undefined, undefined);
     loadIntoStore(r.records, session.store);
     for (const rec of r.records) {

@@ -48,6 +48,7 @@ export class Series {
   private _min = Infinity;
   private _max = -Infinity;
   private _count = 0;
+  private _first: number | undefined;
 
   constructor(options: SeriesOptions = {}) {
     this.rawCapacity = options.rawCapacity ?? 1 << 16;
@@ -79,6 +80,11 @@ export class Series {
     return this.tiers[0].t.retained ? this.tiers[0].t.last() : undefined;
   }
 
+  /** The first value ever appended (kept when old samples are dropped). */
+  get firstValue(): number | undefined {
+    return this._first;
+  }
+
   get lastValue(): number | undefined {
     return this.tiers[0].lo.retained ? this.tiers[0].lo.last() : undefined;
   }
@@ -89,6 +95,7 @@ export class Series {
     if (raw.t.retained && t < raw.t.last()) t = raw.t.last();
     raw.t.push(t);
     raw.lo.push(v);
+    if (this._count === 0) this._first = v;
     this._count++;
     if (v < this._min) this._min = v;
     if (v > this._max) this._max = v;

@@ -1,4 +1,4 @@
-import type { MemoryStore } from '../extension/engine/store/memoryStore';
+import type { MemoryStore } from '../store/memoryStore';
 
 /** One row per raw sample of the tree: time, RSS, PSS, VMS, system used (bytes; ms since the epoch). */
 export function storeToCsv(store: MemoryStore, columns: readonly string[] = ['tree.rss', 'tree.pss', 'tree.vms', 'sys.used', 'sys.available']): string {

@@ -55,6 +55,12 @@ async function main() {
     iterMs.push(off.per_iter_ms as number);
     loopOn.push((await py(['loop'], on)).cpu_seconds as number);
   }
+  const ab: number[] = [];
+  const aa: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    ab.push((await py(['loop_ab'], on)).overhead_pct as number);
+    aa.push((await py(['loop_ab'], pyEnv)).overhead_pct as number); // A/A: both halves off, the noise floor
+  }
   phase('memory_profiler');
   const mprof: number[] = [];
   const mprofOff: number[] = [];
@@ -128,9 +134,12 @@ async function main() {
       checkpoint_us_p95: median(cps.map((c) => c.p95_us as number)),
       disabled_call_ns: median(disabled),
       loop_iter_ms_off: median(iterMs),
-      loop_overhead_pct: loopOverhead,
+      loop_overhead_pct: median(ab),
+      loop_overhead_noise_floor_pct: median(aa),
+      loop_overhead_pct_separate_processes: loopOverhead,
+      checkpoint_share_of_step_pct: (median(cps.map((c) => c.median_us as number)) / 1000 / median(iterMs)) * 100,
       memory_profiler_overhead_pct: ((median(mprof) - median(mprofOff)) / median(mprofOff)) * 100,
-      memory_profiler_vs_headroom_overhead: ((median(mprof) - median(mprofOff)) / median(mprofOff)) * 100 / Math.max(loopOverhead, 0.01),
+      memory_profiler_vs_headroom_overhead: (((median(mprof) - median(mprofOff)) / median(mprofOff)) * 100) / Math.max(median(ab), 0.01),
       ingest_records_per_s: median(rates),
       json_parse_bound_records_per_s: median(bound),
       ingest_vs_json_parse_pct: (median(rates) / median(bound)) * 100,
@@ -138,7 +147,7 @@ async function main() {
       records_received_during_client_runs: received,
     },
     {
-      method: 'checkpoint latency: 20,000 timed calls per run, connected to the real listener, 5 runs; loop: a torch CPU training step (~10 ms, one thread) with one checkpoint per step, 300 steps, 9 alternating on/off runs, process CPU time (the writer thread counts); memory_profiler: the same step under @profile, 100 steps, 3 runs, CPU time; ingest: 200k checkpoint records written by another process over the Unix socket into the listener and RecordIngest (store events and per-line statistics), timed from the first record to the last, 5 runs; json_parse_bound: the same records, sender and socket, into a server that only splits lines and JSON.parses them; json_parse_in_memory: JSON.parse of the same strings in a loop, for reference.',
+      method: 'checkpoint latency: 20,000 timed calls per run, connected to the real listener, 5 runs; loop_overhead_pct: a torch CPU training step (~13 ms, one thread) with one checkpoint per step, in one process alternating blocks of 50 steps with the checkpoint on and replaced by a no-op, process CPU time (the writer thread counts), median of 5 processes; loop_overhead_pct_separate_processes: the same from 9 alternating separate on/off processes of 300 steps (noisier); memory_profiler: the same step under @profile, 100 steps, 3 runs, CPU time; ingest: 200k checkpoint records written by another process over the Unix socket into the listener and RecordIngest (store events and per-line statistics), timed from the first record to the last, 5 runs; json_parse_bound: the same records, sender and socket, into a server that only splits lines and JSON.parses them; json_parse_in_memory: JSON.parse of the same strings in a loop, for reference.',
       memory_profiler: memProfilerVersion,
     },
   );

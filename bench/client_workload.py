@@ -35,6 +35,38 @@ elif mode == "disabled":
     t2 = time.perf_counter_ns()
     print(json.dumps({"ns": ((t1 - t0) - (t2 - t1)) / n, "enabled": headroom.enabled()}))
 
+elif mode == "loop_ab":
+    # On and off in alternating blocks of the same process: no between-process variance.
+    import torch
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(1024, 1024), torch.nn.ReLU(), torch.nn.Linear(1024, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    x = torch.randn(256, 1024)
+    y = torch.randint(0, 10, (256,))
+    noop = lambda label=None: None
+
+    def step(cp):
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        cp("step")
+
+    for _ in range(30):
+        step(headroom.checkpoint)
+    cpu = {"on": 0.0, "off": 0.0}
+    for block in range(24):
+        which = "on" if block % 2 == 0 else "off"
+        cp = headroom.checkpoint if which == "on" else noop
+        c0 = time.process_time()
+        for _ in range(50):
+            step(cp)
+        headroom.flush()
+        cpu[which] += time.process_time() - c0
+    print(json.dumps({"overhead_pct": (cpu["on"] - cpu["off"]) / cpu["off"] * 100, "enabled": headroom.enabled()}))
+
 elif mode in ("loop", "loop_mprof"):
     import torch
 

@@ -129,6 +129,39 @@ describe('in the editor: runs, status bar, CodeLens, cleanup, debug (real editor
     assert.ok(typeof tip.isTrusted === 'object' && tip.isTrusted.enabledCommands?.every((c) => c.startsWith('headroom.')), 'only Headroom commands are trusted');
   });
 
+  it('reopens a finished run from its recording, with its samples and CodeLens statistics', async () => {
+    const api = await headroom();
+    const done = api.sessions.all().find((x) => x.source === 'run' && !x.live && x.name === 'allocate_steps.py');
+    const path = done?.monitor?.recordingPath;
+    assert.ok(path, 'the example run left a recording');
+    const s = (await vscode.commands.executeCommand('headroom.openRecording', vscode.Uri.file(path))) as MonitoringSession;
+    assert.equal(s.source, 'recording');
+    assert.equal(api.sessions.focused, s);
+    assert.equal(s.store.get('tree.rss')?.count, done?.store.get('tree.rss')?.count);
+    const stats = s.ingest.at(join(repo, 'examples', 'allocate_steps.py'), 19);
+    assert.equal(stats?.hits, 3);
+    assert.ok(Math.abs((stats?.lastDelta ?? 0) - 200 * 2 ** 20) < 20 * 2 ** 20);
+  });
+
+  it('raises one pressure alert, not a storm, and colours the status bar', async () => {
+    const api = await headroom();
+    const cfg = vscode.workspace.getConfiguration('headroom');
+    await cfg.update('alerts.warningPercent', 1, vscode.ConfigurationTarget.Global);
+    await cfg.update('alerts.errorPercent', 2, vscode.ConfigurationTarget.Global);
+    try {
+      const before = api.alerts.shown;
+      const s = await vscode.commands.executeCommand<MonitoringSession>('headroom.attachProcess', process.pid);
+      await waitFor(() => api.alerts.shown > before, 'an alert');
+      await new Promise((r) => setTimeout(r, 1500)); // many more samples above the threshold
+      assert.equal(api.alerts.shown, before + 1, 'one alert while usage stays high');
+      await waitFor(() => (api.statusBarItem.backgroundColor as unknown as { id?: string } | undefined)?.id === 'statusBarItem.errorBackground', 'the error colour');
+      s.end('test done');
+    } finally {
+      await cfg.update('alerts.warningPercent', undefined, vscode.ConfigurationTarget.Global);
+      await cfg.update('alerts.errorPercent', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('monitors a Node debug session (built-in JavaScript debugger) with no user action', async () => {
     const api = await headroom();
     const program = join(workspace, 'debug_target.js');

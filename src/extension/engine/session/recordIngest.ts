@@ -71,9 +71,9 @@ const cudaReserved = (devices?: readonly DeviceMemory[]) => {
  * Pure (no I/O): the extension, the CLI and recordings all feed it.
  */
 export class RecordIngest {
-  private readonly locations = new Map<string, LocationStats>();
+  /** file -> line -> stats: no string key is built per record. */
+  private readonly locations = new Map<string, Map<number, LocationStats>>();
   private readonly procs = new Map<number, ProcState>();
-  private readonly files = new Map<string, Set<string>>();
   /** Bumped on every change to the location statistics. */
   version = 0;
   records = 0;
@@ -82,22 +82,19 @@ export class RecordIngest {
 
   constructor(private readonly store: MemoryStore) {}
 
-  static key(file: string, line: number): string {
-    return `${file}\n${line}`;
-  }
-
   /** Statistics of every location in `file`. */
   forFile(file: string): LocationStats[] {
-    const keys = this.files.get(file);
-    return keys ? [...keys].map((k) => this.locations.get(k) as LocationStats) : [];
+    return [...(this.locations.get(file)?.values() ?? [])];
   }
 
   at(file: string, line: number): LocationStats | undefined {
-    return this.locations.get(RecordIngest.key(file, line));
+    return this.locations.get(file)?.get(line);
   }
 
   all(): LocationStats[] {
-    return [...this.locations.values()];
+    const out: LocationStats[] = [];
+    for (const lines of this.locations.values()) for (const s of lines.values()) out.push(s);
+    return out;
   }
 
   add(r: ProtocolRecord): void {
@@ -221,14 +218,12 @@ export class RecordIngest {
     p: ProcState,
     cudaDelta: number | undefined,
   ): void {
-    const key = RecordIngest.key(file, line);
-    let s = this.locations.get(key);
+    let lines = this.locations.get(file);
+    if (!lines) this.locations.set(file, (lines = new Map()));
+    let s = lines.get(line);
     if (!s) {
       s = { file, line, kind, label, hits: 0, lastDelta: 0, sinceStart: 0, lastRss: 0, peak: 0, ring: [], ringNext: 0, lastT: t };
-      this.locations.set(key, s);
-      let set = this.files.get(file);
-      if (!set) this.files.set(file, (set = new Set()));
-      set.add(key);
+      lines.set(line, s);
     }
     s.hits++;
     s.label = label ?? s.label;

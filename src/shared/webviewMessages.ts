@@ -58,7 +58,7 @@ export type HostToWebview =
       readonly threshold?: number;
       readonly live: boolean;
       readonly sessionName: string;
-      /** Set for a session opened from a recording: kept in the webview state for reloads. */
+      /** The session's recording: kept in the webview state, reopened after a window reload. */
       readonly recordingPath?: string;
     }
   | { readonly type: 'focus'; readonly t: number }

@@ -120,7 +120,9 @@ export class TimelinePanel extends Disposable {
     } else if (this.view.follow) {
       t0 = t1 = undefined;
     }
-    this.post({ ...buildTimelineData(s, { t0, t1, width: this.view.width }, this.config.current.warningPercent), recordingPath: s.source === 'recording' ? s.name : undefined });
+    // The webview keeps the recording's path, so after a window reload the panel comes back with this data.
+    const recordingPath = s.source === 'recording' ? s.name : s.monitor?.recordingPath;
+    this.post({ ...buildTimelineData(s, { t0, t1, width: this.view.width }, this.config.current.warningPercent), recordingPath });
   }
 
   private onMessage(message: WebviewToHost): void {

@@ -32,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
   const config = new ConfigService();
   const pythonPath = join(context.extensionPath, 'dist', 'python');
   const sessions = new SessionManager(join(context.globalStorageUri.fsPath, 'recordings'), config, pythonPath, log);
-  const panels = new TimelinePanels(context.extensionUri, sessions, config, log);
+  const panels = new TimelinePanels(context.extensionUri, sessions, config, log, context.workspaceState);
   const statusBar = new StatusBarController(sessions, config);
   const lenses = new CheckpointLensController(sessions, config);
   const debug = new DebugTracking(sessions, config, log);

@@ -145,7 +145,18 @@ try {
         assert.equal(await frame.locator('h1').innerText(), 'allocate_steps.py');
         await page.waitForTimeout(500);
         await screenshot(page, 'timeline');
-        await frame.locator('tbody tr', { hasText: 'after second 200 MB' }).click();
+        // After a window reload the panel comes back with the run's data (from its recording).
+        await page.reload();
+        await waitForWorkbench(page);
+        await page.locator('.tab', { hasText: 'Headroom: ' }).first().click();
+        const revived = webviewFrame(page);
+        await revived.locator('tbody tr', { hasText: 'after first 200 MB' }).waitFor({ timeout: 30_000 }).catch(async (e) => {
+          await screenshot(page, 'timeline-reload-failure');
+          throw e;
+        });
+        await revived.locator('canvas').waitFor();
+        await screenshot(page, 'timeline-after-reload');
+        await revived.locator('tbody tr', { hasText: 'after second 200 MB' }).click();
         await page.locator('.monaco-editor .view-line', { hasText: 'headroom.checkpoint("after second 200 MB")' }).first().waitFor({ timeout: 10_000 });
         await page.locator('.statusbar-item', { hasText: 'Ln 22' }).waitFor({ timeout: 10_000 });
       },

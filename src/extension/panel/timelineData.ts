@@ -36,6 +36,11 @@ const SPECS: readonly SeriesSpec[] = [
 
 const EVENT_KINDS = new Set(['checkpoint', 'region', 'call', 'epoch', 'cleanup', 'debug-pause', 'alert']);
 
+/** A session's name for people: a recording shows its file name, not its full path. */
+export function displayName(s: MonitoringSession): string {
+  return s.source === 'recording' ? `${s.name.split(/[\\/]/).pop()} (recording)` : s.name;
+}
+
 /** The session's extent, ms since the epoch. */
 export function extentOf(s: MonitoringSession): { start: number; end: number } {
   let start = Infinity;
@@ -106,6 +111,6 @@ export function buildTimelineData(s: MonitoringSession, view: { t0?: number; t1?
     rows,
     threshold: p ? (p.limit * warningPercent) / 100 : undefined,
     live: s.live,
-    sessionName: s.name,
+    sessionName: displayName(s),
   };
 }

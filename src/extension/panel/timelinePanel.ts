@@ -7,10 +7,12 @@ import { storeToCsv } from '../engine/recording/csv';
 import type { MonitoringSession } from '../sessions/monitoringSession';
 import type { SessionManager } from '../sessions/sessionManager';
 import { Disposable } from '../util/dispose';
-import { buildTimelineData } from './timelineData';
+import { buildTimelineData, displayName } from './timelineData';
 import { renderWebviewDocument } from './webviewHtml';
 
 export const TIMELINE_VIEW_TYPE = 'headroom.timeline';
+/** The recording of the session the timeline showed last: reopened after a window reload. */
+const LAST_RECORDING_KEY = 'headroom.timeline.lastRecording';
 const LIVE_UPDATE_MS = 200;
 
 /** What the webview keeps across reloads (vscode.setState), read back by the serializer. */
@@ -38,6 +40,7 @@ export class TimelinePanel extends Disposable {
     private readonly sessions: SessionManager,
     private readonly config: ConfigService,
     private readonly log: vscode.LogOutputChannel,
+    private readonly memento: vscode.Memento,
     private readonly pinned?: MonitoringSession,
   ) {
     super();
@@ -88,7 +91,7 @@ export class TimelinePanel extends Disposable {
     if (next !== this.session) {
       this.session = next;
       this.view = { width: this.view.width, follow: true };
-      this.panel.title = next ? `Headroom: ${next.name.slice(0, 40)}` : 'Headroom Timeline';
+      this.panel.title = next ? `Headroom: ${displayName(next).slice(0, 48)}` : 'Headroom Timeline';
     }
     this.push(true);
     this.schedule();
@@ -122,6 +125,7 @@ export class TimelinePanel extends Disposable {
     }
     // The webview keeps the recording's path, so after a window reload the panel comes back with this data.
     const recordingPath = s.source === 'recording' ? s.name : s.monitor?.recordingPath;
+    if (recordingPath && this.memento.get(LAST_RECORDING_KEY) !== recordingPath) void this.memento.update(LAST_RECORDING_KEY, recordingPath);
     this.post({ ...buildTimelineData(s, { t0, t1, width: this.view.width }, this.config.current.warningPercent), recordingPath });
   }
 
@@ -207,6 +211,7 @@ export class TimelinePanels extends Disposable implements vscode.WebviewPanelSer
     private readonly sessions: SessionManager,
     private readonly config: ConfigService,
     private readonly log: vscode.LogOutputChannel,
+    private readonly memento: vscode.Memento,
   ) {
     super();
     this._register(vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, this));
@@ -219,7 +224,7 @@ export class TimelinePanels extends Disposable implements vscode.WebviewPanelSer
   showLive(focusT?: number): TimelinePanel {
     if (!this._live || this._live.isDisposed) {
       const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, 'Headroom Timeline', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, { enableScripts: true, retainContextWhenHidden: false });
-      this.adopt(new TimelinePanel(panel, this.extensionUri, this.sessions, this.config, this.log));
+      this.adopt(new TimelinePanel(panel, this.extensionUri, this.sessions, this.config, this.log, this.memento));
     } else this._live.reveal();
     const live = this._live as TimelinePanel;
     if (focusT !== undefined) live.focusAt(focusT);
@@ -228,14 +233,17 @@ export class TimelinePanels extends Disposable implements vscode.WebviewPanelSer
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: TimelineState | undefined): Promise<void> {
     let pinned: MonitoringSession | undefined;
-    if (state?.recordingPath && existsSync(state.recordingPath)) {
+    // The webview's own state first; the host's memory of the last shown recording if that was not saved.
+    const path = state?.recordingPath ?? this.memento.get<string>(LAST_RECORDING_KEY);
+    if (path && existsSync(path)) {
       try {
-        pinned = this.sessions.openRecording(state.recordingPath);
+        pinned = this.sessions.openRecording(path);
       } catch (e) {
-        this.log.warn(`could not reopen ${state.recordingPath}: ${(e as Error).message}`);
+        this.log.warn(`could not reopen ${path}: ${(e as Error).message}`);
       }
     }
-    this.adopt(new TimelinePanel(panel, this.extensionUri, this.sessions, this.config, this.log, pinned));
+    this.log.info(`timeline restored${pinned ? ` with ${path}` : ' (no recording to reopen)'}`);
+    this.adopt(new TimelinePanel(panel, this.extensionUri, this.sessions, this.config, this.log, this.memento, pinned));
   }
 
   private adopt(p: TimelinePanel): void {

@@ -9,6 +9,28 @@ import headroom
 
 mode = sys.argv[1]
 
+
+def make_train_step():
+    """A one-thread torch CPU training step (about 13 ms here) for the loop workloads."""
+    import torch
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(1024, 1024), torch.nn.ReLU(), torch.nn.Linear(1024, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    x = torch.randn(256, 1024)
+    y = torch.randint(0, 10, (256,))
+
+    def train_step():
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    return train_step
+
+
 if mode == "checkpoint":
     n = 20000
     times = []
@@ -37,21 +59,11 @@ elif mode == "disabled":
 
 elif mode == "loop_ab":
     # On and off in alternating blocks of the same process: no between-process variance.
-    import torch
-
-    torch.set_num_threads(1)
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(1024, 1024), torch.nn.ReLU(), torch.nn.Linear(1024, 10))
-    opt = torch.optim.SGD(model.parameters(), lr=0.01)
-    x = torch.randn(256, 1024)
-    y = torch.randint(0, 10, (256,))
+    train_step = make_train_step()
     noop = lambda label=None: None
 
     def step(cp):
-        loss = torch.nn.functional.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+        train_step()
         cp("step")
 
     for _ in range(30):
@@ -68,20 +80,10 @@ elif mode == "loop_ab":
     print(json.dumps({"overhead_pct": (cpu["on"] - cpu["off"]) / cpu["off"] * 100, "enabled": headroom.enabled()}))
 
 elif mode in ("loop", "loop_mprof"):
-    import torch
-
-    torch.set_num_threads(1)
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(1024, 1024), torch.nn.ReLU(), torch.nn.Linear(1024, 10))
-    opt = torch.optim.SGD(model.parameters(), lr=0.01)
-    x = torch.randn(256, 1024)
-    y = torch.randint(0, 10, (256,))
+    train_step = make_train_step()
 
     def step():
-        loss = torch.nn.functional.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+        loss = train_step()
         headroom.checkpoint("step")
         return loss
 

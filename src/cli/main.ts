@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Monitor } from '../extension/engine/monitor';
 import { ProtocolListener } from '../extension/engine/protocol/listener';
-import { loadIntoStore } from '../extension/engine/recording/loadRecording';
+import { loadIntoStore, protocolRecords } from '../extension/engine/recording/loadRecording';
 import { readRecording } from '../extension/engine/recording/recordingReader';
 import { RecordIngest } from '../extension/engine/session/recordIngest';
 import { MemoryStore, SeriesName } from '../extension/engine/store/memoryStore';
@@ -148,7 +148,7 @@ function loadRecordingFile(path: string): { store: MemoryStore; ingest: RecordIn
   const r = readRecording(path);
   const store = loadIntoStore(r.records);
   const ingest = new RecordIngest(store);
-  for (const rec of r.records) if (rec.type !== 'sample' && rec.type !== 'gpu' && rec.type !== 'exit' && typeof rec.pid === 'number') ingest.add(rec as unknown as ProtocolRecord);
+  for (const rec of protocolRecords(r.records)) ingest.add(rec);
   if (r.errorCount) process.stderr.write(`headroom: ${path}: ${r.errorCount} unreadable line(s) skipped\n`);
   return { store, ingest, header: r.header };
 }

@@ -28,11 +28,9 @@ export interface RunSummary {
   readonly failed?: string;
 }
 
+/** The first value a series recorded. */
 export function firstValue(store: MemoryStore, name: string): number | undefined {
-  const s = store.get(name);
-  if (!s || s.count === 0) return undefined;
-  const env = s.query(-Infinity, Infinity, 2);
-  return env.min.length ? env.min[0] : undefined;
+  return store.get(name)?.firstValue;
 }
 
 export function peakOf(store: MemoryStore, name: string): number | undefined {

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { NvidiaSmiMonitor } from './gpu/nvidiaSmiMonitor';
-import type { GpuAvailability, GpuSample } from './gpu/types';
+import type { GpuSample } from './gpu/types';
 import type { GpuRecord, SampleRecord } from './recording/format';
 import { RecordingWriter, type RecordingWriterOptions } from './recording/recordingWriter';
 import { createSystemSampler, createTreeSampler } from './sampling/createSamplers';
@@ -45,7 +45,6 @@ export class Monitor {
   private _intervalMs: number;
   private stopped = false;
   private exitRecorded = false;
-  gpuAvailability: GpuAvailability = { state: 'unknown' };
 
   constructor(
     readonly rootPid: number,
@@ -71,7 +70,6 @@ export class Monitor {
         command: options.gpuCommand,
         intervalMs: Math.max(100, this._intervalMs),
         onSample: (s) => this.onGpu(s),
-        onAvailability: (a) => (this.gpuAvailability = a),
       });
     }
   }

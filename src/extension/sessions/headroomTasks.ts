@@ -1,9 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ConfigService } from '../config';
-import { pythonInterpreter } from './launchers';
-import type { MonitoringSession } from './monitoringSession';
-import { ProcessTerminal } from './processTerminal';
+import { pythonInterpreter, startMonitoredProcess } from './launchers';
 import type { SessionManager } from './sessionManager';
 
 /** `{"type": "headroom", "program": "train.py"}` or `{"type": "headroom", "command": "make train"}` in tasks.json. */
@@ -41,7 +39,6 @@ export class HeadroomTaskProvider implements vscode.TaskProvider {
   private async pty(def: HeadroomTaskDefinition, folder: vscode.WorkspaceFolder | undefined): Promise<vscode.Pseudoterminal> {
     const root = folder?.uri.fsPath ?? process.cwd();
     const cwd = def.cwd ? (isAbsolute(def.cwd) ? def.cwd : join(root, def.cwd)) : root;
-    const { token, sessionId, env } = await this.sessions.prepareEnvironment();
     let file: string;
     let args: string[];
     let name: string;
@@ -56,9 +53,7 @@ export class HeadroomTaskProvider implements vscode.TaskProvider {
       args = win ? ['/d', '/c', def.command as string] : ['-c', def.command as string];
       name = def.command as string;
     }
-    let session: MonitoringSession | undefined;
-    const pty = new ProcessTerminal(file, args, { cwd, env: { ...def.env, ...env } }, (code, signal) => session?.end(signal ? `killed by ${signal}` : `exited with code ${code}`));
-    if (pty.pid) session = this.sessions.start({ name, source: 'run', pid: pty.pid, token, sessionId, command: [file, ...args] });
+    const { pty } = await startMonitoredProcess(this.sessions, { name, file, args, cwd, env: def.env, source: 'run', command: [file, ...args] });
     return pty;
   }
 }

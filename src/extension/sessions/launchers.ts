@@ -24,23 +24,36 @@ export async function pythonInterpreter(resource?: vscode.Uri, configured = ''):
   return process.platform === 'win32' ? 'python' : 'python3';
 }
 
-/** Runs a program with the Headroom environment, shown in a terminal, and monitors it from its first instant. */
-export async function runInTerminal(
-  sessions: SessionManager,
-  opts: { name: string; file: string; args: string[]; cwd?: string; env?: Record<string, string>; source: 'run' | 'command'; command: string[]; reveal?: boolean },
-): Promise<{ session: MonitoringSession; terminal: vscode.Terminal; pty: ProcessTerminal } | undefined> {
+export interface LaunchOptions {
+  readonly name: string;
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly cwd?: string;
+  readonly env?: Record<string, string>;
+  readonly source: 'run' | 'command';
+  readonly command: readonly string[];
+}
+
+/**
+ * Starts a program with the Headroom environment and monitors it from its first instant;
+ * the session ends with the process. Returns the pseudoterminal that shows its output.
+ */
+export async function startMonitoredProcess(sessions: SessionManager, opts: LaunchOptions): Promise<{ session?: MonitoringSession; pty: ProcessTerminal }> {
   const { token, sessionId, env } = await sessions.prepareEnvironment();
   const started: { session?: MonitoringSession } = {};
   const pty = new ProcessTerminal(opts.file, opts.args, { cwd: opts.cwd, env: { ...opts.env, ...env } }, (code, signal) => {
     started.session?.end(signal ? `killed by ${signal}` : `exited with code ${code}`);
   });
-  const pid = pty.pid;
-  if (!pid) return undefined;
-  const session = sessions.start({ name: opts.name, source: opts.source, pid, token, sessionId, command: opts.command });
-  started.session = session;
-  const terminal = vscode.window.createTerminal({ name: `Headroom: ${opts.name}`, pty });
-  if (opts.reveal !== false) terminal.show(true);
-  return { session, terminal, pty };
+  if (pty.pid) started.session = sessions.start({ name: opts.name, source: opts.source, pid: pty.pid, token, sessionId, command: opts.command });
+  return { session: started.session, pty };
+}
+
+/** Runs a program with Headroom, its output in a new terminal. */
+export async function runInTerminal(sessions: SessionManager, opts: LaunchOptions): Promise<MonitoringSession | undefined> {
+  const { session, pty } = await startMonitoredProcess(sessions, opts);
+  if (!session) return undefined;
+  vscode.window.createTerminal({ name: `Headroom: ${opts.name}`, pty }).show(true);
+  return session;
 }
 
 export async function runPythonFile(sessions: SessionManager, config: ConfigService, uri?: vscode.Uri): Promise<MonitoringSession | undefined> {
@@ -53,16 +66,14 @@ export async function runPythonFile(sessions: SessionManager, config: ConfigServ
   if (doc?.isDirty) await doc.save();
   const interpreter = await pythonInterpreter(target, config.current.pythonInterpreter);
   const folder = vscode.workspace.getWorkspaceFolder(target)?.uri.fsPath ?? dirname(target.fsPath);
-  return (
-    await runInTerminal(sessions, {
-      name: basename(target.fsPath),
-      file: interpreter,
-      args: ['-u', target.fsPath],
-      cwd: folder,
-      source: 'run',
-      command: [interpreter, target.fsPath],
-    })
-  )?.session;
+  return runInTerminal(sessions, {
+    name: basename(target.fsPath),
+    file: interpreter,
+    args: ['-u', target.fsPath],
+    cwd: folder,
+    source: 'run',
+    command: [interpreter, target.fsPath],
+  });
 }
 
 export async function runCommand(sessions: SessionManager, commandLine?: string): Promise<MonitoringSession | undefined> {
@@ -76,16 +87,14 @@ export async function runCommand(sessions: SessionManager, commandLine?: string)
     }));
   if (!line?.trim()) return undefined;
   const win = process.platform === 'win32';
-  return (
-    await runInTerminal(sessions, {
-      name: line.length > 40 ? `${line.slice(0, 39)}…` : line,
-      file: win ? 'cmd.exe' : '/bin/sh',
-      args: win ? ['/d', '/c', line] : ['-c', line],
-      cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
-      source: 'command',
-      command: [line],
-    })
-  )?.session;
+  return runInTerminal(sessions, {
+    name: line.length > 40 ? `${line.slice(0, 39)}…` : line,
+    file: win ? 'cmd.exe' : '/bin/sh',
+    args: win ? ['/d', '/c', line] : ['-c', line],
+    cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    source: 'command',
+    command: [line],
+  });
 }
 
 export async function attachToProcess(sessions: SessionManager, config: ConfigService, pid?: number): Promise<MonitoringSession | undefined> {

@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import type { ControlMessage, ProtocolRecord } from '../../shared/protocol';
+import type { ProtocolRecord } from '../../shared/protocol';
 import { Monitor, type MonitorOptions, type MonitorTick } from '../engine/monitor';
 import type { ProtocolConnection } from '../engine/protocol/listener';
 import { RecordIngest } from '../engine/session/recordIngest';
@@ -71,13 +71,6 @@ export class MonitoringSession {
       const w = this.waiters.get(`${conn?.id}:${r.id}`);
       if (w) w(r);
     }
-  }
-
-  /** Sends a control message to every connection; returns how many got it. */
-  broadcast(m: ControlMessage): number {
-    let n = 0;
-    for (const c of this.connections) if (c.send(m)) n++;
-    return n;
   }
 
   /** Asks every connected process to clean up; resolves with their results (or what arrived in time). */

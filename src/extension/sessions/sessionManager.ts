@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { ProtocolRecord } from '../../shared/protocol';
 import type { ConfigService } from '../config';
 import { readRecording } from '../engine/recording/recordingReader';
-import { loadIntoStore } from '../engine/recording/loadRecording';
+import { loadIntoStore, protocolRecords } from '../engine/recording/loadRecording';
 import { ProtocolListener, type ProtocolConnection } from '../engine/protocol/listener';
 import { Disposable } from '../util/dispose';
 import { MonitoringSession, type SessionSource } from './monitoringSession';
@@ -28,7 +28,6 @@ export class SessionManager extends Disposable {
   private listenerStarting: Promise<ProtocolListener> | undefined;
   private focusedId: string | undefined;
   private counter = 0;
-  private readonly pendingByToken = new Map<string, string>();
   private readonly _onDidChangeSessions = this._register(new vscode.EventEmitter<void>());
   /** Sessions started, ended, or focus moved. */
   readonly onDidChangeSessions = this._onDidChangeSessions.event;
@@ -94,7 +93,6 @@ export class SessionManager extends Disposable {
     const l = await this.ensureListener();
     const sessionId = `s${++this.counter}-${Date.now().toString(36)}`;
     const token = l.issueToken(sessionId);
-    this.pendingByToken.set(token, sessionId);
     const sep = process.platform === 'win32' ? ';' : ':';
     const existing = process.env.PYTHONPATH;
     return { token, sessionId, env: { ...l.env(token), PYTHONPATH: existing ? `${this.pythonPath}${sep}${existing}` : this.pythonPath } };
@@ -141,9 +139,7 @@ export class SessionManager extends Disposable {
     const name = path;
     const session = new MonitoringSession(id, name, 'recording', r.header?.rootPid ?? 0, undefined, undefined);
     loadIntoStore(r.records, session.store);
-    for (const rec of r.records) {
-      if (rec.type !== 'sample' && rec.type !== 'gpu' && rec.type !== 'exit' && typeof rec.pid === 'number') session.addRecord(undefined, rec as unknown as ProtocolRecord);
-    }
+    for (const rec of protocolRecords(r.records)) session.addRecord(undefined, rec);
     session.end('recording');
     if (r.errorCount) this.log.warn(`${path}: ${r.errorCount} unreadable line(s) skipped`);
     this.sessions.set(id, session);

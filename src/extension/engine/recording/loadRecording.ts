@@ -1,6 +1,14 @@
+import type { ProtocolRecord } from '../../../shared/protocol';
 import type { TreeSample } from '../sampling/types';
 import { MemoryStore, SeriesName } from '../store/memoryStore';
 import type { AnyRecord, GpuRecord, SampleRecord } from './format';
+
+const RECORDING_TYPES = new Set(['sample', 'gpu', 'exit', 'recording']);
+
+/** The log-protocol records stored in a recording (the program's own lines, not the sampler's). */
+export function protocolRecords(records: readonly AnyRecord[]): ProtocolRecord[] {
+  return records.filter((r) => !RECORDING_TYPES.has(r.type) && typeof r.pid === 'number') as unknown as ProtocolRecord[];
+}
 
 /** Fills a store from recording records: samples into series; GPU lines into GPU series. */
 export function loadIntoStore(records: readonly AnyRecord[], store = new MemoryStore()): MemoryStore {

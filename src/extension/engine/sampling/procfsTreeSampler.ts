@@ -61,8 +61,6 @@ export class ProcfsTreeSampler implements TreeSampler {
   private lastDiscovery = -Infinity;
   private rootAlive = true;
   private disposed = false;
-  /** Reads of smaps_rollup that finished, and their total milliseconds: for the status and the bench. */
-  readonly pssStats = { reads: 0, totalMs: 0, lastMs: 0 };
 
   constructor(
     readonly rootPid: number,
@@ -320,9 +318,6 @@ export class ProcfsTreeSampler implements TreeSampler {
       (text) => {
         p.rollupInFlight = false;
         const ms = performance.now() - started;
-        this.pssStats.reads++;
-        this.pssStats.totalMs += ms;
-        this.pssStats.lastMs = ms;
         // A read that took d ms keeps the next one d / budget away (16 ms at 1 GiB -> 0.8 s).
         // Wall latency also counts thread-pool and event-loop waits, so it is capped by the
         // kernel's cost for a process this size (about 15 ms per GiB, plus a little).

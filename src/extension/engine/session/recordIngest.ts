@@ -74,8 +74,6 @@ export class RecordIngest {
   /** file -> line -> stats: no string key is built per record. */
   private readonly locations = new Map<string, Map<number, LocationStats>>();
   private readonly procs = new Map<number, ProcState>();
-  /** Bumped on every change to the location statistics. */
-  version = 0;
   records = 0;
   /** The newest checkpoint record (its `t` in seconds). */
   lastCheckpoint: Extract<ProtocolRecord, { type: 'checkpoint' }> | undefined;
@@ -237,7 +235,6 @@ export class RecordIngest {
     if (s.ring.length < RECENT) s.ring.push(h);
     else s.ring[s.ringNext] = h;
     s.ringNext = (s.ringNext + 1) % RECENT;
-    this.version++;
   }
 }
 

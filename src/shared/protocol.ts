@@ -174,37 +174,54 @@ export type DecodeResult =
   | { readonly ok: true; readonly record: ProtocolRecord }
   | { readonly ok: false; readonly code: DecodeErrorCode; readonly message: string; readonly type?: string };
 
-const KNOWN_TYPES: ReadonlySet<string> = new Set<RecordType>([
-  'hello', 'checkpoint', 'region_start', 'region_end', 'call', 'epoch_start', 'epoch_end', 'batch_end', 'cleanup_result', 'pong', 'bye',
-]);
-
-/** Fields each type must carry beyond the base (v, type, t, pid, seq). */
-const REQUIRED: Readonly<Record<RecordType, readonly string[]>> = {
-  hello: ['token'],
-  checkpoint: ['mem'],
-  region_start: ['id', 'mem'],
-  region_end: ['id', 'mem', 'duration'],
-  call: ['t0', 'mem0', 'mem'],
-  epoch_start: ['epoch', 'mem'],
-  epoch_end: ['epoch', 'mem'],
-  batch_end: ['batch', 'mem'],
-  cleanup_result: ['id', 'duration', 'actions', 'rss'],
-  pong: ['id'],
-  bye: [],
-};
-
-const BASE_NUMBERS = ['t', 'pid', 'seq'] as const;
-const MEM_FIELDS = ['mem', 'mem0'] as const;
-const STRING_FIELDS = ['file', 'func', 'label'] as const;
-
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-function checkMem(x: unknown, field: string): string | undefined {
-  if (!isObj(x)) return `${field} must be an object`;
-  if (!isNum(x.rss) || x.rss < 0) return `${field}.rss must be a non-negative number`;
-  if (x.devices !== undefined && !Array.isArray(x.devices)) return `${field}.devices must be an array`;
+type Fields = Record<string, unknown>;
+const fail = (code: DecodeErrorCode, message: string, type?: string): DecodeResult => ({ ok: false, code, message, type });
+
+function checkMem(x: unknown, field: string, type: string): DecodeResult | undefined {
+  if (x === undefined) return undefined;
+  if (!isObj(x)) return fail('bad-field', `${field} must be an object`, type);
+  const rss = x.rss;
+  if (!isNum(rss) || rss < 0) return fail('bad-field', `${field}.rss must be a non-negative number`, type);
+  if (x.devices !== undefined && !Array.isArray(x.devices)) return fail('bad-field', `${field}.devices must be an array`, type);
   return undefined;
+}
+
+const UNKNOWN = 0;
+
+/**
+ * The first field `type` must carry beyond the base (v, type, t, pid, seq) that `x` lacks,
+ * '' when it has them all, UNKNOWN when `type` is not a record type.
+ */
+function missingRequired(x: Fields, type: string): string | typeof UNKNOWN {
+  // Named property reads, not a loop over key names: this runs for every record received.
+  switch (type) {
+    case 'hello':
+      return x.token === undefined ? 'token' : '';
+    case 'checkpoint':
+      return x.mem === undefined ? 'mem' : '';
+    case 'region_start':
+      return x.id === undefined ? 'id' : x.mem === undefined ? 'mem' : '';
+    case 'region_end':
+      return x.id === undefined ? 'id' : x.mem === undefined ? 'mem' : x.duration === undefined ? 'duration' : '';
+    case 'call':
+      return x.t0 === undefined ? 't0' : x.mem0 === undefined ? 'mem0' : x.mem === undefined ? 'mem' : '';
+    case 'epoch_start':
+    case 'epoch_end':
+      return x.epoch === undefined ? 'epoch' : x.mem === undefined ? 'mem' : '';
+    case 'batch_end':
+      return x.batch === undefined ? 'batch' : x.mem === undefined ? 'mem' : '';
+    case 'cleanup_result':
+      return x.id === undefined ? 'id' : x.duration === undefined ? 'duration' : x.actions === undefined ? 'actions' : x.rss === undefined ? 'rss' : '';
+    case 'pong':
+      return x.id === undefined ? 'id' : '';
+    case 'bye':
+      return '';
+    default:
+      return UNKNOWN;
+  }
 }
 
 /**
@@ -212,38 +229,39 @@ function checkMem(x: unknown, field: string): string | undefined {
  * other major versions, oversize and malformed lines come back as errors with a code.
  */
 export function decodeLine(line: string, byteLength = Buffer.byteLength(line)): DecodeResult {
-  if (byteLength > MAX_LINE_BYTES) return { ok: false, code: 'too-long', message: `line of ${byteLength} bytes exceeds ${MAX_LINE_BYTES}` };
+  if (byteLength > MAX_LINE_BYTES) return fail('too-long', `line of ${byteLength} bytes exceeds ${MAX_LINE_BYTES}`);
   let x: unknown;
   try {
     x = JSON.parse(line);
   } catch (e) {
-    return { ok: false, code: 'json', message: `not JSON: ${(e as Error).message}` };
+    return fail('json', `not JSON: ${(e as Error).message}`);
   }
   return validateRecord(x);
 }
 
 /** Validates a parsed value as a protocol record. */
 export function validateRecord(x: unknown): DecodeResult {
-  if (!isObj(x)) return { ok: false, code: 'not-object', message: 'a record must be a JSON object' };
+  if (!isObj(x)) return fail('not-object', 'a record must be a JSON object');
   const type = typeof x.type === 'string' ? x.type : undefined;
-  if (!isNum(x.v)) return { ok: false, code: 'missing-field', message: 'missing protocol version "v"', type };
-  if (Math.floor(x.v) !== PROTOCOL_VERSION) {
-    return { ok: false, code: 'version', message: `protocol version ${x.v} is not supported (this Headroom speaks ${PROTOCOL_VERSION}.x): update the extension or the client`, type };
+  const v = x.v;
+  if (!isNum(v)) return fail('missing-field', 'missing protocol version "v"', type);
+  if (Math.floor(v) !== PROTOCOL_VERSION) {
+    return fail('version', `protocol version ${v} is not supported (this Headroom speaks ${PROTOCOL_VERSION}.x): update the extension or the client`, type);
   }
-  if (type === undefined) return { ok: false, code: 'missing-field', message: 'missing "type"' };
-  if (!KNOWN_TYPES.has(type)) return { ok: false, code: 'unknown-type', message: `unknown record type ${JSON.stringify(type.slice(0, 40))}`, type };
-  for (const f of BASE_NUMBERS) if (!isNum(x[f])) return { ok: false, code: x[f] === undefined ? 'missing-field' : 'bad-field', message: `"${f}" must be a number`, type };
-  for (const f of REQUIRED[type as RecordType]) if (x[f] === undefined) return { ok: false, code: 'missing-field', message: `${type} needs "${f}"`, type };
-  for (const f of MEM_FIELDS) {
-    if (x[f] === undefined) continue;
-    const err = checkMem(x[f], f);
-    if (err) return { ok: false, code: 'bad-field', message: err, type };
-  }
-  if (x.line !== undefined && (!Number.isInteger(x.line) || (x.line as number) < 1)) return { ok: false, code: 'bad-field', message: '"line" must be a positive integer', type };
-  for (const f of STRING_FIELDS) {
-    if (x[f] !== undefined && typeof x[f] !== 'string') return { ok: false, code: 'bad-field', message: `"${f}" must be a string`, type };
-  }
-  if (type === 'hello' && typeof x.token !== 'string') return { ok: false, code: 'bad-field', message: '"token" must be a string', type };
+  if (type === undefined) return fail('missing-field', 'missing "type"');
+  // A switch, not a Set of names: this runs for every record received.
+  const missing = missingRequired(x, type);
+  if (missing === UNKNOWN) return fail('unknown-type', `unknown record type ${JSON.stringify(type.slice(0, 40))}`, type);
+  const badBase = !isNum(x.t) ? 't' : !isNum(x.pid) ? 'pid' : !isNum(x.seq) ? 'seq' : undefined;
+  if (badBase) return fail(x[badBase] === undefined ? 'missing-field' : 'bad-field', `"${badBase}" must be a number`, type);
+  if (missing) return fail('missing-field', `${type} needs "${missing}"`, type);
+  const memError = checkMem(x.mem, 'mem', type) ?? checkMem(x.mem0, 'mem0', type);
+  if (memError) return memError;
+  const line = x.line;
+  if (line !== undefined && (!Number.isInteger(line) || (line as number) < 1)) return fail('bad-field', '"line" must be a positive integer', type);
+  const badString = x.file !== undefined && typeof x.file !== 'string' ? 'file' : x.func !== undefined && typeof x.func !== 'string' ? 'func' : x.label !== undefined && typeof x.label !== 'string' ? 'label' : undefined;
+  if (badString) return fail('bad-field', `"${badString}" must be a string`, type);
+  if (type === 'hello' && typeof x.token !== 'string') return fail('bad-field', '"token" must be a string', type);
   return { ok: true, record: x as unknown as ProtocolRecord };
 }
 

@@ -1,5 +1,6 @@
 import type { CheckpointRow, EventData, HostToWebview, SeriesData } from '../../shared/webviewMessages';
 import { growthOf } from '../engine/session/recordIngest';
+import type { EventKind } from '../engine/store/eventIndex';
 import type { MonitoringSession } from '../sessions/monitoringSession';
 import { pressureOf } from '../views/pressure';
 
@@ -34,7 +35,7 @@ const SPECS: readonly SeriesSpec[] = [
   },
 ];
 
-const EVENT_KINDS = new Set(['checkpoint', 'region', 'call', 'epoch', 'cleanup', 'debug-pause', 'alert']);
+const EVENT_KINDS = new Set<EventKind>(['checkpoint', 'region', 'call', 'epoch', 'cleanup', 'debug-pause', 'alert']);
 
 /** A session's name for people: a recording shows its file name, not its full path. */
 export function displayName(s: MonitoringSession): string {
@@ -51,10 +52,11 @@ export function extentOf(s: MonitoringSession): { start: number; end: number } {
     start = Math.min(start, se.firstTime ?? Infinity);
     end = Math.max(end, se.lastTime ?? -Infinity);
   }
-  const ev = s.store.events.all();
-  if (ev.length) {
-    start = Math.min(start, ev[0].t);
-    end = Math.max(end, ev[ev.length - 1].tEnd ?? ev[ev.length - 1].t);
+  const ev = s.store.events;
+  if (ev.size) {
+    start = Math.min(start, ev.timeAt(0));
+    const last = ev.get(ev.size - 1);
+    end = Math.max(end, last.tEnd ?? last.t);
   }
   if (!Number.isFinite(start)) start = end = s.startedAt;
   return { start, end };
@@ -78,13 +80,19 @@ export function buildTimelineData(s: MonitoringSession, view: { t0?: number; t1?
   }
   // Markers: at most one checkpoint per two pixels, so a 100-per-second loop stays readable.
   const events: EventData[] = [];
-  const inRange = s.store.events.range(t0, t1).filter((e) => EVENT_KINDS.has(e.kind));
-  const checkpoints = inRange.filter((e) => e.kind === 'checkpoint');
-  const stride = Math.max(1, Math.ceil(checkpoints.length / (width / 2)));
+  const ix = s.store.events;
+  const { from, to } = ix.span(t0, t1);
+  let checkpoints = 0;
+  for (let i = from; i < to; i++) if (ix.kindAt(i) === 'checkpoint') checkpoints++;
+  const stride = Math.max(1, Math.ceil(checkpoints / (width / 2)));
   let ci = 0;
-  for (const e of inRange) {
-    if (e.kind === 'checkpoint' && ci++ % stride !== 0) continue;
-    if ((e.kind === 'region' || e.kind === 'call') && events.length > 4000) continue;
+  let spans = 0;
+  for (let i = from; i < to; i++) {
+    const kind = ix.kindAt(i);
+    if (!EVENT_KINDS.has(kind)) continue;
+    if (kind === 'checkpoint' && ci++ % stride !== 0) continue;
+    if ((kind === 'region' || kind === 'call') && spans++ > 4000) continue;
+    const e = ix.get(i);
     events.push({ t: e.t, tEnd: e.tEnd, kind: e.kind, label: e.label ?? '', file: e.file, line: e.line });
   }
   const rows: CheckpointRow[] = s.ingest.all().map((l) => ({

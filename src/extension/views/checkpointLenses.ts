@@ -108,7 +108,7 @@ export class CheckpointLensController extends Disposable implements vscode.CodeL
     const md = new vscode.MarkdownString();
     md.isTrusted = false;
     md.supportHtml = false;
-    md.appendText(`Headroom: ${s.hits} ${s.hits === 1 ? 'hit' : 'hits'} of this ${s.kind}, last ${s.ring.length} below\n`);
+    md.appendText(`Headroom: ${s.hits} ${s.hits === 1 ? 'hit' : 'hits'} of this ${s.kind}, last ${s.ring.size} below\n`);
     md.appendCodeblock(hoverTable(s, this.config.current.units), 'text');
     return new vscode.Hover(md, doc.lineAt(pos.line).range);
   }

@@ -77,30 +77,63 @@ describe('Series', () => {
 });
 
 describe('EventIndex', () => {
-  it('indexes by time and by location, in time order even when added out of order', () => {
+  it('keeps events in time order when they arrive out of order, with every field', () => {
     const ix = new EventIndex();
-    ix.add({ t: 30, kind: 'checkpoint', file: '/a.py', line: 3 });
+    ix.add({ t: 30, kind: 'checkpoint', file: '/a.py', line: 3, label: 'late', pid: 7, rss: 100, delta: -5 });
     ix.add({ t: 10, kind: 'checkpoint', file: '/a.py', line: 3 });
-    ix.add({ t: 20, kind: 'cleanup' });
-    assert.deepEqual(ix.range(10, 25).map((e) => e.t), [10, 20]);
-    assert.deepEqual(ix.at('/a.py', 3).map((e) => e.t), [10, 30], 'in time order');
-    assert.deepEqual(ix.linesOf('/a.py'), [3]);
+    ix.add({ t: 20, kind: 'cleanup', data: { freed: 42 } });
+    ix.add({ t: 5, tEnd: 25, kind: 'region', label: 'load', peak: 900, delta: 0 }); // a region is reported when it ends
+    assert.deepEqual(ix.all().map((e) => e.t), [5, 10, 20, 30]);
+    assert.deepEqual(ix.range(10, 25).map((e) => e.kind), ['checkpoint', 'cleanup']);
+    assert.deepEqual(ix.get(3), { t: 30, kind: 'checkpoint', file: '/a.py', line: 3, label: 'late', pid: 7, rss: 100, delta: -5 });
+    assert.deepEqual(ix.get(0), { t: 5, tEnd: 25, kind: 'region', label: 'load', peak: 900, delta: 0 });
+    assert.deepEqual(ix.get(2).data, { freed: 42 });
+    assert.deepEqual(ix.span(10, 20), { from: 1, to: 3 });
+    assert.equal(ix.kindAt(2), 'cleanup');
   });
 
-  it('drops the oldest past its capacity, from both indexes', () => {
+  it('overwrites the oldest past its capacity and stays ordered across the wrap', () => {
     const ix = new EventIndex(10);
-    for (let t = 0; t < 12; t++) ix.add({ t, kind: 'checkpoint', file: '/b.py', line: t });
+    for (let t = 0; t < 25; t++) ix.add({ t: t * 10, kind: 'checkpoint', line: t + 1 });
     assert.equal(ix.size, 10);
-    assert.deepEqual(ix.linesOf('/b.py'), [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-    assert.equal(ix.at('/b.py', 1).length, 0);
+    assert.deepEqual(ix.all().map((e) => e.line), [16, 17, 18, 19, 20, 21, 22, 23, 24, 25]);
+    ix.add({ t: 195, kind: 'note', label: 'in between' }); // lands inside the wrapped ring
+    assert.deepEqual(ix.all().map((e) => e.t), [160, 170, 180, 190, 195, 200, 210, 220, 230, 240]);
+    assert.equal(ix.size, 10);
   });
 
-  it('stays within capacity plus one batch, keeping the newest', () => {
+  it('grows to its capacity, keeping the newest, and binary-searches across the ring', () => {
     const ix = new EventIndex(50_000);
-    for (let t = 0; t < 300_000; t++) ix.add({ t, kind: 'checkpoint', file: '/c.py', line: t % 7 });
-    assert.ok(ix.size >= 50_000 && ix.size <= 55_000);
-    assert.equal(ix.all()[ix.size - 1].t, 299_999);
-    assert.equal(ix.at('/c.py', 3).length, ix.all().filter((e) => e.line === 3).length);
+    for (let t = 0; t < 300_000; t++) ix.add({ t, kind: 'checkpoint', file: '/c.py', line: (t % 7) + 1, label: `step ${t % 7}` });
+    assert.equal(ix.size, 50_000);
+    assert.equal(ix.get(ix.size - 1).t, 299_999);
+    assert.equal(ix.get(0).t, 250_000);
+    assert.deepEqual(ix.span(260_000.5, 260_010), { from: 10_001, to: 10_011 });
+  });
+
+  it('sorts in events from far back (a second run over the same times, a long region) on the next read', () => {
+    const ix = new EventIndex(100_000);
+    for (let t = 0; t < 20_000; t++) ix.add({ t, kind: 'checkpoint', line: 1, data: t === 7 ? { note: 'seven' } : undefined });
+    for (let t = 0; t < 20_000; t++) ix.add({ t: t + 0.5, kind: 'checkpoint', line: 2 });
+    ix.add({ t: -1, tEnd: 50_000, kind: 'region', label: 'whole run' });
+    assert.equal(ix.size, 40_001);
+    const all = ix.all();
+    assert.equal(all[0].label, 'whole run');
+    for (let i = 1; i < all.length; i++) assert.ok(all[i].t >= all[i - 1].t, `order at ${i}`);
+    assert.deepEqual(all.slice(1, 5).map((e) => [e.t, e.line]), [[0, 1], [0.5, 2], [1, 1], [1.5, 2]]);
+    assert.deepEqual(ix.range(7, 7)[0].data, { note: 'seven' }, 'extra fields move with their event');
+    ix.add({ t: 100, kind: 'note' }); // after a sort, nearby disorder is moved into place again
+    assert.deepEqual(ix.range(100, 100.5).map((e) => e.kind), ['checkpoint', 'note', 'checkpoint']);
+  });
+
+  it('keeps its string table bounded when every label is different', () => {
+    const ix = new EventIndex(1000);
+    for (let t = 0; t < 20_000; t++) ix.add({ t, kind: 'checkpoint', file: '/d.py', line: 1, label: `batch ${t}` });
+    assert.equal(ix.get(999).label, 'batch 19999');
+    assert.equal(ix.get(0).label, 'batch 19000');
+    assert.equal(ix.get(500).file, '/d.py');
+    const table = (ix as unknown as { strings: string[] }).strings.length;
+    assert.ok(table <= 2 * 1000 + 1024 + 1, `string table ${table}`);
   });
 });
 

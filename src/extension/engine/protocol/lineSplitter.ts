@@ -34,7 +34,7 @@ export class LineSplitter {
           this.onLine(whole.toString('utf8'), len);
         }
       }
-      this.parts = [];
+      if (this.parts.length !== 0) this.parts = [];
       this.pending = 0;
       start = nl + 1;
     }

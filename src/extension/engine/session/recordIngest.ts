@@ -1,6 +1,10 @@
 import type { DeviceMemory, MemorySnapshot, ProtocolRecord } from '../../../shared/protocol';
-import type { TimelineEvent } from '../store/eventIndex';
+import { KIND_CODE, type EventIndex } from '../store/eventIndex';
 import type { MemoryStore } from '../store/memoryStore';
+
+const RECENT = 10;
+const GROWTH_WINDOW = 5;
+const GROWTH_MIN_BYTES = 1 << 20;
 
 /** One hit of a location, for hovers. */
 export interface Hit {
@@ -9,6 +13,38 @@ export interface Hit {
   readonly rss: number;
   readonly delta: number;
   readonly label?: string;
+}
+
+/** The last hits of one location, in columns: recording a hit allocates nothing. */
+export class HitRing {
+  private readonly t = new Float64Array(RECENT);
+  private readonly rss = new Float64Array(RECENT);
+  private readonly delta = new Float64Array(RECENT);
+  private readonly pid = new Int32Array(RECENT);
+  private readonly label: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
+  private next = 0;
+  size = 0;
+
+  push(t: number, pid: number, rss: number, delta: number, label: string | undefined): void {
+    const i = this.next;
+    this.t[i] = t;
+    this.pid[i] = pid;
+    this.rss[i] = rss;
+    this.delta[i] = delta;
+    this.label[i] = label;
+    this.next = i + 1 === RECENT ? 0 : i + 1;
+    if (this.size < RECENT) this.size++;
+  }
+
+  /** Oldest first. */
+  hits(): Hit[] {
+    const out: Hit[] = [];
+    for (let k = 0; k < this.size; k++) {
+      const i = (this.next - this.size + k + RECENT) % RECENT;
+      out.push({ t: this.t[i], pid: this.pid[i], rss: this.rss[i], delta: this.delta[i], label: this.label[i] });
+    }
+    return out;
+  }
 }
 
 /** What CodeLens shows for one source line. Bytes. */
@@ -27,15 +63,22 @@ export interface LocationStats {
   peak: number;
   /** Delta of CUDA reserved memory at the last hit, summed over devices; undefined without CUDA. */
   cudaReservedDelta?: number;
-  /** The last few hits, oldest first: read with `recentHits`. */
-  readonly ring: Hit[];
-  ringNext: number;
+  /** The last few hits: read with `recentHits`. */
+  readonly ring: HitRing;
   lastT: number;
+}
+
+/** The event index's ids of a location's file and of the label it last had, kept so a hit looks up no string. */
+interface InternedIds {
+  epoch: number;
+  file: number;
+  labelText: string | undefined;
+  label: number;
 }
 
 /** The last hits of a location, oldest first. */
 export function recentHits(s: LocationStats): Hit[] {
-  return s.ring.length < RECENT ? s.ring.slice() : [...s.ring.slice(s.ringNext), ...s.ring.slice(0, s.ringNext)];
+  return s.ring.hits();
 }
 
 /** Bytes per hit while the last hits keep growing; undefined when not growing. Computed when read. */
@@ -50,9 +93,6 @@ interface ProcState {
   openRegions: Map<number, { t: number; mem: MemorySnapshot; file?: string; line?: number; label?: string }>;
 }
 
-const RECENT = 10;
-const GROWTH_WINDOW = 5;
-const GROWTH_MIN_BYTES = 1 << 20;
 
 const cudaReserved = (devices?: readonly DeviceMemory[]) => {
   let sum = 0;
@@ -68,17 +108,25 @@ const cudaReserved = (devices?: readonly DeviceMemory[]) => {
 
 /**
  * Turns protocol records into store events, device series, and per-location statistics.
- * Pure (no I/O): the extension, the CLI and recordings all feed it.
+ * Pure (no I/O): the extension, the CLI and recordings all feed it. A checkpoint keeps no
+ * object alive: its event goes into the index's columns and its hit into the location's ring.
  */
 export class RecordIngest {
   /** file -> line -> stats: no string key is built per record. */
-  private readonly locations = new Map<string, Map<number, LocationStats>>();
+  private readonly locations = new Map<string, Map<number, LocationStats & { ids: InternedIds }>>();
   private readonly procs = new Map<number, ProcState>();
+  private readonly events: EventIndex;
+  private lastFile: string | undefined;
+  private lastPid = -1;
+  private lastProc: ProcState | undefined;
+  private lastLines: Map<number, LocationStats & { ids: InternedIds }> | undefined;
   records = 0;
   /** The newest checkpoint record (its `t` in seconds). */
   lastCheckpoint: Extract<ProtocolRecord, { type: 'checkpoint' }> | undefined;
 
-  constructor(private readonly store: MemoryStore) {}
+  constructor(private readonly store: MemoryStore) {
+    this.events = store.events;
+  }
 
   /** Statistics of every location in `file`. */
   forFile(file: string): LocationStats[] {
@@ -101,17 +149,21 @@ export class RecordIngest {
     const p = this.proc(r);
     switch (r.type) {
       case 'hello':
-        this.event({ t: tMs, kind: 'process', pid: r.pid, label: `process ${r.pid} connected`, data: { argv: r.argv, rank: r.rank } });
+        this.events.add({ t: tMs, kind: 'process', pid: r.pid, label: `process ${r.pid} connected`, data: { argv: r.argv, rank: r.rank } });
         break;
       case 'checkpoint': {
-        const delta = r.mem.rss - p.lastRss;
-        const cuda = cudaReserved(r.mem.devices);
-        const prevCuda = cudaReserved(p.lastDevices);
-        this.deviceSeries(tMs, r.mem);
-        this.event({ t: tMs, kind: 'checkpoint', label: r.label, file: r.file, line: r.line, pid: r.pid, data: { rss: r.mem.rss, delta } });
-        if (r.file && r.line) this.hit('checkpoint', r.file, r.line, r.label, r.pid, tMs, r.mem.rss, delta, r.mem.rss, p, cuda !== undefined && prevCuda !== undefined ? cuda - prevCuda : undefined);
-        p.lastRss = r.mem.rss;
-        p.lastDevices = r.mem.devices;
+        const mem = r.mem;
+        const delta = mem.rss - p.lastRss;
+        let cudaDelta: number | undefined;
+        if (mem.devices !== undefined) {
+          this.deviceSeries(tMs, mem);
+          const cuda = cudaReserved(mem.devices);
+          const prevCuda = cudaReserved(p.lastDevices);
+          if (cuda !== undefined && prevCuda !== undefined) cudaDelta = cuda - prevCuda;
+        }
+        this.point('checkpoint', tMs, NaN, r.file, r.line, r.label, r.pid, mem.rss, delta, NaN, p, cudaDelta);
+        p.lastRss = mem.rss;
+        p.lastDevices = mem.devices;
         this.lastCheckpoint = r;
         break;
       }
@@ -126,9 +178,9 @@ export class RecordIngest {
         const delta = start ? r.mem.rss - start.mem.rss : 0;
         const peak = Math.max(r.peak?.rss ?? 0, r.mem.rss);
         this.deviceSeries(tMs, r.mem);
-        this.event({ t: t0, tEnd: tMs, kind: 'region', label: r.label, file: r.file, line: r.line, pid: r.pid, data: { delta, peak, error: r.error } });
-        const cuda = start && cudaReserved(r.mem.devices) !== undefined ? (cudaReserved(r.mem.devices) as number) - (cudaReserved(start.mem.devices) ?? 0) : undefined;
-        if (r.file && r.line) this.hit('region', r.file, r.line, r.label, r.pid, tMs, r.mem.rss, delta, peak, p, cuda);
+        const c1 = cudaReserved(r.mem.devices);
+        const cuda = start && c1 !== undefined ? c1 - (cudaReserved(start.mem.devices) ?? 0) : undefined;
+        this.point('region', t0, tMs, r.file, r.line, r.label, r.pid, r.mem.rss, delta, peak, p, cuda, r.error);
         p.lastRss = r.mem.rss;
         break;
       }
@@ -136,20 +188,19 @@ export class RecordIngest {
         const delta = r.mem.rss - r.mem0.rss;
         const peak = Math.max(r.peak?.rss ?? 0, r.mem.rss);
         this.deviceSeries(tMs, r.mem);
-        this.event({ t: r.t0 * 1000, tEnd: tMs, kind: 'call', label: r.label, file: r.file, line: r.line, pid: r.pid, data: { delta, peak, error: r.error } });
         const c1 = cudaReserved(r.mem.devices);
         const c0 = cudaReserved(r.mem0.devices);
-        if (r.file && r.line) this.hit('call', r.file, r.line, r.label ?? r.func, r.pid, tMs, r.mem.rss, delta, peak, p, c1 !== undefined && c0 !== undefined ? c1 - c0 : undefined);
+        this.point('call', r.t0 * 1000, tMs, r.file, r.line, r.label ?? r.func, r.pid, r.mem.rss, delta, peak, p, c1 !== undefined && c0 !== undefined ? c1 - c0 : undefined, r.error);
         p.lastRss = r.mem.rss;
         break;
       }
       case 'epoch_start':
         this.deviceSeries(tMs, r.mem);
-        this.event({ t: tMs, kind: 'epoch', label: `epoch ${r.epoch}`, pid: r.pid, file: r.file, line: r.line, data: { epoch: r.epoch, phase: 'start' } });
+        this.events.add({ t: tMs, kind: 'epoch', label: `epoch ${r.epoch}`, pid: r.pid, file: r.file, line: r.line, rss: r.mem.rss, data: { epoch: r.epoch, phase: 'start' } });
         break;
       case 'epoch_end':
         this.deviceSeries(tMs, r.mem);
-        this.event({ t: tMs, kind: 'epoch', label: `epoch ${r.epoch} end`, pid: r.pid, data: { epoch: r.epoch, phase: 'end', loss: r.loss, batches: r.batches } });
+        this.events.add({ t: tMs, kind: 'epoch', label: `epoch ${r.epoch} end`, pid: r.pid, rss: r.mem.rss, data: { epoch: r.epoch, phase: 'end', loss: r.loss, batches: r.batches } });
         if (r.loss !== undefined) this.store.append('loss.epoch', tMs, r.loss);
         break;
       case 'batch_end':
@@ -158,11 +209,12 @@ export class RecordIngest {
         if (r.loss !== undefined) this.store.append('loss.batch', tMs, r.loss);
         break;
       case 'cleanup_result':
-        this.event({
+        this.events.add({
           t: tMs,
           kind: 'cleanup',
           pid: r.pid,
           label: `cleanup freed ${r.rss.freed} B`,
+          delta: -r.rss.freed,
           data: { id: r.id, freed: r.rss.freed, rss: r.rss, devices: r.devices, duration: r.duration, actions: r.actions },
         });
         break;
@@ -172,6 +224,7 @@ export class RecordIngest {
   }
 
   private proc(r: ProtocolRecord): ProcState {
+    if (r.pid === this.lastPid && this.lastProc !== undefined && this.lastProc.firstRss !== 0) return this.lastProc;
     let p = this.procs.get(r.pid);
     if (!p) {
       const rss = 'mem' in r && r.mem ? r.mem.rss : 0;
@@ -180,15 +233,14 @@ export class RecordIngest {
     } else if (p.firstRss === 0 && 'mem' in r && r.mem) {
       p.firstRss = p.lastRss = r.mem.rss;
     }
+    this.lastPid = r.pid;
+    this.lastProc = p;
     return p;
   }
 
-  private event(e: TimelineEvent): void {
-    this.store.events.add(e);
-  }
-
   private deviceSeries(tMs: number, mem: MemorySnapshot): void {
-    for (const d of mem.devices ?? []) {
+    if (mem.devices === undefined) return;
+    for (const d of mem.devices) {
       const i = d.index ?? 0;
       if (d.kind === 'cuda') {
         this.store.append(`torch.cuda:${i}.allocated`, tMs, d.allocated);
@@ -203,6 +255,42 @@ export class RecordIngest {
     }
   }
 
+  /** A checkpoint, region or call: its event, and its hit when it has a source location. */
+  private point(
+    kind: LocationStats['kind'],
+    t: number,
+    tEnd: number,
+    file: string | undefined,
+    line: number | undefined,
+    label: string | undefined,
+    pid: number,
+    rss: number,
+    delta: number,
+    peak: number,
+    p: ProcState,
+    cudaDelta: number | undefined,
+    error?: string,
+  ): void {
+    const data = error === undefined ? undefined : { error };
+    if (file === undefined || line === undefined) {
+      this.events.add({ t, tEnd: Number.isNaN(tEnd) ? undefined : tEnd, kind, label, file, line, pid, rss, delta, peak: Number.isNaN(peak) ? undefined : peak, data });
+      return;
+    }
+    const s = this.hit(kind, file, line, label, pid, tEnd || t, rss, delta, Number.isNaN(peak) ? rss : peak, p, cudaDelta);
+    const ids = s.ids;
+    if (ids.epoch !== this.events.stringEpoch) {
+      ids.file = this.events.intern(file);
+      ids.label = this.events.intern((ids.labelText = label));
+      ids.epoch = this.events.stringEpoch;
+    }
+    if (label !== ids.labelText) {
+      ids.label = this.events.intern((ids.labelText = label));
+      if (ids.epoch !== this.events.stringEpoch) ids.file = this.events.intern(file); // compacted just now
+      ids.epoch = this.events.stringEpoch;
+    }
+    this.events.addRaw(KIND_CODE[kind], t, tEnd, pid, ids.file, line, ids.label, rss, delta, peak, data);
+  }
+
   private hit(
     kind: LocationStats['kind'],
     file: string,
@@ -215,26 +303,27 @@ export class RecordIngest {
     peak: number,
     p: ProcState,
     cudaDelta: number | undefined,
-  ): void {
-    let lines = this.locations.get(file);
+  ): LocationStats & { ids: InternedIds } {
+    // Hashing a freshly parsed path costs more than comparing it with the previous one.
+    let lines = file === this.lastFile ? this.lastLines : this.locations.get(file);
     if (!lines) this.locations.set(file, (lines = new Map()));
+    this.lastFile = file;
+    this.lastLines = lines;
     let s = lines.get(line);
     if (!s) {
-      s = { file, line, kind, label, hits: 0, lastDelta: 0, sinceStart: 0, lastRss: 0, peak: 0, ring: [], ringNext: 0, lastT: t };
+      s = { file, line, kind, label, hits: 0, lastDelta: 0, sinceStart: 0, lastRss: 0, peak: 0, ring: new HitRing(), lastT: t, ids: { epoch: -1, file: -1, labelText: undefined, label: -1 } };
       lines.set(line, s);
     }
     s.hits++;
-    s.label = label ?? s.label;
+    if (label !== undefined) s.label = label;
     s.lastDelta = delta;
     s.lastRss = rss;
     s.sinceStart = rss - p.firstRss;
-    s.peak = Math.max(s.peak, peak);
+    if (peak > s.peak) s.peak = peak;
     s.cudaReservedDelta = cudaDelta;
     s.lastT = t;
-    const h: Hit = { t, pid, rss, delta, label };
-    if (s.ring.length < RECENT) s.ring.push(h);
-    else s.ring[s.ringNext] = h;
-    s.ringNext = (s.ringNext + 1) % RECENT;
+    s.ring.push(t, pid, rss, delta, label);
+    return s;
   }
 }
 

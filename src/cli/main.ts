@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Monitor } from '../extension/engine/monitor';
 import { ProtocolListener } from '../extension/engine/protocol/listener';
-import { loadIntoStore, protocolRecords } from '../extension/engine/recording/loadRecording';
-import { readRecording } from '../extension/engine/recording/recordingReader';
+import { loadRun, type LoadedRun } from '../extension/engine/recording/loadRecording';
+import { compareLocations } from '../extension/engine/session/compareRuns';
 import { RecordIngest } from '../extension/engine/session/recordIngest';
 import { MemoryStore, SeriesName } from '../extension/engine/store/memoryStore';
 import { formatBytes, plainLabel, type Units } from '../shared/format';
@@ -144,13 +144,10 @@ async function run(args: RunArgs): Promise<number> {
   return code ?? 1;
 }
 
-function loadRecordingFile(path: string): { store: MemoryStore; ingest: RecordIngest; header: ReturnType<typeof readRecording>['header']; exit?: { code: number | null; signal: string | null } } {
-  const r = readRecording(path);
-  const store = loadIntoStore(r.records);
-  const ingest = new RecordIngest(store);
-  for (const rec of protocolRecords(r.records)) ingest.add(rec);
-  if (r.errorCount) process.stderr.write(`headroom: ${path}: ${r.errorCount} unreadable line(s) skipped\n`);
-  return { store, ingest, header: r.header };
+function loadRecordingFile(path: string): LoadedRun {
+  const run = loadRun(path);
+  if (run.errorCount) process.stderr.write(`headroom: ${path}: ${run.errorCount} unreadable line(s) skipped\n`);
+  return run;
 }
 
 function report(argv: string[]): number {
@@ -180,17 +177,8 @@ function compare(argv: string[]): number {
   if (!a || !b) throw new UsageError('headroom compare A.ndjson B.ndjson');
   const A = loadRecordingFile(a);
   const B = loadRecordingFile(b);
-  const key = (s: { label?: string; file: string; line: number }) => s.label ?? `${s.file.split(/[\\/]/).pop()}:${s.line}`;
-  const rowsA = new Map(checkpointRows(A.ingest.all()).map((r) => [key(r), r]));
-  const rowsB = new Map(checkpointRows(B.ingest.all()).map((r) => [key(r), r]));
-  const names = [...new Set([...rowsA.keys(), ...rowsB.keys()])];
   const f = (v: number | undefined, signed = false) => (v === undefined ? '-' : formatBytes(v, 'GB', signed));
-  const rows = names.map((n) => {
-    const x = rowsA.get(n);
-    const y = rowsB.get(n);
-    const diff = x && y ? y.sinceStart - x.sinceStart : undefined;
-    return [plainLabel(n, 40), f(x?.sinceStart, true), f(y?.sinceStart, true), f(diff, true), f(x?.peak), f(y?.peak)];
-  });
+  const rows = compareLocations(A.ingest.all(), B.ingest.all()).map((c) => [plainLabel(c.key, 40), f(c.a?.sinceStart, true), f(c.b?.sinceStart, true), f(c.sinceStartDiff, true), f(c.a?.peak), f(c.b?.peak)]);
   const pa = A.store.get(SeriesName.treeRss)?.max;
   const pb = B.store.get(SeriesName.treeRss)?.max;
   rows.push(['peak RSS', f(pa), f(pb), pa !== undefined && pb !== undefined ? f(pb - pa, true) : '-', '', '']);

@@ -9,4 +9,6 @@ export const enum CommandId {
   OpenRecording = 'headroom.openRecording',
   ForceCleanup = 'headroom.forceCleanup',
   SelectSession = 'headroom.selectSession',
+  CompareRecording = 'headroom.compareRecording',
+  ExportCsv = 'headroom.exportCsv',
 }

@@ -4,7 +4,7 @@ import { plainLabel } from '../shared/format';
 import { CommandId } from './commands';
 import { ConfigService } from './config';
 import { DebugTracking } from './debug/debugTracking';
-import { TimelinePanels } from './panel/timelinePanel';
+import { exportCsv, TimelinePanels } from './panel/timelinePanel';
 import { forceCleanup } from './sessions/forceCleanup';
 import { HeadroomTaskProvider, TASK_TYPE } from './sessions/headroomTasks';
 import { attachToProcess, runCommand, runPythonFile } from './sessions/launchers';
@@ -64,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
       if (!file) return undefined;
       try {
         const s = sessions.openRecording(file.fsPath);
-        panels.showLive();
+        panels.showRecording(s);
         return s;
       } catch (e) {
         notify(false, `Could not open ${file.fsPath}: ${(e as Error).message}`);
@@ -75,6 +75,30 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
       const out = await forceCleanup(sessions.focused, debug, config.current.units);
       notify(out.ok, out.message);
       return out;
+    }),
+    vscode.commands.registerCommand(CommandId.CompareRecording, async (uri?: vscode.Uri, alignedAt?: string) => {
+      const panel = panels.active ?? panels.showLive();
+      const file =
+        uri instanceof vscode.Uri
+          ? uri
+          : (await vscode.window.showOpenDialog({ title: 'Compare with Recording', filters: { 'Headroom recordings': ['ndjson', 'jsonl'] }, canSelectMany: false }))?.[0];
+      if (!file) return undefined;
+      try {
+        panel.setCompare(file.fsPath, typeof alignedAt === 'string' ? alignedAt : '');
+        panel.reveal();
+        return panel;
+      } catch (e) {
+        notify(false, `Could not open ${file.fsPath}: ${(e as Error).message}`);
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand(CommandId.ExportCsv, async (uri?: vscode.Uri) => {
+      const session = panels.active?.boundSession ?? sessions.focused;
+      if (!session) return notify(false, 'Headroom: nothing to export yet.');
+      const file = uri instanceof vscode.Uri ? uri : await vscode.window.showSaveDialog({ title: 'Export samples as CSV', filters: { CSV: ['csv'] }, saveLabel: 'Export' });
+      if (!file) return undefined;
+      exportCsv(session, file);
+      return file;
     }),
     vscode.commands.registerCommand(CommandId.SelectSession, async () => {
       const pick = await pickSession(sessions, sessions.all());

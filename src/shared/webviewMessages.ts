@@ -2,19 +2,45 @@
 // with `import type`; every message is told apart by its `type`.
 import type { Units } from './format';
 
-/** One series as a min/max envelope: at most one point per pixel column. */
-export interface SeriesData {
+/** How a series is drawn. */
+export interface SeriesMeta {
   readonly name: string;
   readonly label: string;
   /** Theme colour variable to draw it with, e.g. `--vscode-charts-blue`. */
   readonly colour: string;
+  /** The series' first value (for "from zero"). */
+  readonly first: number;
+  readonly hidden?: boolean;
+}
+
+/** One series as a min/max envelope: at most one point per pixel column. */
+export interface SeriesData extends SeriesMeta {
   /** Times, ms since the epoch. */
   readonly t: Float64Array;
   readonly min: Float64Array;
   readonly max: Float64Array;
-  /** The series' first value (for "from zero"). */
-  readonly first: number;
-  readonly hidden?: boolean;
+}
+
+/** Samples that arrived since the last message, as they were taken. */
+export interface SeriesAppend {
+  readonly name: string;
+  readonly t: Float64Array;
+  readonly v: Float64Array;
+  /** Sent with a series' first append. */
+  readonly meta?: SeriesMeta;
+}
+
+/** A checkpoint matched across the shown run (A) and the compared recording (B). Bytes. */
+export interface CompareRow {
+  readonly key: string;
+  readonly aSinceStart?: number;
+  readonly bSinceStart?: number;
+  readonly sinceStartDiff?: number;
+  readonly aPeak?: number;
+  readonly bPeak?: number;
+  readonly peakDiff?: number;
+  readonly aHits?: number;
+  readonly bHits?: number;
 }
 
 /** A marker or span on the timeline; labels are untrusted text. */
@@ -25,6 +51,9 @@ export interface EventData {
   readonly label: string;
   readonly file?: string;
   readonly line?: number;
+  /** RSS change at a checkpoint (since the previous one) or inside a span. */
+  readonly delta?: number;
+  readonly peak?: number;
 }
 
 /** A row of the checkpoints table. */
@@ -41,26 +70,57 @@ export interface CheckpointRow {
   readonly growth?: number;
 }
 
+/** The data of one view: everything the panel draws, bounded by the plot's width. */
+export interface SnapshotMessage {
+  readonly type: 'snapshot';
+  /** The window the data covers, ms since the epoch. */
+  readonly t0: number;
+  readonly t1: number;
+  /** The whole session's extent. */
+  readonly start: number;
+  readonly end: number;
+  readonly series: readonly SeriesData[];
+  readonly events: readonly EventData[];
+  readonly rows: readonly CheckpointRow[];
+  readonly threshold?: number;
+  readonly live: boolean;
+  readonly sessionName: string;
+  /** The session's recording: kept in the webview state, reopened after a window reload. */
+  readonly recordingPath?: string;
+}
+
+/** What changed while following live: new samples, and markers and table rows when they changed. */
+export interface AppendMessage {
+  readonly type: 'append';
+  readonly end: number;
+  readonly series: readonly SeriesAppend[];
+  readonly events?: readonly EventData[];
+  readonly rows?: readonly CheckpointRow[];
+  readonly threshold?: number;
+  readonly live: boolean;
+}
+
+/** Another recording drawn over this one, shifted by `offset` ms, and the per-checkpoint differences. */
+export interface CompareMessage {
+  readonly type: 'compare';
+  readonly name: string;
+  readonly offset: number;
+  /** '' for "aligned at the start", else the checkpoint label both runs are aligned at. */
+  readonly alignedAt: string;
+  readonly labels: readonly string[];
+  readonly series: readonly SeriesData[];
+  readonly rows: readonly CompareRow[];
+  /** Where the path is kept for a window reload. */
+  readonly recordingPath: string;
+}
+
 /** Host to webview. */
 export type HostToWebview =
   | { readonly type: 'init'; readonly title: string; readonly live: boolean; readonly units: Units; readonly sessionName?: string }
-  | {
-      readonly type: 'data';
-      /** The window the data covers, ms since the epoch. */
-      readonly t0: number;
-      readonly t1: number;
-      /** The whole session's extent. */
-      readonly start: number;
-      readonly end: number;
-      readonly series: readonly SeriesData[];
-      readonly events: readonly EventData[];
-      readonly rows: readonly CheckpointRow[];
-      readonly threshold?: number;
-      readonly live: boolean;
-      readonly sessionName: string;
-      /** The session's recording: kept in the webview state, reopened after a window reload. */
-      readonly recordingPath?: string;
-    }
+  | SnapshotMessage
+  | AppendMessage
+  | CompareMessage
+  | { readonly type: 'compareEnd' }
   | { readonly type: 'focus'; readonly t: number }
   | { readonly type: 'empty'; readonly message: string };
 
@@ -70,4 +130,6 @@ export type WebviewToHost =
   /** The visible window (undefined: everything) and the plot's width in pixels. */
   | { readonly type: 'view'; readonly t0?: number; readonly t1?: number; readonly width: number; readonly follow: boolean }
   | { readonly type: 'reveal'; readonly file: string; readonly line: number }
-  | { readonly type: 'command'; readonly command: 'forceCleanup' | 'exportCsv' | 'exportRecording' | 'openRecording' };
+  /** Align the compared recording at the start ('') or at a checkpoint label. */
+  | { readonly type: 'align'; readonly label: string }
+  | { readonly type: 'command'; readonly command: 'forceCleanup' | 'exportCsv' | 'exportRecording' | 'openRecording' | 'compare' | 'compareEnd' };

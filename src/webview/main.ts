@@ -1,16 +1,25 @@
 import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset, type Plugin } from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
 import { formatBytes, formatDuration, type Units } from '../shared/format';
-import type { CheckpointRow, EventData, HostToWebview, WebviewToHost } from '../shared/webviewMessages';
+import type { AppendMessage, CheckpointRow, CompareMessage, CompareRow, EventData, HostToWebview, SeriesData, SeriesMeta, SnapshotMessage, WebviewToHost } from '../shared/webviewMessages';
+import { Series } from '../extension/engine/store/series';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip, Legend, Filler, zoomPlugin);
 
-const vscode = acquireVsCodeApi<{ recordingPath?: string }>();
+const vscode = acquireVsCodeApi<{ recordingPath?: string; comparePath?: string }>();
 const post = (m: WebviewToHost): void => vscode.postMessage(m);
 const app = document.getElementById('app') as HTMLElement;
 
 let units: Units = 'GB';
-let data: Extract<HostToWebview, { type: 'data' }> | undefined;
+/** The last snapshot, its extent and markers brought up to date by appends. */
+let data: { -readonly [K in keyof SnapshotMessage]: SnapshotMessage[K] } | undefined;
+/**
+ * The webview's own copy of each series: a snapshot's envelope, then the live samples
+ * appended to it. Drawing queries it at the plot's width, so a frame costs the same
+ * however long the run.
+ */
+const local = new Map<string, { meta: SeriesMeta; series: Series }>();
+let compare: CompareMessage | undefined;
 let follow = true;
 let fromZero = false;
 let chart: Chart<'line', { x: number; y: number }[]> | undefined;
@@ -60,6 +69,7 @@ button('Force Cleanup', () => post({ type: 'command', command: 'forceCleanup' })
 button('Export CSV', () => post({ type: 'command', command: 'exportCsv' }));
 button('Save Recording', () => post({ type: 'command', command: 'exportRecording' }));
 button('Open Recording', () => post({ type: 'command', command: 'openRecording' }));
+button('Compare…', () => post({ type: 'command', command: 'compare' }));
 button('Export PNG', () => {
   if (!chart) return;
   const a = el('a');
@@ -83,7 +93,21 @@ copyBtn.type = 'button';
 tableHead.append(tableTitle, copyBtn);
 const table = el('table');
 tableBox.append(tableHead, table);
-app.replaceChildren(header, empty, chartBox, tableBox);
+const compareBox = el('section', 'table compare');
+compareBox.hidden = true;
+const compareHead = el('div', 'table-head');
+const compareTitle = el('h2');
+const alignLabel = el('label', undefined, 'Align at ');
+const alignSelect = el('select');
+alignLabel.append(alignSelect);
+alignSelect.addEventListener('change', () => post({ type: 'align', label: alignSelect.value }));
+const endCompareBtn = el('button', undefined, 'End compare');
+endCompareBtn.type = 'button';
+endCompareBtn.addEventListener('click', () => post({ type: 'command', command: 'compareEnd' }));
+compareHead.append(compareTitle, alignLabel, endCompareBtn);
+const compareTable = el('table');
+compareBox.append(compareHead, compareTable);
+app.replaceChildren(header, empty, chartBox, tableBox, compareBox);
 
 // --- chart --------------------------------------------------------------------------------
 const relTime = (t: number) => (data ? (t - data.start) / 1000 : 0);
@@ -219,7 +243,7 @@ function userMovedView(): void {
 }
 
 function requestView(): void {
-  const width = Math.max(200, chart?.chartArea ? chart.chartArea.right - chart.chartArea.left : chartBox.clientWidth || 1000);
+  const width = plotWidth();
   if (follow || !chart || !data) {
     post({ type: 'view', width, follow: true });
     return;
@@ -228,7 +252,57 @@ function requestView(): void {
   post({ type: 'view', t0: data.start + x.min * 1000, t1: data.start + x.max * 1000, width, follow: false });
 }
 
-function render(): void {
+/** Chart points of an envelope: each pixel column's min then its max, so spikes stay visible at any zoom. */
+function envelopePoints(t: Float64Array, min: Float64Array, max: Float64Array, base: number): { x: number; y: number }[] {
+  const points: { x: number; y: number }[] = [];
+  for (let i = 0; i < t.length; i++) {
+    const x = relTime(t[i]);
+    points.push({ x, y: min[i] - base });
+    if (max[i] !== min[i]) points.push({ x, y: max[i] - base });
+  }
+  return points;
+}
+
+const plotWidth = () => Math.max(200, chart?.chartArea ? chart.chartArea.right - chart.chartArea.left : chartBox.clientWidth || 1000);
+
+/** A fresh local series holding an envelope: its min and its max at each column's time. */
+function seriesOf(d: SeriesData): Series {
+  const series = new Series({ rawCapacity: 1 << 15 });
+  for (let i = 0; i < d.t.length; i++) {
+    series.append(d.t[i], d.min[i]);
+    if (d.max[i] !== d.min[i]) series.append(d.t[i], d.max[i]);
+  }
+  return series;
+}
+
+function onSnapshot(m: SnapshotMessage): void {
+  data = { ...m };
+  local.clear();
+  for (const d of m.series) local.set(d.name, { meta: d, series: seriesOf(d) });
+  render();
+}
+
+function onAppend(m: AppendMessage): void {
+  if (!data) return;
+  for (const a of m.series) {
+    let entry = local.get(a.name);
+    if (!entry) {
+      if (!a.meta) continue;
+      entry = { meta: a.meta, series: new Series({ rawCapacity: 1 << 15 }) };
+      local.set(a.name, entry);
+    }
+    for (let i = 0; i < a.t.length; i++) entry.series.append(a.t[i], a.v[i]);
+  }
+  data.end = Math.max(data.end, m.end);
+  data.live = m.live;
+  data.threshold = m.threshold;
+  if (m.events) data.events = m.events;
+  if (m.rows) data.rows = m.rows;
+  if (follow) data.t1 = data.end;
+  render(m.rows !== undefined);
+}
+
+function render(withTable = true): void {
   if (!data) return;
   const c = ensureChart();
   empty.hidden = true;
@@ -237,25 +311,81 @@ function render(): void {
   title.textContent = data.sessionName;
   status.textContent = data.live ? 'live' : 'ended';
   status.className = `status ${data.live ? 'live' : ''}`;
-  c.data.datasets = data.series.map((s) => {
-    const colour = cssVar(s.colour, '#888');
-    const base = fromZero ? s.first : 0;
-    const points: { x: number; y: number }[] = [];
-    // Each pixel column: its min then its max, so spikes stay visible at any zoom.
-    for (let i = 0; i < s.t.length; i++) {
-      const x = relTime(s.t[i]);
-      points.push({ x, y: s.min[i] - base });
-      if (s.max[i] !== s.min[i]) points.push({ x, y: s.max[i] - base });
-    }
-    return { label: s.label, name: s.name, data: points, borderColor: colour, backgroundColor: colour, hidden: hiddenSeries.has(s.name) || (s.hidden === true && !hiddenSeries.has(`show:${s.name}`)) } as ChartDataset<'line', { x: number; y: number }[]>;
-  });
+  const width = plotWidth();
+  const isHidden = (m: SeriesMeta) => hiddenSeries.has(m.name) || (m.hidden === true && !hiddenSeries.has(`show:${m.name}`));
+  const datasets: ChartDataset<'line', { x: number; y: number }[]>[] = [];
+  for (const { meta, series } of local.values()) {
+    const e = series.query(data.t0, data.t1, width);
+    const colour = cssVar(meta.colour, '#888');
+    datasets.push({ label: meta.label, name: meta.name, data: envelopePoints(e.t, e.min, e.max, fromZero ? meta.first : 0), borderColor: colour, backgroundColor: colour, hidden: isHidden(meta) } as ChartDataset<'line', { x: number; y: number }[]>);
+  }
+  // The compared recording: the same colours, dashed, behind nothing it hides.
+  for (const d of compare?.series ?? []) {
+    const colour = cssVar(d.colour, '#888');
+    const own = local.get(d.name.slice('compare:'.length))?.meta;
+    datasets.push({ label: d.label, name: d.name, data: envelopePoints(d.t, d.min, d.max, fromZero ? d.first : 0), borderColor: colour, backgroundColor: colour, borderDash: [5, 4], hidden: own ? isHidden(own) : isHidden(d) } as ChartDataset<'line', { x: number; y: number }[]>);
+  }
+  c.data.datasets = datasets;
   if (follow) {
     c.options.scales!.x!.min = relTime(data.t0);
     c.options.scales!.x!.max = relTime(data.t1);
   }
   c.update('none');
-  renderTable(data.rows);
-  if (data.recordingPath) vscode.setState({ recordingPath: data.recordingPath });
+  if (withTable) renderTable(data.rows);
+  saveState();
+}
+
+function saveState(): void {
+  vscode.setState({ recordingPath: data?.recordingPath ?? vscode.getState()?.recordingPath, comparePath: compare?.recordingPath });
+}
+
+// --- compare ------------------------------------------------------------------------------
+const COMPARE_COLUMNS: { key: keyof CompareRow; label: string; signed?: boolean; count?: boolean }[] = [
+  { key: 'aSinceStart', label: 'A since start', signed: true },
+  { key: 'bSinceStart', label: 'B since start', signed: true },
+  { key: 'sinceStartDiff', label: 'B − A', signed: true },
+  { key: 'aPeak', label: 'A peak' },
+  { key: 'bPeak', label: 'B peak' },
+  { key: 'peakDiff', label: 'peak B − A', signed: true },
+  { key: 'aHits', label: 'A hits', count: true },
+  { key: 'bHits', label: 'B hits', count: true },
+];
+
+function compareCell(r: CompareRow, c: (typeof COMPARE_COLUMNS)[number]): string {
+  const v = r[c.key];
+  if (v === undefined) return '–';
+  return c.count ? String(v) : formatBytes(Number(v), units, c.signed);
+}
+
+function onCompare(m: CompareMessage): void {
+  compare = m;
+  compareBox.hidden = false;
+  compareTitle.textContent = `A: ${data?.sessionName ?? 'this run'} · B: ${m.name}`;
+  const options = [['', 'start'], ...m.labels.map((l) => [l, `“${l}”`])].map(([value, text]) => {
+    const o = el('option', undefined, text);
+    o.value = value;
+    return o;
+  });
+  alignSelect.replaceChildren(...options);
+  alignSelect.value = m.alignedAt;
+  const head = el('thead');
+  const hr = el('tr');
+  hr.append(el('th', undefined, 'checkpoint'), ...COMPARE_COLUMNS.map((c) => el('th', 'n', c.label)));
+  head.append(hr);
+  const body = el('tbody');
+  for (const r of m.rows) {
+    const tr = el('tr');
+    tr.append(el('td', undefined, r.key), ...COMPARE_COLUMNS.map((c) => el('td', `n${c.key.endsWith('Diff') ? ' diff' : ''}`, compareCell(r, c))));
+    body.append(tr);
+  }
+  compareTable.replaceChildren(head, body);
+  render(false);
+}
+
+function onCompareEnd(): void {
+  compare = undefined;
+  compareBox.hidden = true;
+  render(false);
 }
 
 // --- table --------------------------------------------------------------------------------
@@ -354,6 +484,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       break;
     case 'empty':
       data = undefined;
+      local.clear();
       empty.hidden = false;
       empty.textContent = m.message;
       chartBox.hidden = true;
@@ -361,9 +492,17 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       title.textContent = 'Headroom Timeline';
       status.textContent = '';
       break;
-    case 'data':
-      data = m;
-      render();
+    case 'snapshot':
+      onSnapshot(m);
+      break;
+    case 'append':
+      onAppend(m);
+      break;
+    case 'compare':
+      onCompare(m);
+      break;
+    case 'compareEnd':
+      onCompareEnd();
       break;
     case 'focus': {
       if (!data) break;

@@ -7,23 +7,33 @@ import { storeToCsv } from '../engine/recording/csv';
 import type { MonitoringSession } from '../sessions/monitoringSession';
 import type { SessionManager } from '../sessions/sessionManager';
 import { Disposable } from '../util/dispose';
-import { buildTimelineData, displayName } from './timelineData';
+import { buildAppend, buildCompare, buildSnapshot, displayName, extentOf, seriesCounts } from './timelineData';
+import { loadRun, type LoadedRun } from '../engine/recording/loadRecording';
 import { renderWebviewDocument } from './webviewHtml';
 
 export const TIMELINE_VIEW_TYPE = 'headroom.timeline';
 /** The recording of the session the timeline showed last: reopened after a window reload. */
 const LAST_RECORDING_KEY = 'headroom.timeline.lastRecording';
-const LIVE_UPDATE_MS = 200;
+/** Live messages: at most ten a second, whatever the sampling rate. */
+const LIVE_UPDATE_MS = 100;
 
 /** What the webview keeps across reloads (vscode.setState), read back by the serializer. */
 export interface TimelineState {
   readonly recordingPath?: string;
+  readonly comparePath?: string;
+}
+
+/** Writes the session's raw samples as CSV to `uri`. */
+export function exportCsv(s: MonitoringSession, uri: vscode.Uri): void {
+  writeFileSync(uri.fsPath, storeToCsv(s.store));
 }
 
 /**
- * One timeline panel, showing the focused session (or a recording). Sends nothing before
- * the webview says `ready`, nothing after dispose; live updates at most 5 per second, and
- * only while visible.
+ * One timeline panel: the focused session, or one recording it is pinned to. Sends nothing
+ * before the webview says `ready`, nothing after dispose. A view change sends a snapshot
+ * (bounded by the plot's width); while following a live run it sends only what is new
+ * (samples as typed arrays; markers and rows when they changed), at most ten times a second
+ * and only while visible.
  */
 export class TimelinePanel extends Disposable {
   private _ready = false;
@@ -33,6 +43,11 @@ export class TimelinePanel extends Disposable {
   private view: { t0?: number; t1?: number; width: number; follow: boolean } = { width: 1200, follow: true };
   private timer: NodeJS.Timeout | undefined;
   private session: MonitoringSession | undefined;
+  /** Series counts the webview has; undefined: the next update is a snapshot. */
+  private sent: Map<string, number> | undefined;
+  private sentEvents = -1;
+  private sentRecords = -1;
+  private compare: { path: string; run: LoadedRun; alignedAt: string } | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -41,7 +56,7 @@ export class TimelinePanel extends Disposable {
     private readonly config: ConfigService,
     private readonly log: vscode.LogOutputChannel,
     private readonly memento: vscode.Memento,
-    private readonly pinned?: MonitoringSession,
+    readonly pinned?: MonitoringSession,
   ) {
     super();
     const webview = panel.webview;
@@ -56,8 +71,13 @@ export class TimelinePanel extends Disposable {
     this._register(webview.onDidReceiveMessage((m: WebviewToHost) => this.onMessage(m)));
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(sessions.onDidChangeSessions(() => this.rebind()));
-    this._register(panel.onDidChangeViewState(() => this.schedule()));
-    this._register(config.onDidChange(() => this.push(true)));
+    this._register(
+      panel.onDidChangeViewState(() => {
+        this.sent = undefined; // hidden for a while: start again from a snapshot
+        this.schedule();
+      }),
+    );
+    this._register(config.onDidChange(() => this.push()));
     this._register({ dispose: () => clearInterval(this.timer) });
     this.post({ type: 'init', title: 'Headroom Timeline', live: true, units: config.current.units });
     this.rebind();
@@ -86,47 +106,96 @@ export class TimelinePanel extends Disposable {
     return this.session;
   }
 
+  get comparedWith(): string | undefined {
+    return this.compare?.path;
+  }
+
+  /** Draws another recording over this run, aligned at the start or at a checkpoint label ('' for the start). */
+  setCompare(path: string, alignedAt = ''): void {
+    const run = loadRun(path);
+    if (run.errorCount) this.log.warn(`${path}: ${run.errorCount} unreadable line(s) skipped`);
+    this.compare = { path, run, alignedAt };
+    this.sendCompare();
+  }
+
+  endCompare(): void {
+    this.compare = undefined;
+    this.post({ type: 'compareEnd' });
+  }
+
+  /** Pinned: its recording. Otherwise the focused run; an opened recording has a panel of its own. */
+  private pick(): MonitoringSession | undefined {
+    if (this.pinned) return this.pinned;
+    const all = this.sessions.all();
+    const f = this.sessions.focused;
+    if (f && f.source !== 'recording') return f;
+    if (this.session && all.includes(this.session)) return this.session;
+    return all.filter((s) => s.source !== 'recording').pop() ?? f;
+  }
+
   private rebind(): void {
-    const next = this.pinned ?? this.sessions.focused;
+    const next = this.pick();
     if (next !== this.session) {
       this.session = next;
       this.view = { width: this.view.width, follow: true };
       this.panel.title = next ? `Headroom: ${displayName(next).slice(0, 48)}` : 'Headroom Timeline';
     }
-    this.push(true);
+    this.push();
     this.schedule();
   }
 
   private schedule(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    if (this.session?.live && this.panel.visible) {
-      this.timer = setInterval(() => {
-        if (this.view.follow) this.push(false);
-      }, LIVE_UPDATE_MS);
-    }
+    if (this.session?.live && this.panel.visible) this.timer = setInterval(() => this.tick(), LIVE_UPDATE_MS);
   }
 
-  /** Sends the data for the current view; following live, the window slides to now. */
-  private push(force: boolean): void {
+  /** The window following live shows: the last span up to now, or the whole run. */
+  private followWindow(s: MonitoringSession): { t0: number; t1: number } {
+    const { start, end } = extentOf(s);
+    const span = this.view.t0 !== undefined && this.view.t1 !== undefined ? this.view.t1 - this.view.t0 : undefined;
+    return span === undefined ? { t0: start, t1: end } : { t0: end - span, t1: end };
+  }
+
+  private tick(): void {
+    const s = this.session;
+    if (!s || !this.view.follow || !this.panel.visible) return;
+    if (!s.live) this.schedule(); // ended: one last update below, then the timer stops
+    if (!this.sent) return this.push();
+    const w = this.followWindow(s);
+    const events = s.store.events.version !== this.sentEvents;
+    const rows = s.ingest.records !== this.sentRecords;
+    const m = buildAppend(s, this.sent, { ...w, width: this.view.width }, { events, rows }, this.config.current.warningPercent);
+    if (!m) return this.push();
+    this.sentEvents = s.store.events.version;
+    this.sentRecords = s.ingest.records;
+    if (m.series.length || m.events || m.rows || !m.live) this.post(m);
+  }
+
+  /** Sends a snapshot of the current view; following live, the window ends now. */
+  private push(): void {
     const s = this.session;
     if (!s) {
       this.post({ type: 'empty', message: 'No monitoring session yet. Run or debug a program with Headroom to see its memory here.' });
       return;
     }
-    if (!force && !this.panel.visible) return;
-    let { t0, t1 } = this.view;
-    if (this.view.follow && t0 !== undefined && t1 !== undefined) {
-      const span = t1 - t0;
-      t1 = Date.now();
-      t0 = t1 - span;
-    } else if (this.view.follow) {
-      t0 = t1 = undefined;
-    }
+    const w = this.view.follow ? this.followWindow(s) : { t0: this.view.t0, t1: this.view.t1 };
     // The webview keeps the recording's path, so after a window reload the panel comes back with this data.
     const recordingPath = s.source === 'recording' ? s.name : s.monitor?.recordingPath;
     if (recordingPath && this.memento.get(LAST_RECORDING_KEY) !== recordingPath) void this.memento.update(LAST_RECORDING_KEY, recordingPath);
-    this.post({ ...buildTimelineData(s, { t0, t1, width: this.view.width }, this.config.current.warningPercent), recordingPath });
+    this.sent = seriesCounts(s);
+    this.sentEvents = s.store.events.version;
+    this.sentRecords = s.ingest.records;
+    this.post({ ...buildSnapshot(s, { ...w, width: this.view.width }, this.config.current.warningPercent), recordingPath });
+    if (this.compare) this.sendCompare();
+  }
+
+  private sendCompare(): void {
+    const s = this.session;
+    if (!s || !this.compare) return;
+    const { start, end } = extentOf(s);
+    const w = this.view.follow || this.view.t0 === undefined || this.view.t1 === undefined ? { t0: start, t1: end } : { t0: this.view.t0, t1: this.view.t1 };
+    this.post(buildCompare(s, this.compare.run, this.compare.path, this.compare.alignedAt, { ...w, width: this.view.width }));
   }
 
   private onMessage(message: WebviewToHost): void {
@@ -134,14 +203,20 @@ export class TimelinePanel extends Disposable {
       case 'ready':
         this._ready = true;
         for (const m of this._pending.splice(0)) void this.panel.webview.postMessage(m);
-        this.push(true);
+        this.push();
         break;
       case 'view':
         this.view = { t0: message.t0, t1: message.t1, width: message.width, follow: message.follow };
-        this.push(true);
+        this.push();
         break;
       case 'reveal':
         void this.revealLine(message.file, message.line);
+        break;
+      case 'align':
+        if (this.compare && typeof message.label === 'string') {
+          this.compare.alignedAt = message.label;
+          this.sendCompare();
+        }
         break;
       case 'command':
         void this.runCommand(message.command);
@@ -167,21 +242,25 @@ export class TimelinePanel extends Disposable {
     switch (command) {
       case 'forceCleanup':
         await vscode.commands.executeCommand(CommandId.ForceCleanup);
-        this.push(true);
+        this.push();
         break;
       case 'openRecording':
         await vscode.commands.executeCommand(CommandId.OpenRecording);
         break;
+      case 'compare':
+        // The command compares in the active panel: this one, since its button was just clicked.
+        await vscode.commands.executeCommand(CommandId.CompareRecording);
+        break;
+      case 'compareEnd':
+        this.endCompare();
+        break;
       case 'exportCsv': {
-        if (!s) return;
-        const uri = await vscode.window.showSaveDialog({ title: 'Export samples as CSV', filters: { CSV: ['csv'] }, saveLabel: 'Export' });
-        if (!uri) return;
-        writeFileSync(uri.fsPath, storeToCsv(s.store));
-        void vscode.window.showInformationMessage(`Headroom: samples written to ${uri.fsPath}`);
+        const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(CommandId.ExportCsv);
+        if (uri) void vscode.window.showInformationMessage(`Headroom: samples written to ${uri.fsPath}`);
         break;
       }
       case 'exportRecording': {
-        const path = s?.monitor?.recordingPath;
+        const path = s?.source === 'recording' ? s.name : s?.monitor?.recordingPath;
         if (!path || !existsSync(path)) {
           void vscode.window.showWarningMessage('Headroom: this session has no recording file.');
           return;
@@ -202,9 +281,10 @@ export class TimelinePanel extends Disposable {
   }
 }
 
-/** Owns the timeline panels and restores them after a window reload. */
+/** Owns the timeline panels (the live one and one per opened recording) and restores them after a window reload. */
 export class TimelinePanels extends Disposable implements vscode.WebviewPanelSerializer<TimelineState> {
   private _live: TimelinePanel | undefined;
+  private readonly _recordings = new Map<MonitoringSession, TimelinePanel>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -221,14 +301,37 @@ export class TimelinePanels extends Disposable implements vscode.WebviewPanelSer
     return this._live;
   }
 
+  /** Every open panel. */
+  all(): TimelinePanel[] {
+    return [...(this._live ? [this._live] : []), ...this._recordings.values()];
+  }
+
+  /** The panel the user looks at: the active one, else the live one. */
+  get active(): TimelinePanel | undefined {
+    return this.all().find((p) => p.panel.active) ?? this._live;
+  }
+
   showLive(focusT?: number): TimelinePanel {
     if (!this._live || this._live.isDisposed) {
-      const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, 'Headroom Timeline', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, { enableScripts: true, retainContextWhenHidden: false });
-      this.adopt(new TimelinePanel(panel, this.extensionUri, this.sessions, this.config, this.log, this.memento));
+      const p = this.create();
+      this._live = p;
+      p.onDidDispose(() => {
+        if (this._live === p) this._live = undefined;
+      });
     } else this._live.reveal();
-    const live = this._live as TimelinePanel;
+    const live = this._live;
     if (focusT !== undefined) live.focusAt(focusT);
     return live;
+  }
+
+  /** A panel of its own for an opened recording (revealed if it has one already). */
+  showRecording(session: MonitoringSession): TimelinePanel {
+    const existing = this._recordings.get(session);
+    if (existing && !existing.isDisposed) {
+      existing.reveal();
+      return existing;
+    }
+    return this.adoptRecording(session, this.create(session));
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: TimelineState | undefined): Promise<void> {
@@ -243,18 +346,39 @@ export class TimelinePanels extends Disposable implements vscode.WebviewPanelSer
       }
     }
     this.log.info(`timeline restored${pinned ? ` with ${path}` : ' (no recording to reopen)'}`);
-    this.adopt(new TimelinePanel(panel, this.extensionUri, this.sessions, this.config, this.log, this.memento, pinned));
+    const p = new TimelinePanel(panel, this.extensionUri, this.sessions, this.config, this.log, this.memento, pinned);
+    if (pinned) this.adoptRecording(pinned, p);
+    else {
+      this._live = p;
+      p.onDidDispose(() => {
+        if (this._live === p) this._live = undefined;
+      });
+    }
+    if (state?.comparePath && existsSync(state.comparePath)) {
+      try {
+        p.setCompare(state.comparePath);
+      } catch (e) {
+        this.log.warn(`could not reopen ${state.comparePath}: ${(e as Error).message}`);
+      }
+    }
   }
 
-  private adopt(p: TimelinePanel): void {
-    this._live = p;
+  private create(pinned?: MonitoringSession): TimelinePanel {
+    const title = pinned ? `Headroom: ${displayName(pinned).slice(0, 48)}` : 'Headroom Timeline';
+    const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, { enableScripts: true, retainContextWhenHidden: false });
+    return new TimelinePanel(panel, this.extensionUri, this.sessions, this.config, this.log, this.memento, pinned);
+  }
+
+  private adoptRecording(session: MonitoringSession, p: TimelinePanel): TimelinePanel {
+    this._recordings.set(session, p);
     p.onDidDispose(() => {
-      if (this._live === p) this._live = undefined;
+      if (this._recordings.get(session) === p) this._recordings.delete(session);
     });
+    return p;
   }
 
   override dispose(): void {
-    this._live?.dispose();
+    for (const p of this.all()) p.dispose();
     super.dispose();
   }
 }

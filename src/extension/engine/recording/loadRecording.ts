@@ -1,7 +1,9 @@
 import type { ProtocolRecord } from '../../../shared/protocol';
 import type { TreeSample } from '../sampling/types';
+import { RecordIngest } from '../session/recordIngest';
 import { MemoryStore, SeriesName } from '../store/memoryStore';
 import type { AnyRecord, GpuRecord, SampleRecord } from './format';
+import { readRecording, type ReadResult } from './recordingReader';
 
 const RECORDING_TYPES = new Set(['sample', 'gpu', 'exit', 'recording']);
 
@@ -43,4 +45,20 @@ export function loadIntoStore(records: readonly AnyRecord[], store = new MemoryS
     }
   }
   return store;
+}
+
+/** A recording read back as a run: its series, events and per-location statistics. */
+export interface LoadedRun {
+  readonly store: MemoryStore;
+  readonly ingest: RecordIngest;
+  readonly header: ReadResult['header'];
+  readonly errorCount: number;
+}
+
+export function loadRun(path: string): LoadedRun {
+  const r = readRecording(path);
+  const store = loadIntoStore(r.records);
+  const ingest = new RecordIngest(store);
+  for (const rec of protocolRecords(r.records)) ingest.add(rec);
+  return { store, ingest, header: r.header, errorCount: r.errorCount };
 }

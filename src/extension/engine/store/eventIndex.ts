@@ -57,11 +57,17 @@ export class EventIndex {
   /** False after an event was appended out of order: reads sort first. */
   private sorted = true;
   private epoch = 0;
+  private added = 0;
 
   constructor(private readonly capacity = 200_000) {}
 
   get size(): number {
     return this.count;
+  }
+
+  /** Events added over the index's life: changes whenever anything was added. */
+  get version(): number {
+    return this.added;
   }
 
   /** Bumped when the string table is compacted: ids from `intern` taken before are stale. */
@@ -102,6 +108,7 @@ export class EventIndex {
     }
     const p = this.phys(i);
     this.count++;
+    this.added++;
     this.t[p] = t;
     this.tEnd[p] = tEnd;
     this.rss[p] = rss;

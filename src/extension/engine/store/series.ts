@@ -204,6 +204,20 @@ export class Series {
     return { t, v };
   }
 
+  /** The last `n` raw samples, or undefined when the raw tier no longer holds them all. */
+  rawTail(n: number): { t: Float64Array; v: Float64Array } | undefined {
+    const tier = this.tiers[0];
+    const end = tier.t.length;
+    if (n > tier.t.retained) return undefined;
+    const t = new Float64Array(n);
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      t[i] = tier.t.get(end - n + i);
+      v[i] = tier.lo.get(end - n + i);
+    }
+    return { t, v };
+  }
+
   /** Bytes held by this series' typed arrays. */
   get bytes(): number {
     let b = this.tiers[0].t.bytes + this.tiers[0].lo.bytes;

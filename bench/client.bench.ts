@@ -116,7 +116,7 @@ async function main() {
   // A fresh store, as a new session would have.
   const fresh = new RecordIngest(new MemoryStore());
   ingestInto = fresh;
-  for (let k = 0; k < 5; k++) {
+  for (let k = 0; k < 9; k++) {
     bound.push(await timeDelivery(boundPath, payloadFor('x'), () => parsed));
     const token = listener.issueToken(`ingest-${k}`);
     rates.push(await timeDelivery((listener.address as string).slice('unix:'.length), payloadFor(token), () => fresh.records));
@@ -147,7 +147,7 @@ async function main() {
       records_received_during_client_runs: received,
     },
     {
-      method: 'checkpoint latency: 20,000 timed calls per run, connected to the real listener, 5 runs; loop_overhead_pct: a torch CPU training step (~13 ms, one thread) with one checkpoint per step, in one process alternating blocks of 50 steps with the checkpoint on and replaced by a no-op, process CPU time (the writer thread counts), median of 5 processes; loop_overhead_pct_separate_processes: the same from 9 alternating separate on/off processes of 300 steps (noisier); memory_profiler: the same step under @profile, 100 steps, 3 runs, CPU time; ingest: 200k checkpoint records written by another process over the Unix socket into the listener and RecordIngest (store events and per-line statistics), timed from the first record to the last, 5 runs; json_parse_bound: the same records, sender and socket, into a server that only splits lines and JSON.parses them; json_parse_in_memory: JSON.parse of the same strings in a loop, for reference.',
+      method: 'checkpoint latency: 20,000 timed calls per run, connected to the real listener, 5 runs; loop_overhead_pct: a torch CPU training step (~13 ms, one thread) with one checkpoint per step, in one process alternating blocks of 50 steps with the checkpoint on and replaced by a no-op, process CPU time (the writer thread counts), median of 5 processes; loop_overhead_pct_separate_processes: the same from 9 alternating separate on/off processes of 300 steps (noisier); memory_profiler: the same step under @profile, 100 steps, 3 runs, CPU time; ingest: 200k checkpoint records written by another process over the Unix socket into the listener and RecordIngest (validation, the event index's columns and per-line statistics), timed from the first record to the last, 9 runs alternating with the bound; json_parse_bound: the same records, sender and socket, into a server that only splits lines and JSON.parses them; json_parse_in_memory: JSON.parse of the same strings in a loop, for reference.',
       memory_profiler: memProfilerVersion,
     },
   );

@@ -236,6 +236,19 @@ function ensureChart(): Chart<'line', { x: number; y: number }[]> {
   return chart;
 }
 
+/** VS Code swaps the body's theme class and the --vscode-* variables: the canvas colours follow. */
+function applyTheme(): void {
+  if (!chart) return;
+  const fg = cssVar('--vscode-foreground', '#ccc');
+  const grid = cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,.25)');
+  const { x, y } = chart.options.scales as { x: { grid: { color: string }; ticks: { color: string } }; y: { grid: { color: string }; ticks: { color: string } } };
+  x.grid.color = y.grid.color = grid;
+  x.ticks.color = y.ticks.color = fg;
+  (chart.options.plugins?.legend?.labels as { color: string }).color = fg;
+  render(false);
+}
+new MutationObserver(applyTheme).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
 function userMovedView(): void {
   follow = false;
   for (const b of toolbar.querySelectorAll('button')) if (b.textContent === 'Follow live') b.setAttribute('aria-pressed', 'false');

@@ -201,6 +201,108 @@ try {
   summary.passed += hostile.passed;
   summary.failed += hostile.failed;
 
+  // Recordings: each in a panel of its own; another run drawn over it; light, dark and high-contrast themes.
+  const recDir = mkdtempSync(join(tmpdir(), 'headroom-compare-'));
+  const record = (name, mb, delay) => {
+    const prog = join(recDir, `${name}.py`);
+    writeFileSync(prog, `import headroom, time\ntime.sleep(${delay})\nheadroom.checkpoint("start")\nx = b"r" * (${mb} << 20)\nheadroom.checkpoint("loaded")\ntime.sleep(0.5)\n`);
+    const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'run', '--out', join(recDir, name), '--quiet', '--', '/usr/bin/python3', prog], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return join(recDir, name, 'recording.ndjson');
+  };
+  /** Answers a file dialog (code-server's own, a quick input) with a path. */
+  const answerFileDialog = async (title, path) => {
+    // The palette's widget turns into the dialog, which fills in its folder when it has read it.
+    await page2.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 15_000 });
+    const input = page2.locator('.quick-input-widget input');
+    await page2.waitForFunction(() => /\/$/.test(document.querySelector('.quick-input-widget input')?.value ?? ''), undefined, { timeout: 15_000 });
+    // It may still rewrite the value once it has listed the folder: type again until the path stays.
+    for (let i = 0; i < 10; i++) {
+      await input.fill(path);
+      await page2.waitForTimeout(600);
+      if ((await input.inputValue()) === path) break;
+    }
+    assert.equal(await input.inputValue(), path);
+    await page2.keyboard.press('Enter');
+    await page2.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  };
+  const setTheme = async (name) => {
+    await paletteRows(page2, 'Preferences: Color Theme');
+    await page2.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
+    const input = page2.locator('.quick-input-widget input');
+    await page2.locator('.quick-input-list .monaco-list-row', { hasText: 'Modern' }).first().waitFor({ timeout: 10_000 });
+    await input.fill(name);
+    await page2.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
+    await page2.keyboard.press('Enter');
+    await page2.waitForTimeout(1500);
+  };
+  /** Relative luminance of a CSS rgb() colour, 0 (black) to 1 (white). */
+  const luminance = (css) => {
+    const [r, g, b] = (css.match(/[\d.]+/g) ?? ['0', '0', '0']).slice(0, 3).map((x) => Number(x) / 255);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  /** Runs `fn`, keeping a screenshot of the workbench if it fails. */
+  const shotOnFailure = (name, fn) => async () => {
+    try {
+      await fn();
+    } catch (e) {
+      await screenshot(page2, `${name}-failure`);
+      throw e;
+    }
+  };
+  const recordings = await runTests('ui', [
+    [
+      'an opened recording gets a panel of its own; Compare draws another run over it with per-checkpoint differences',
+      shotOnFailure('compare', async () => {
+        const a = record('config-a', 300, 0.1);
+        const b = record('config-b', 150, 0.8);
+        await runCommand(page2, 'View: Close All Editors');
+        await runCommand(page2, 'Headroom: Open Recording...');
+        await answerFileDialog('Open Headroom Recording', a);
+        await page2.locator('.tab', { hasText: 'recording.ndjson (recording)' }).first().waitFor({ timeout: 20_000 });
+        const frame = webviewFrame(page2);
+        await frame.locator('tbody tr', { hasText: 'loaded' }).first().waitFor({ timeout: 20_000 });
+        await runCommand(page2, 'Headroom: Compare with Recording...');
+        await answerFileDialog('Compare with Recording', b);
+        const row = frame.locator('.compare tbody tr', { hasText: 'loaded' });
+        await row.waitFor({ timeout: 20_000 });
+        const cells = await row.locator('td').allInnerTexts();
+        // checkpoint, A since start, B since start, B - A, ...: B loaded 150 MiB less (157 MB).
+        assert.equal(cells[0], 'loaded');
+        assert.match(cells[3], /^-1[45]\d MB$/, cells.join(' | '));
+        assert.match(await frame.locator('.compare h2').innerText(), /B: recording\.ndjson/);
+        await frame.locator('.compare select').selectOption('loaded');
+        await page2.waitForTimeout(500);
+        assert.equal(await frame.locator('.compare select').inputValue(), 'loaded', 'aligned at the checkpoint');
+        const legend = await frame.locator('canvas').getAttribute('aria-label');
+        assert.ok(legend);
+        await screenshot(page2, 'timeline-compare');
+      }),
+    ],
+    [
+      'the timeline is readable in dark, high-contrast and light themes',
+      shotOnFailure('themes', async () => {
+        const frame = webviewFrame(page2);
+        const shot = async (theme, file, dark) => {
+          await setTheme(theme);
+          await frame.locator('canvas').waitFor();
+          const bg = await frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
+          const fg = await frame.locator('body').evaluate((b) => getComputedStyle(b).color);
+          if (dark) assert.ok(luminance(bg) < 0.25 && luminance(fg) > 0.6, `${theme}: ${fg} on ${bg}`);
+          else assert.ok(luminance(bg) > 0.85 && luminance(fg) < 0.35, `${theme}: ${fg} on ${bg}`);
+          await page2.mouse.move(5, 5);
+          await screenshot(page2, file);
+        };
+        await shot('Dark Modern', 'timeline-dark', true);
+        await shot('Dark High Contrast', 'timeline-high-contrast', true);
+        await shot('Light Modern', 'timeline-light', false);
+      }),
+    ],
+  ]);
+  summary.passed += recordings.passed;
+  summary.failed += recordings.failed;
+  rmSync(recDir, { recursive: true, force: true });
+
   // The live demo (the README's main command): opening examples/ starts the training task.
   await server.stop();
   server = await startCodeServer({ settings: { 'headroom.python.interpreter': '/usr/bin/python3', 'task.allowAutomaticTasks': 'on' } });

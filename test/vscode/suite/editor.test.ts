@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { MonitoringSession } from '../../../src/extension/sessions/monitoringSession';
@@ -141,6 +143,31 @@ describe('in the editor: runs, status bar, CodeLens, cleanup, debug (real editor
     const stats = s.ingest.at(join(repo, 'examples', 'allocate_steps.py'), 19);
     assert.equal(stats?.hits, 3);
     assert.ok(Math.abs((stats?.lastDelta ?? 0) - 200 * 2 ** 20) < 20 * 2 ** 20);
+  });
+
+  it('gives an opened recording a timeline of its own, and exports CSV rows that are the store\'s samples', async () => {
+    const api = await headroom();
+    const rec = api.sessions.all().find((x) => x.source === 'recording');
+    assert.ok(rec, 'the recording opened above');
+    const panel = await waitFor(() => api.panels.all().find((p) => p.boundSession === rec), 'a panel bound to the recording');
+    assert.equal(panel.pinned, rec, 'pinned: it keeps showing the recording whatever is focused');
+    assert.equal(api.panels.active, panel, 'the new panel is the active one');
+    const out = vscode.Uri.file(join(tmpdir(), `headroom-export-${process.pid}.csv`));
+    await vscode.commands.executeCommand('headroom.exportCsv', out);
+    const [head, ...rows] = readFileSync(out.fsPath, 'utf8').trim().split('\n');
+    rmSync(out.fsPath, { force: true });
+    assert.equal(head, 't_ms,tree.rss,tree.pss,tree.vms,sys.used,sys.available');
+    const rss = rec.store.get('tree.rss')?.raw(-Infinity, Infinity);
+    const sys = rec.store.get('sys.used')?.raw(-Infinity, Infinity);
+    assert.ok(rss && sys && rss.t.length > 10, 'the recording has samples');
+    assert.equal(rows.length, rss.t.length, 'one row per sample');
+    const sysAt = new Map(Array.from(sys.t, (t, i) => [t, sys.v[i]]));
+    rows.forEach((row, i) => {
+      const c = row.split(',').map(Number);
+      assert.equal(c[0], rss.t[i], `time of row ${i}`);
+      assert.equal(c[1], rss.v[i], `RSS of row ${i}`);
+      assert.equal(c[4], sysAt.get(rss.t[i]), `system used of row ${i}`);
+    });
   });
 
   it('raises one pressure alert, not a storm, and colours the status bar', async () => {

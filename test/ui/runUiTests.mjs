@@ -286,8 +286,8 @@ try {
         const shot = async (theme, file, dark) => {
           await setTheme(theme);
           await frame.locator('canvas').waitFor();
-          const bg = await frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
-          const fg = await frame.locator('body').evaluate((b) => getComputedStyle(b).color);
+          const bg = await frame.locator('body').evaluate((b) => b.ownerDocument.defaultView.getComputedStyle(b).backgroundColor);
+          const fg = await frame.locator('body').evaluate((b) => b.ownerDocument.defaultView.getComputedStyle(b).color);
           if (dark) assert.ok(luminance(bg) < 0.25 && luminance(fg) > 0.6, `${theme}: ${fg} on ${bg}`);
           else assert.ok(luminance(bg) > 0.85 && luminance(fg) < 0.35, `${theme}: ${fg} on ${bg}`);
           await page2.mouse.move(5, 5);

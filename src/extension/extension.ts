@@ -57,10 +57,7 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
       target?.end('stopped from the editor');
     }),
     vscode.commands.registerCommand(CommandId.OpenRecording, async (uri?: vscode.Uri) => {
-      const file =
-        uri instanceof vscode.Uri
-          ? uri
-          : (await vscode.window.showOpenDialog({ title: 'Open Headroom Recording', filters: { 'Headroom recordings': ['ndjson', 'jsonl'] }, canSelectMany: false }))?.[0];
+      const file = uri instanceof vscode.Uri ? uri : await pickRecording('Open Headroom Recording');
       if (!file) return undefined;
       try {
         const s = sessions.openRecording(file.fsPath);
@@ -78,10 +75,7 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
     }),
     vscode.commands.registerCommand(CommandId.CompareRecording, async (uri?: vscode.Uri, alignedAt?: string) => {
       const panel = panels.active ?? panels.showLive();
-      const file =
-        uri instanceof vscode.Uri
-          ? uri
-          : (await vscode.window.showOpenDialog({ title: 'Compare with Recording', filters: { 'Headroom recordings': ['ndjson', 'jsonl'] }, canSelectMany: false }))?.[0];
+      const file = uri instanceof vscode.Uri ? uri : await pickRecording('Compare with Recording');
       if (!file) return undefined;
       try {
         panel.setCompare(file.fsPath, typeof alignedAt === 'string' ? alignedAt : '');
@@ -109,6 +103,11 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
   const activationMs = performance.now() - started;
   log.info(`Headroom ${context.extension.packageJSON.version as string} activated in ${activationMs.toFixed(2)} ms`);
   return { activationMs, statusBarItem: statusBar.item, panels, sessions, alerts, pythonPath };
+}
+
+/** Asks for a recording file. */
+async function pickRecording(title: string): Promise<vscode.Uri | undefined> {
+  return (await vscode.window.showOpenDialog({ title, filters: { 'Headroom recordings': ['ndjson', 'jsonl'] }, canSelectMany: false }))?.[0];
 }
 
 function pickSession(sessions: SessionManager, list: ReturnType<SessionManager['all']>) {

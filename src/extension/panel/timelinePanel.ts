@@ -23,6 +23,11 @@ export interface TimelineState {
   readonly comparePath?: string;
 }
 
+/** The file a session's data lives in: the opened recording, or the live run's own. */
+const recordingPathOf = (s: MonitoringSession): string | undefined => (s.source === 'recording' ? s.name : s.monitor?.recordingPath);
+
+const extentToWindow = (e: { start: number; end: number }) => ({ t0: e.start, t1: e.end });
+
 /** Writes the session's raw samples as CSV to `uri`. */
 export function exportCsv(s: MonitoringSession, uri: vscode.Uri): void {
   writeFileSync(uri.fsPath, storeToCsv(s.store));
@@ -154,7 +159,7 @@ export class TimelinePanel extends Disposable {
   private followWindow(s: MonitoringSession): { t0: number; t1: number } {
     const { start, end } = extentOf(s);
     const span = this.view.t0 !== undefined && this.view.t1 !== undefined ? this.view.t1 - this.view.t0 : undefined;
-    return span === undefined ? { t0: start, t1: end } : { t0: end - span, t1: end };
+    return span === undefined ? extentToWindow({ start, end }) : { t0: end - span, t1: end };
   }
 
   private tick(): void {
@@ -181,7 +186,7 @@ export class TimelinePanel extends Disposable {
     }
     const w = this.view.follow ? this.followWindow(s) : { t0: this.view.t0, t1: this.view.t1 };
     // The webview keeps the recording's path, so after a window reload the panel comes back with this data.
-    const recordingPath = s.source === 'recording' ? s.name : s.monitor?.recordingPath;
+    const recordingPath = recordingPathOf(s);
     if (recordingPath && this.memento.get(LAST_RECORDING_KEY) !== recordingPath) void this.memento.update(LAST_RECORDING_KEY, recordingPath);
     this.sent = seriesCounts(s);
     this.sentEvents = s.store.events.version;
@@ -193,8 +198,7 @@ export class TimelinePanel extends Disposable {
   private sendCompare(): void {
     const s = this.session;
     if (!s || !this.compare) return;
-    const { start, end } = extentOf(s);
-    const w = this.view.follow || this.view.t0 === undefined || this.view.t1 === undefined ? { t0: start, t1: end } : { t0: this.view.t0, t1: this.view.t1 };
+    const w = this.view.follow || this.view.t0 === undefined || this.view.t1 === undefined ? extentToWindow(extentOf(s)) : { t0: this.view.t0, t1: this.view.t1 };
     this.post(buildCompare(s, this.compare.run, this.compare.path, this.compare.alignedAt, { ...w, width: this.view.width }));
   }
 
@@ -260,7 +264,7 @@ export class TimelinePanel extends Disposable {
         break;
       }
       case 'exportRecording': {
-        const path = s?.source === 'recording' ? s.name : s?.monitor?.recordingPath;
+        const path = s && recordingPathOf(s);
         if (!path || !existsSync(path)) {
           void vscode.window.showWarningMessage('Headroom: this session has no recording file.');
           return;

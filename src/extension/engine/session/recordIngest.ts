@@ -278,15 +278,14 @@ export class RecordIngest {
     }
     const s = this.hit(kind, file, line, label, pid, tEnd || t, rss, delta, Number.isNaN(peak) ? rss : peak, p, cudaDelta);
     const ids = s.ids;
-    if (ids.epoch !== this.events.stringEpoch) {
-      ids.file = this.events.intern(file);
-      ids.label = this.events.intern((ids.labelText = label));
-      ids.epoch = this.events.stringEpoch;
-    }
-    if (label !== ids.labelText) {
-      ids.label = this.events.intern((ids.labelText = label));
-      if (ids.epoch !== this.events.stringEpoch) ids.file = this.events.intern(file); // compacted just now
-      ids.epoch = this.events.stringEpoch;
+    if (ids.epoch !== this.events.stringEpoch || label !== ids.labelText) {
+      // Interning may compact the table and renumber: take both ids again until it did not.
+      do {
+        ids.epoch = this.events.stringEpoch;
+        ids.labelText = label;
+        ids.label = this.events.intern(label);
+        ids.file = this.events.intern(file);
+      } while (ids.epoch !== this.events.stringEpoch);
     }
     this.events.addRaw(KIND_CODE[kind], t, tEnd, pid, ids.file, line, ids.label, rss, delta, peak, data);
   }

@@ -76,10 +76,16 @@ export class EventIndex {
   }
 
   add(e: TimelineEvent): void {
-    const file = this.intern(e.file);
-    const epoch = this.epoch;
-    const label = this.intern(e.label);
-    this.addRaw(KIND_CODE[e.kind] ?? KIND_CODE.note, e.t, e.tEnd ?? NaN, e.pid ?? NONE, this.epoch === epoch ? file : this.intern(e.file), e.line ?? 0, label, e.rss ?? NaN, e.delta ?? NaN, e.peak ?? NaN, e.data);
+    let epoch: number;
+    let file: number;
+    let label: number;
+    do {
+      // Interning may compact the table and renumber: take both ids again until it did not.
+      epoch = this.epoch;
+      file = this.intern(e.file);
+      label = this.intern(e.label);
+    } while (epoch !== this.epoch);
+    this.addRaw(KIND_CODE[e.kind] ?? KIND_CODE.note, e.t, e.tEnd ?? NaN, e.pid ?? NONE, file, e.line ?? 0, label, e.rss ?? NaN, e.delta ?? NaN, e.peak ?? NaN, e.data);
   }
 
   /**

@@ -99,6 +99,36 @@ describe('ProtocolListener (real sockets, real Python client)', function () {
     }
   });
 
+  it('keeps delivering a chunk\'s records after one whose handler throws, and reports it once', async () => {
+    const seen: string[] = [];
+    const problems: string[] = [];
+    const l = new ProtocolListener({
+      onRecord: (_c, rec) => {
+        const label = (rec as { label?: string }).label ?? rec.type;
+        if (label.startsWith('bad')) throw new Error(`cannot handle ${label}`);
+        seen.push(label);
+      },
+      onProblem: (m) => problems.push(m),
+    });
+    await l.start();
+    try {
+      const token = l.issueToken('s');
+      const sock = connect((l.address as string).slice('unix:'.length));
+      await new Promise((r) => sock.once('connect', r));
+      const rec = (seq: number, label: string) => JSON.stringify({ v: 1, type: 'checkpoint', t: 1, pid: 7, seq, label, mem: { rss: 1000 } }) + '\n';
+      // One write, so the records arrive in one chunk and are handed on as one batch.
+      sock.end(JSON.stringify({ v: 1, type: 'hello', t: 1, pid: 7, seq: 0, token }) + '\n' + rec(1, 'a') + rec(2, 'bad 1') + rec(3, 'b') + rec(4, 'bad 2') + rec(5, 'c'));
+      await new Promise((r) => sock.once('close', r));
+      await sleep(50);
+      assert.deepEqual(seen, ['hello', 'a', 'b', 'c']);
+      assert.equal(l.stats.errors.internal, 2);
+      assert.equal(problems.filter((p) => p.includes('could not be handled')).length, 1, problems.join(' | '));
+      assert.match(problems.find((p) => p.includes('could not be handled')) ?? '', /cannot handle bad 1/);
+    } finally {
+      l.dispose();
+    }
+  });
+
   it('leaves the program running when the extension goes away mid-run', async () => {
     const { l, got } = await startListener();
     const token = l.issueToken('s');

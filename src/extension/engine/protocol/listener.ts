@@ -132,6 +132,21 @@ export class ProtocolListener {
     });
   }
 
+  /** Hands `batch` to onRecord in order and empties it; a record that throws is reported and skipped. */
+  private deliver(c: ProtocolConnection, batch: ProtocolRecord[]): void {
+    let i = 0;
+    while (i < batch.length) {
+      try {
+        for (; i < batch.length; i++) this.options.onRecord(c, batch[i]);
+      } catch (e) {
+        this.stats.errors.internal = (this.stats.errors.internal ?? 0) + 1;
+        this.problems.add('record handling errors', `pid ${c.hello.pid}: a ${batch[i].type} record could not be handled: ${(e as Error)?.message ?? e}`);
+        i++;
+      }
+    }
+    batch.length = 0;
+  }
+
   private findToken(presented: string): string | undefined {
     const d = digest(presented);
     let found: string | undefined;
@@ -181,7 +196,7 @@ export class ProtocolListener {
           return;
         }
         this.stats.records++;
-        this.options.onRecord(conn, r.record);
+        batch.push(r.record);
       },
       (bytes) => {
         this.stats.errors['too-long'] = (this.stats.errors['too-long'] ?? 0) + 1;
@@ -189,7 +204,13 @@ export class ProtocolListener {
         this.problems.add(`malformed lines from pid ${conn.hello.pid}`, `pid ${conn.hello.pid}: too-long: a line of ${bytes} bytes was dropped`);
       },
     );
-    sock.on('data', (chunk: Buffer) => splitter.push(chunk));
+    // A chunk's records are decoded first and handed on together: one tight loop of
+    // JSON.parse, then one of ingest, is faster than alternating them line by line.
+    const batch: ProtocolRecord[] = [];
+    sock.on('data', (chunk: Buffer) => {
+      splitter.push(chunk);
+      if (batch.length !== 0 && conn) this.deliver(conn, batch);
+    });
     sock.on('error', () => undefined); // a program that dies mid-write: the close below is enough
     sock.on('close', () => {
       clearTimeout(helloTimer);

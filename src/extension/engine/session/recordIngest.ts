@@ -3,6 +3,7 @@ import { KIND_CODE, type EventIndex } from '../store/eventIndex';
 import type { MemoryStore } from '../store/memoryStore';
 
 const RECENT = 10;
+const CHECKPOINT = KIND_CODE.checkpoint;
 const GROWTH_WINDOW = 5;
 const GROWTH_MIN_BYTES = 1 << 20;
 
@@ -68,6 +69,8 @@ export interface LocationStats {
   lastT: number;
 }
 
+type TrackedLocation = LocationStats & { ids: InternedIds };
+
 /** The event index's ids of a location's file and of the label it last had, kept so a hit looks up no string. */
 interface InternedIds {
   epoch: number;
@@ -113,13 +116,13 @@ const cudaReserved = (devices?: readonly DeviceMemory[]) => {
  */
 export class RecordIngest {
   /** file -> line -> stats: no string key is built per record. */
-  private readonly locations = new Map<string, Map<number, LocationStats & { ids: InternedIds }>>();
+  private readonly locations = new Map<string, Map<number, TrackedLocation>>();
   private readonly procs = new Map<number, ProcState>();
   private readonly events: EventIndex;
   private lastFile: string | undefined;
   private lastPid = -1;
   private lastProc: ProcState | undefined;
-  private lastLines: Map<number, LocationStats & { ids: InternedIds }> | undefined;
+  private lastLines: Map<number, TrackedLocation> | undefined;
   records = 0;
   /** The newest checkpoint record (its `t` in seconds). */
   lastCheckpoint: Extract<ProtocolRecord, { type: 'checkpoint' }> | undefined;
@@ -153,7 +156,8 @@ export class RecordIngest {
         break;
       case 'checkpoint': {
         const mem = r.mem;
-        const delta = mem.rss - p.lastRss;
+        const rss = mem.rss;
+        const delta = rss - p.lastRss;
         let cudaDelta: number | undefined;
         if (mem.devices !== undefined) {
           this.deviceSeries(tMs, mem);
@@ -161,10 +165,19 @@ export class RecordIngest {
           const prevCuda = cudaReserved(p.lastDevices);
           if (cuda !== undefined && prevCuda !== undefined) cudaDelta = cuda - prevCuda;
         }
-        this.point('checkpoint', tMs, NaN, r.file, r.line, r.label, r.pid, mem.rss, delta, NaN, p, cudaDelta);
-        p.lastRss = mem.rss;
+        p.lastRss = rss;
         p.lastDevices = mem.devices;
         this.lastCheckpoint = r;
+        // The hot path, one record per checkpoint call: no wrapper between it and the columns.
+        const file = r.file;
+        const line = r.line;
+        if (file === undefined || line === undefined) {
+          this.events.add({ t: tMs, kind: 'checkpoint', label: r.label, file, line, pid: r.pid, rss, delta });
+          break;
+        }
+        const s = this.locate('checkpoint', file, line, r.label, tMs);
+        this.touch(s, r.label, r.pid, tMs, rss, delta, rss, p, cudaDelta);
+        this.emit(s, CHECKPOINT, tMs, NaN, r.pid, line, r.label, rss, delta, NaN, undefined);
         break;
       }
       case 'region_start':
@@ -255,9 +268,9 @@ export class RecordIngest {
     }
   }
 
-  /** A checkpoint, region or call: its event, and its hit when it has a source location. */
+  /** A region or call: its event, and its hit when it has a source location. */
   private point(
-    kind: LocationStats['kind'],
+    kind: 'region' | 'call',
     t: number,
     tEnd: number,
     file: string | undefined,
@@ -269,50 +282,38 @@ export class RecordIngest {
     peak: number,
     p: ProcState,
     cudaDelta: number | undefined,
-    error?: string,
+    error: string | undefined,
   ): void {
     const data = error === undefined ? undefined : { error };
     if (file === undefined || line === undefined) {
-      this.events.add({ t, tEnd: Number.isNaN(tEnd) ? undefined : tEnd, kind, label, file, line, pid, rss, delta, peak: Number.isNaN(peak) ? undefined : peak, data });
+      this.events.add({ t, tEnd, kind, label, file, line, pid, rss, delta, peak, data });
       return;
     }
-    const s = this.hit(kind, file, line, label, pid, tEnd || t, rss, delta, Number.isNaN(peak) ? rss : peak, p, cudaDelta);
-    const ids = s.ids;
-    if (ids.epoch !== this.events.stringEpoch || label !== ids.labelText) {
-      // Interning may compact the table and renumber: take both ids again until it did not.
-      do {
-        ids.epoch = this.events.stringEpoch;
-        ids.labelText = label;
-        ids.label = this.events.intern(label);
-        ids.file = this.events.intern(file);
-      } while (ids.epoch !== this.events.stringEpoch);
-    }
-    this.events.addRaw(KIND_CODE[kind], t, tEnd, pid, ids.file, line, ids.label, rss, delta, peak, data);
+    const s = this.locate(kind, file, line, label, tEnd);
+    this.touch(s, label, pid, tEnd, rss, delta, peak, p, cudaDelta);
+    this.emit(s, KIND_CODE[kind], t, tEnd, pid, line, label, rss, delta, peak, data);
   }
 
-  private hit(
-    kind: LocationStats['kind'],
-    file: string,
-    line: number,
-    label: string | undefined,
-    pid: number,
-    t: number,
-    rss: number,
-    delta: number,
-    peak: number,
-    p: ProcState,
-    cudaDelta: number | undefined,
-  ): LocationStats & { ids: InternedIds } {
-    // Hashing a freshly parsed path costs more than comparing it with the previous one.
-    let lines = file === this.lastFile ? this.lastLines : this.locations.get(file);
-    if (!lines) this.locations.set(file, (lines = new Map()));
-    this.lastFile = file;
-    this.lastLines = lines;
+  /** The statistics of `file`:`line`, made on its first hit. */
+  private locate(kind: LocationStats['kind'], file: string, line: number, label: string | undefined, t: number): TrackedLocation {
+    // Comparing a freshly parsed path with the previous one costs less than hashing it.
+    let lines = this.lastLines;
+    if (file !== this.lastFile || lines === undefined) {
+      lines = this.locations.get(file);
+      if (!lines) this.locations.set(file, (lines = new Map()));
+      this.lastFile = file;
+      this.lastLines = lines;
+    }
     let s = lines.get(line);
     if (!s) {
       s = { file, line, kind, label, hits: 0, lastDelta: 0, sinceStart: 0, lastRss: 0, peak: 0, ring: new HitRing(), lastT: t, ids: { epoch: -1, file: -1, labelText: undefined, label: -1 } };
       lines.set(line, s);
     }
+    return s;
+  }
+
+  /** One hit of `s`: `t` is when it ended, `peak` the highest RSS seen in it. */
+  private touch(s: TrackedLocation, label: string | undefined, pid: number, t: number, rss: number, delta: number, peak: number, p: ProcState, cudaDelta: number | undefined): void {
     s.hits++;
     if (label !== undefined) s.label = label;
     s.lastDelta = delta;
@@ -322,7 +323,22 @@ export class RecordIngest {
     s.cudaReservedDelta = cudaDelta;
     s.lastT = t;
     s.ring.push(t, pid, rss, delta, label);
-    return s;
+  }
+
+  /** The hit's event, with the location's interned file and label ids (taken again only when stale). */
+  private emit(s: TrackedLocation, kind: number, t: number, tEnd: number, pid: number, line: number, label: string | undefined, rss: number, delta: number, peak: number, data: Readonly<Record<string, unknown>> | undefined): void {
+    const ids = s.ids;
+    const events = this.events;
+    if (ids.epoch !== events.stringEpoch || label !== ids.labelText) {
+      // Interning may compact the table and renumber: take both ids again until it did not.
+      do {
+        ids.epoch = events.stringEpoch;
+        ids.labelText = label;
+        ids.label = events.intern(label);
+        ids.file = events.intern(s.file);
+      } while (ids.epoch !== events.stringEpoch);
+    }
+    events.addRaw(kind, t, tEnd, pid, ids.file, line, ids.label, rss, delta, peak, data);
   }
 }
 

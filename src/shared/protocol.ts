@@ -170,17 +170,15 @@ export type ControlMessage =
 
 export type DecodeErrorCode = 'too-long' | 'json' | 'not-object' | 'version' | 'unknown-type' | 'missing-field' | 'bad-field';
 
-export type DecodeResult =
-  | { readonly ok: true; readonly record: ProtocolRecord }
-  | { readonly ok: false; readonly code: DecodeErrorCode; readonly message: string; readonly type?: string };
+export type DecodeResult = { readonly ok: true; readonly record: ProtocolRecord } | DecodeFailure;
 
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 type Fields = Record<string, unknown>;
-const fail = (code: DecodeErrorCode, message: string, type?: string): DecodeResult => ({ ok: false, code, message, type });
+const fail = (code: DecodeErrorCode, message: string, type?: string) => new DecodeFailure(code, message, type);
 
-function checkMem(x: unknown, field: string, type: string): DecodeResult | undefined {
+function checkMem(x: unknown, field: string, type: string): DecodeFailure | undefined {
   if (x === undefined) return undefined;
   if (!isObj(x)) return fail('bad-field', `${field} must be an object`, type);
   const rss = x.rss;
@@ -224,23 +222,44 @@ function missingRequired(x: Fields, type: string): string | typeof UNKNOWN {
   }
 }
 
+/** Why a line is not a record. */
+export class DecodeFailure {
+  readonly ok = false;
+  constructor(
+    readonly code: DecodeErrorCode,
+    readonly message: string,
+    readonly type?: string,
+  ) {}
+}
+
 /**
  * Decodes one line (without its newline). Unknown fields are ignored; unknown types,
  * other major versions, oversize and malformed lines come back as errors with a code.
  */
 export function decodeLine(line: string, byteLength = Buffer.byteLength(line)): DecodeResult {
-  if (byteLength > MAX_LINE_BYTES) return fail('too-long', `line of ${byteLength} bytes exceeds ${MAX_LINE_BYTES}`);
+  const r = decodeRecord(line, byteLength);
+  return r instanceof DecodeFailure ? r : { ok: true, record: r };
+}
+
+/** `decodeLine` without the wrapper object around a record: the listener's path, once per line received. */
+export function decodeRecord(line: string, byteLength: number): ProtocolRecord | DecodeFailure {
+  if (byteLength > MAX_LINE_BYTES) return new DecodeFailure('too-long', `line of ${byteLength} bytes exceeds ${MAX_LINE_BYTES}`);
   let x: unknown;
   try {
     x = JSON.parse(line);
   } catch (e) {
-    return fail('json', `not JSON: ${(e as Error).message}`);
+    return new DecodeFailure('json', `not JSON: ${(e as Error).message}`);
   }
-  return validateRecord(x);
+  return check(x);
 }
 
 /** Validates a parsed value as a protocol record. */
 export function validateRecord(x: unknown): DecodeResult {
+  const r = check(x);
+  return r instanceof DecodeFailure ? r : { ok: true, record: r };
+}
+
+function check(x: unknown): ProtocolRecord | DecodeFailure {
   if (!isObj(x)) return fail('not-object', 'a record must be a JSON object');
   const type = typeof x.type === 'string' ? x.type : undefined;
   const v = x.v;
@@ -262,7 +281,7 @@ export function validateRecord(x: unknown): DecodeResult {
   const badString = x.file !== undefined && typeof x.file !== 'string' ? 'file' : x.func !== undefined && typeof x.func !== 'string' ? 'func' : x.label !== undefined && typeof x.label !== 'string' ? 'label' : undefined;
   if (badString) return fail('bad-field', `"${badString}" must be a string`, type);
   if (type === 'hello' && typeof x.token !== 'string') return fail('bad-field', '"token" must be a string', type);
-  return { ok: true, record: x as unknown as ProtocolRecord };
+  return x as unknown as ProtocolRecord;
 }
 
 /** Encodes a control message as one line. */

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeLine, encodeControl, type ControlMessage, type HelloRecord, type ProtocolRecord } from '../../../shared/protocol';
+import { DecodeFailure, decodeRecord, encodeControl, type ControlMessage, type HelloRecord, type ProtocolRecord } from '../../../shared/protocol';
 import { LineSplitter } from './lineSplitter';
 import { ProblemReporter } from './problemReporter';
 
@@ -169,13 +169,13 @@ export class ProtocolListener {
     const splitter = new LineSplitter(
       (line, bytes) => {
         if (line.length === 0 || (line.length === 1 && line === '\r')) return;
-        const r = decodeLine(line, bytes);
+        const r = decodeRecord(line, bytes);
         if (!conn) {
-          if (!r.ok || r.record.type !== 'hello') return refuse('the first line was not a hello');
-          const sessionKey = this.findToken(r.record.token);
+          if (r instanceof DecodeFailure || r.type !== 'hello') return refuse('the first line was not a hello');
+          const sessionKey = this.findToken(r.token);
           if (sessionKey === undefined) return refuse('wrong token');
           clearTimeout(helloTimer);
-          const hello = r.record;
+          const hello = r;
           const c = {
             id: this.nextId++,
             hello,
@@ -190,13 +190,13 @@ export class ProtocolListener {
           this.options.onRecord(c, hello);
           return;
         }
-        if (!r.ok) {
+        if (r instanceof DecodeFailure) {
           this.stats.errors[r.code] = (this.stats.errors[r.code] ?? 0) + 1;
           this.problems.add(`malformed lines from pid ${conn.hello.pid}`, `pid ${conn.hello.pid}: ${r.code}: ${r.message.slice(0, 200)}`);
           return;
         }
         this.stats.records++;
-        batch.push(r.record);
+        batch.push(r);
       },
       (bytes) => {
         this.stats.errors['too-long'] = (this.stats.errors['too-long'] ?? 0) + 1;

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { LineSplitter } from '../src/extension/engine/protocol/lineSplitter';
 import { ProtocolListener } from '../src/extension/engine/protocol/listener';
 import { RecordIngest } from '../src/extension/engine/session/recordIngest';
@@ -83,16 +85,30 @@ async function main() {
     for (const l of lines) JSON.parse(l);
     parseOnly.push(n / ((performance.now() - t0) / 1000));
   }
-  const payloadFor = (token: string) => JSON.stringify({ v: 1, type: 'hello', t: 1, pid: 4242, seq: 0, token }) + '\n' + lines.join('\n') + '\n';
+  // One body for every run (joining 38 MB of lines per run would put a major GC inside
+  // whichever run came next), and a full GC before each timed run: both sides start alike.
+  const body = Buffer.from(lines.join('\n') + '\n');
+  const payloadFor = (token: string) => Buffer.concat([Buffer.from(JSON.stringify({ v: 1, type: 'hello', t: 1, pid: 4242, seq: 0, token }) + '\n'), body]);
+  setFlagsFromString('--expose-gc');
+  const fullGc = runInNewContext('gc') as () => void;
+  /** Receiving process CPU seconds per timed run, in call order. */
+  const cpu: number[] = [];
   /** Sends `payload` to `path` from another process; resolves when `count()` reaches n + 1. */
-  const timeDelivery = (path: string, payload: string, count: () => number) =>
+  const timeDelivery = (path: string, payload: Buffer, count: () => number) =>
     new Promise<number>((resolve) => {
+      fullGc();
       const before = count();
       let t0 = 0;
+      let c0 = process.cpuUsage();
       const poll = setInterval(() => {
-        if (t0 === 0 && count() > before) t0 = performance.now();
+        if (t0 === 0 && count() > before) {
+          t0 = performance.now();
+          c0 = process.cpuUsage();
+        }
         if (count() - before >= n + 1) {
           clearInterval(poll);
+          const c = process.cpuUsage(c0);
+          cpu.push((c.user + c.system) / 1e6);
           resolve(n / ((performance.now() - t0) / 1000));
         }
       }, 0);
@@ -121,6 +137,9 @@ async function main() {
     const token = listener.issueToken(`ingest-${k}`);
     rates.push(await timeDelivery((listener.address as string).slice('unix:'.length), payloadFor(token), () => fresh.records));
   }
+  // The runs alternate, bound first: even entries are the bound's.
+  const cpuBound = cpu.filter((_, i) => i % 2 === 0);
+  const cpuIngest = cpu.filter((_, i) => i % 2 === 1);
   boundServer.close();
   rmSync(boundDir, { recursive: true, force: true });
   listener.dispose();
@@ -143,11 +162,13 @@ async function main() {
       ingest_records_per_s: median(rates),
       json_parse_bound_records_per_s: median(bound),
       ingest_vs_json_parse_pct: (median(rates) / median(bound)) * 100,
+      ingest_vs_json_parse_pct_paired: median(rates.map((r, i) => (r / bound[i]) * 100)),
+      ingest_vs_json_parse_pct_cpu: (median(cpuBound) / median(cpuIngest)) * 100,
       json_parse_in_memory_records_per_s: median(parseOnly),
       records_received_during_client_runs: received,
     },
     {
-      method: 'checkpoint latency: 20,000 timed calls per run, connected to the real listener, 5 runs; loop_overhead_pct: a torch CPU training step (~13 ms, one thread) with one checkpoint per step, in one process alternating blocks of 50 steps with the checkpoint on and replaced by a no-op, process CPU time (the writer thread counts), median of 5 processes; loop_overhead_pct_separate_processes: the same from 9 alternating separate on/off processes of 300 steps (noisier); memory_profiler: the same step under @profile, 100 steps, 3 runs, CPU time; ingest: 200k checkpoint records written by another process over the Unix socket into the listener and RecordIngest (validation, the event index columns and per-line statistics), timed from the first record to the last, 9 runs alternating with the bound; json_parse_bound: the same records, sender and socket, into a server that only splits lines and JSON.parses them; json_parse_in_memory: JSON.parse of the same strings in a loop, for reference.',
+      method: 'checkpoint latency: 20,000 timed calls per run, connected to the real listener, 5 runs; loop_overhead_pct: a torch CPU training step (~13 ms, one thread) with one checkpoint per step, in one process alternating blocks of 50 steps with the checkpoint on and replaced by a no-op, process CPU time (the writer thread counts), median of 5 processes; loop_overhead_pct_separate_processes: the same from 9 alternating separate on/off processes of 300 steps (noisier); memory_profiler: the same step under @profile, 100 steps, 3 runs, CPU time; ingest: 200k checkpoint records written by another process over the Unix socket into the listener and RecordIngest (validation, the event index columns and per-line statistics), timed from the first record to the last, 9 runs alternating with the bound, a full GC before each run; ingest_vs_json_parse_pct_paired: the median of the 9 run-by-run ratios; ingest_vs_json_parse_pct_cpu: the same comparison in CPU seconds of the receiving process (user + system, all its threads) per run instead of wall time; json_parse_bound: the same records, sender and socket, into a server that only splits lines and JSON.parses them; json_parse_in_memory: JSON.parse of the same strings in a loop, for reference.',
       memory_profiler: memProfilerVersion,
     },
   );

@@ -232,13 +232,14 @@ export class DecodeFailure {
   ) {}
 }
 
+const asResult = (r: ProtocolRecord | DecodeFailure): DecodeResult => (r instanceof DecodeFailure ? r : { ok: true, record: r });
+
 /**
  * Decodes one line (without its newline). Unknown fields are ignored; unknown types,
  * other major versions, oversize and malformed lines come back as errors with a code.
  */
 export function decodeLine(line: string, byteLength = Buffer.byteLength(line)): DecodeResult {
-  const r = decodeRecord(line, byteLength);
-  return r instanceof DecodeFailure ? r : { ok: true, record: r };
+  return asResult(decodeRecord(line, byteLength));
 }
 
 /** `decodeLine` without the wrapper object around a record: the listener's path, once per line received. */
@@ -255,8 +256,7 @@ export function decodeRecord(line: string, byteLength: number): ProtocolRecord |
 
 /** Validates a parsed value as a protocol record. */
 export function validateRecord(x: unknown): DecodeResult {
-  const r = check(x);
-  return r instanceof DecodeFailure ? r : { ok: true, record: r };
+  return asResult(check(x));
 }
 
 function check(x: unknown): ProtocolRecord | DecodeFailure {

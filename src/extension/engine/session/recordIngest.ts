@@ -175,7 +175,7 @@ export class RecordIngest {
           this.events.add({ t: tMs, kind: 'checkpoint', label: r.label, file, line, pid: r.pid, rss, delta });
           break;
         }
-        const s = this.locate('checkpoint', file, line, r.label, tMs);
+        const s = this.locate('checkpoint', file, line, tMs);
         this.touch(s, r.label, r.pid, tMs, rss, delta, rss, p, cudaDelta);
         this.emit(s, CHECKPOINT, tMs, NaN, r.pid, line, r.label, rss, delta, NaN, undefined);
         break;
@@ -289,13 +289,13 @@ export class RecordIngest {
       this.events.add({ t, tEnd, kind, label, file, line, pid, rss, delta, peak, data });
       return;
     }
-    const s = this.locate(kind, file, line, label, tEnd);
+    const s = this.locate(kind, file, line, tEnd);
     this.touch(s, label, pid, tEnd, rss, delta, peak, p, cudaDelta);
     this.emit(s, KIND_CODE[kind], t, tEnd, pid, line, label, rss, delta, peak, data);
   }
 
   /** The statistics of `file`:`line`, made on its first hit. */
-  private locate(kind: LocationStats['kind'], file: string, line: number, label: string | undefined, t: number): TrackedLocation {
+  private locate(kind: LocationStats['kind'], file: string, line: number, t: number): TrackedLocation {
     // Comparing a freshly parsed path with the previous one costs less than hashing it.
     let lines = this.lastLines;
     if (file !== this.lastFile || lines === undefined) {
@@ -306,7 +306,7 @@ export class RecordIngest {
     }
     let s = lines.get(line);
     if (!s) {
-      s = { file, line, kind, label, hits: 0, lastDelta: 0, sinceStart: 0, lastRss: 0, peak: 0, ring: new HitRing(), lastT: t, ids: { epoch: -1, file: -1, labelText: undefined, label: -1 } };
+      s = { file, line, kind, hits: 0, lastDelta: 0, sinceStart: 0, lastRss: 0, peak: 0, ring: new HitRing(), lastT: t, ids: { epoch: -1, file: -1, labelText: undefined, label: -1 } };
       lines.set(line, s);
     }
     return s;

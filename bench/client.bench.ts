@@ -33,7 +33,7 @@ async function main() {
   const store = new MemoryStore();
   const ingest = new RecordIngest(store);
   let ingestInto = ingest;
-  const listener = new ProtocolListener({ onRecord: (_c, r) => ingestInto.add(r) });
+  const listener = new ProtocolListener({ onRecords: (_c, b) => ingestInto.addBatch(b) });
   await listener.start();
   const on = { ...pyEnv, ...listener.env(listener.issueToken('bench')) };
 
@@ -120,8 +120,8 @@ async function main() {
   const boundPath = join(boundDir, 'b.sock');
   let parsed = 0;
   const boundServer = createServer((sock) => {
-    const splitter = new LineSplitter((line) => {
-      JSON.parse(line);
+    const splitter = new LineSplitter((buf, start, bytes) => {
+      JSON.parse(buf.toString('utf8', start, start + bytes));
       parsed++;
     }, () => undefined);
     sock.on('data', (c: Buffer) => splitter.push(c));

@@ -1,5 +1,6 @@
 // Builds the bundles: the extension host (node/cjs, vscode external), the webview
-// (browser/iife), the CLI (node/cjs), and the editor-suite entry used by the test rig.
+// (browser/iife), the CLI (node/cjs), the protocol decode worker (node/cjs), and the
+// editor-suite entry used by the test rig.
 // Type-checking is a separate step (`npm run typecheck`); esbuild only strips types.
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -25,6 +26,15 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+  },
+  {
+    // The protocol decode worker: the extension and the CLI both start it from dist/.
+    ...common,
+    entryPoints: { decodeWorker: 'src/extension/engine/protocol/decodeWorker.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
   {
     ...common,

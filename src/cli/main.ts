@@ -8,7 +8,6 @@ import { compareLocations } from '../extension/engine/session/compareRuns';
 import { RecordIngest } from '../extension/engine/session/recordIngest';
 import { MemoryStore, SeriesName } from '../extension/engine/store/memoryStore';
 import { formatBytes, plainLabel, type Units } from '../shared/format';
-import type { ProtocolRecord } from '../shared/protocol';
 import { parseRunArgs, UsageError, type RunArgs } from './args';
 import { storeToCsv } from '../extension/engine/recording/csv';
 import { renderHtmlReport } from './htmlReport';
@@ -53,9 +52,9 @@ async function run(args: RunArgs): Promise<number> {
   const running: { monitor?: Monitor } = {};
   const problems: string[] = [];
   const listener = new ProtocolListener({
-    onRecord: (_c, r: ProtocolRecord) => {
-      ingest.add(r);
-      running.monitor?.record(r);
+    onRecords: (_c, b) => {
+      ingest.addBatch(b);
+      running.monitor?.recordRaw(b.raw);
     },
     onProblem: (m) => problems.push(m),
   });

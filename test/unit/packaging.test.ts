@@ -24,8 +24,8 @@ describe('packaging (real VSIX from npm run package)', function () {
   it('holds the bundles, media, README, CHANGELOG and LICENSE', () => {
     // vsce stores readme.md, changelog.md and LICENSE.txt under its own names.
     const lower = new Set(entries.map((e) => e.toLowerCase()));
-    for (const f of ['package.json', 'dist/extension.js', 'dist/webview.js', 'readme.md', 'changelog.md', 'license.txt', 'media/timeline.css', 'media/icon.png']) {
-      assert.ok(lower.has(f), `${f} missing from the VSIX`);
+    for (const f of ['package.json', 'dist/extension.js', 'dist/decodeWorker.js', 'dist/webview.js', 'readme.md', 'changelog.md', 'license.txt', 'media/timeline.css', 'media/icon.png']) {
+      assert.ok(lower.has(f.toLowerCase()), `${f} missing from the VSIX`);
     }
   });
 

@@ -108,6 +108,11 @@ export class Monitor {
     this.recording?.write(record);
   }
 
+  /** Protocol lines as received (validated, each with its newline), into the recording as they are. */
+  recordRaw(lines: Uint8Array): void {
+    this.recording?.writeRaw(lines);
+  }
+
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;

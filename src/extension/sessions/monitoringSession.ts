@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import type { ProtocolRecord } from '../../shared/protocol';
 import { Monitor, type MonitorOptions, type MonitorTick } from '../engine/monitor';
 import type { ProtocolConnection } from '../engine/protocol/listener';
+import type { RecordBatch } from '../engine/protocol/recordBatch';
 import { RecordIngest } from '../engine/session/recordIngest';
 import { MemoryStore } from '../engine/store/memoryStore';
 
@@ -62,14 +63,13 @@ export class MonitoringSession {
     this.monitor?.start();
   }
 
-  /** A record from one of this session's connections (already authenticated). */
-  addRecord(conn: ProtocolConnection | undefined, r: ProtocolRecord): void {
-    const rec = 'file' in r && typeof r.file === 'string' ? ({ ...r, file: canonicalPath(r.file) } as ProtocolRecord) : r;
-    this.ingest.add(rec);
-    this.monitor?.record(r);
-    if (r.type === 'cleanup_result' && r.id) {
-      const w = this.waiters.get(`${conn?.id}:${r.id}`);
-      if (w) w(r);
+  /** Records from one of this session's connections (already authenticated), or from a recording. */
+  addBatch(conn: ProtocolConnection | undefined, b: RecordBatch): void {
+    this.ingest.addBatch(b, canonicalPath);
+    this.monitor?.recordRaw(b.raw);
+    for (const r of b.objects) {
+      if (r.type !== 'cleanup_result' || !r.id) continue;
+      this.waiters.get(`${conn?.id}:${r.id}`)?.(r);
     }
   }
 

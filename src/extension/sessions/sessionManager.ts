@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { ProtocolRecord } from '../../shared/protocol';
 import type { ConfigService } from '../config';
 import { readRecording } from '../engine/recording/recordingReader';
 import { loadIntoStore, protocolRecords } from '../engine/recording/loadRecording';
 import { ProtocolListener, type ProtocolConnection } from '../engine/protocol/listener';
+import { batchSize, objectBatch, type RecordBatch } from '../engine/protocol/recordBatch';
 import { Disposable } from '../util/dispose';
 import { MonitoringSession, type SessionSource } from './monitoringSession';
 
@@ -31,8 +31,9 @@ export class SessionManager extends Disposable {
   private readonly _onDidChangeSessions = this._register(new vscode.EventEmitter<void>());
   /** Sessions started, ended, or focus moved. */
   readonly onDidChangeSessions = this._onDidChangeSessions.event;
-  private readonly _onDidReceiveRecord = this._register(new vscode.EventEmitter<{ session: MonitoringSession; record: ProtocolRecord }>());
-  readonly onDidReceiveRecord = this._onDidReceiveRecord.event;
+  private readonly _onDidReceiveRecords = this._register(new vscode.EventEmitter<{ session: MonitoringSession }>());
+  /** Records arrived for a session: once per batch, not per record. */
+  readonly onDidReceiveRecords = this._onDidReceiveRecords.event;
 
   constructor(
     private readonly storageDir: string,
@@ -73,12 +74,12 @@ export class SessionManager extends Disposable {
       const l = new ProtocolListener({
         tcp: this.config.current.tcpListener,
         onConnect: (c) => this.onConnect(c),
-        onRecord: (c, r) => this.onRecord(c, r),
+        onRecords: (c, b) => this.onRecords(c, b),
         onDisconnect: (c) => this.sessions.get(c.sessionKey)?.connections.delete(c),
         onProblem: (m) => this.log.warn(`protocol: ${m}`),
       });
       await l.start();
-      this.log.info(`protocol listener on ${l.address}${l.tcpAddress ? ` and ${l.tcpAddress}` : ''}`);
+      this.log.info(`protocol listener on ${l.address}${l.tcpAddress ? ` and ${l.tcpAddress}` : ''}, decoding ${l.decodeMode === 'worker' ? 'in a worker thread' : 'on the extension host thread'}`);
       this.listener = l;
       return l;
     })();
@@ -139,7 +140,7 @@ export class SessionManager extends Disposable {
     const name = path;
     const session = new MonitoringSession(id, name, 'recording', r.header?.rootPid ?? 0, undefined, undefined);
     loadIntoStore(r.records, session.store);
-    for (const rec of protocolRecords(r.records)) session.addRecord(undefined, rec);
+    session.addBatch(undefined, objectBatch(protocolRecords(r.records)));
     session.end('recording');
     if (r.errorCount) this.log.warn(`${path}: ${r.errorCount} unreadable line(s) skipped`);
     this.sessions.set(id, session);
@@ -165,27 +166,30 @@ export class SessionManager extends Disposable {
     else this.log.info(`pid ${c.hello.pid} connected before its session started`);
   }
 
-  private readonly early = new Map<string, { c: ProtocolConnection; r: ProtocolRecord }[]>();
+  private readonly early = new Map<string, { batches: { c: ProtocolConnection; b: RecordBatch }[]; records: number }>();
 
-  private onRecord(c: ProtocolConnection, r: ProtocolRecord): void {
+  private onRecords(c: ProtocolConnection, b: RecordBatch): void {
     const s = this.sessions.get(c.sessionKey);
     if (!s) {
       // The program started reporting before we knew its PID: keep a bounded backlog.
-      const list = this.early.get(c.sessionKey) ?? [];
-      if (list.length < 10_000) list.push({ c, r });
-      this.early.set(c.sessionKey, list);
+      const backlog = this.early.get(c.sessionKey) ?? { batches: [], records: 0 };
+      if (backlog.records < 10_000) {
+        backlog.batches.push({ c, b });
+        backlog.records += batchSize(b);
+      }
+      this.early.set(c.sessionKey, backlog);
       return;
     }
     const backlog = this.early.get(c.sessionKey);
     if (backlog) {
       this.early.delete(c.sessionKey);
-      for (const b of backlog) {
-        s.connections.add(b.c);
-        s.addRecord(b.c, b.r);
+      for (const e of backlog.batches) {
+        s.connections.add(e.c);
+        s.addBatch(e.c, e.b);
       }
     }
     s.connections.add(c);
-    s.addRecord(c, r);
-    this._onDidReceiveRecord.fire({ session: s, record: r });
+    s.addBatch(c, b);
+    this._onDidReceiveRecords.fire({ session: s });
   }
 }

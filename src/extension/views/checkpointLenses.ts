@@ -55,7 +55,7 @@ export class CheckpointLensController extends Disposable implements vscode.CodeL
     const selector: vscode.DocumentSelector = [{ scheme: 'file' }];
     this._register(vscode.languages.registerCodeLensProvider(selector, this));
     this._register(vscode.languages.registerHoverProvider(selector, this));
-    this._register(sessions.onDidReceiveRecord(() => this.refreshSoon()));
+    this._register(sessions.onDidReceiveRecords(() => this.refreshSoon()));
     this._register(sessions.onDidChangeSessions(() => this.refreshSoon()));
     this._register(config.onDidChange(() => this.refreshSoon()));
     this._register({ dispose: () => clearTimeout(this.timer) });

@@ -28,7 +28,7 @@ export class StatusBarController extends Disposable {
     this.item.name = 'Headroom';
     this.item.command = CommandId.ShowTimeline;
     this._register(sessions.onDidChangeSessions(() => this.follow()));
-    this._register(sessions.onDidReceiveRecord(() => this.schedule()));
+    this._register(sessions.onDidReceiveRecords(() => this.schedule()));
     this._register(config.onDidChange(() => this.render()));
     this._register({ dispose: () => clearTimeout(this.timer) });
     this._register({ dispose: () => this.tickSub?.dispose() });

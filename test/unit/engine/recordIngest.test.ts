@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { ProtocolRecord } from '../../../src/shared/protocol';
+import { BatchDecoder } from '../../../src/extension/engine/protocol/recordBatch';
 import { growth, RecordIngest } from '../../../src/extension/engine/session/recordIngest';
 import { MemoryStore } from '../../../src/extension/engine/store/memoryStore';
 
@@ -55,5 +56,52 @@ describe('RecordIngest', () => {
     assert.equal(s?.lastDelta, 20 * MB);
     assert.equal(s?.sinceStart, 20 * MB);
     assert.equal(s?.hits, 3);
+  });
+
+  it('folds a decoded batch into the same statistics, events and series as the records one by one', () => {
+    const records: ProtocolRecord[] = [];
+    for (let i = 0; i < 300; i++) {
+      const pid = i % 3 === 0 ? 11 : 10;
+      records.push(cp(i, 3 + (i % 4), (100 + i) * MB, `step ${i % 4}`, i % 5 === 0 ? i * MB : undefined, pid));
+      if (i % 50 === 0) records.push({ ...base('region_start', i + 0.5), id: i, file: '/w/train.py', line: 20, label: 'fwd', mem: { rss: 100 * MB } } as ProtocolRecord);
+      if (i % 50 === 0) records.push({ ...base('region_end', i + 0.7), id: i, file: '/w/train.py', line: 20, label: 'fwd', duration: 0.2, mem: { rss: 140 * MB } } as ProtocolRecord);
+      if (i % 70 === 0) records.push({ ...base('checkpoint', i + 0.8), mem: { rss: 5 * MB } } as ProtocolRecord);
+    }
+    const one = new RecordIngest(new MemoryStore());
+    for (const r of records) one.add(r);
+    const batched = new RecordIngest(new MemoryStore());
+    const d = new BatchDecoder();
+    const text = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    for (let at = 0; at < text.length; at += 4096) batched.addBatch(d.push(text.subarray(at, at + 4096)));
+    assert.equal(batched.records, one.records);
+    const view = (ing: RecordIngest) => ing.all().map((s) => ({ ...s, ring: s.ring.hits(), ids: undefined }));
+    assert.deepEqual(view(batched), view(one));
+    assert.deepEqual(batched.lastCheckpoint, one.lastCheckpoint);
+    const events = (ing: RecordIngest) => (ing as unknown as { store: MemoryStore }).store.events.all();
+    assert.deepEqual(events(batched), events(one));
+    assert.ok(events(one).length > 300);
+  });
+
+  it('skips a record it cannot ingest, counts it, and ingests the rest of the batch', () => {
+    const ing = new RecordIngest(new MemoryStore());
+    const d = new BatchDecoder();
+    const lines = [cp(1, 3, 10 * MB, 'a'), { ...base('cleanup_result', 2), id: null, duration: 0, actions: [], rss: null }, cp(3, 3, 20 * MB, 'b')].map((r) => JSON.stringify(r));
+    ing.addBatch(d.push(Buffer.from(lines.join('\n') + '\n')));
+    assert.equal(ing.failed, 1);
+    assert.match(ing.lastFailure ?? '', /cleanup_result/);
+    assert.equal(ing.at('/w/train.py', 3)?.hits, 2);
+    assert.equal(ing.lastCheckpoint?.label, 'b');
+  });
+
+  it('maps each file once per batch to its canonical path', () => {
+    const ing = new RecordIngest(new MemoryStore());
+    const seen: string[] = [];
+    const lines = [cp(1, 3, MB, 'a'), cp(2, 4, MB, 'b'), cp(3, 3, MB, 'c')].map((r) => JSON.stringify(r));
+    ing.addBatch(new BatchDecoder().push(Buffer.from(lines.join('\n') + '\n')), (f) => {
+      seen.push(f);
+      return f.replace('/w/', '/real/');
+    });
+    assert.deepEqual(seen, ['/w/train.py']);
+    assert.equal(ing.at('/real/train.py', 3)?.hits, 2);
   });
 });

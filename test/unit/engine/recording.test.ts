@@ -23,6 +23,20 @@ describe('recordings (real files)', () => {
     w.close();
   });
 
+  it('writes protocol lines as received, between encoded records, in order', () => {
+    const path = join(dir, 'r.ndjson');
+    const w = new RecordingWriter(path, header);
+    w.write({ type: 'sample', t: 1, rss: 100, vms: 200 });
+    w.writeRaw(Buffer.from('{"v":1,"type":"checkpoint","t":2,"pid":5,"seq":0,"label":"é","mem":{"rss":7}}\n{"v":1,"type":"bye","t":3,"pid":5,"seq":1}\n'));
+    w.writeRaw(new Uint8Array(0));
+    w.write({ type: 'sample', t: 4, rss: 300, vms: 400 });
+    w.close();
+    const r = readRecording(path);
+    assert.deepEqual(r.records.map((x) => x.type), ['sample', 'checkpoint', 'bye', 'sample']);
+    assert.equal(r.records[1].label, 'é');
+    assert.equal(r.errorCount, 0);
+  });
+
   it('a file cut at any byte loads every complete line before the cut', () => {
     const path = join(dir, 'r.ndjson');
     const w = new RecordingWriter(path, header);

@@ -11,7 +11,8 @@ export class LineSplitter {
   private discarding = false;
 
   constructor(
-    private readonly onLine: (line: string, bytes: number) => void,
+    /** A line: `buf[start, start + bytes)`, its newline the byte after them. */
+    private readonly onLine: (buf: Buffer, start: number, bytes: number) => void,
     private readonly onTooLong: (bytes: number) => void,
     private readonly maxBytes = MAX_LINE_BYTES,
   ) {}
@@ -27,11 +28,10 @@ export class LineSplitter {
       } else {
         const len = this.pending + nl - start;
         if (len > this.maxBytes) this.onTooLong(len);
-        else if (this.parts.length === 0) this.onLine(chunk.toString('utf8', start, nl), len);
+        else if (this.parts.length === 0) this.onLine(chunk, start, len);
         else {
-          this.parts.push(chunk.subarray(start, nl));
-          const whole = Buffer.concat(this.parts);
-          this.onLine(whole.toString('utf8'), len);
+          this.parts.push(chunk.subarray(start, nl + 1));
+          this.onLine(Buffer.concat(this.parts), 0, len);
         }
       }
       if (this.parts.length !== 0) this.parts = [];

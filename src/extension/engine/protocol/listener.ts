@@ -3,9 +3,10 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DecodeFailure, decodeRecord, encodeControl, type ControlMessage, type HelloRecord, type ProtocolRecord } from '../../../shared/protocol';
-import { LineSplitter } from './lineSplitter';
+import { DecodeFailure, decodeRecord, encodeControl, MAX_LINE_BYTES, type ControlMessage, type HelloRecord } from '../../../shared/protocol';
+import { DecodeThread } from './decodeThread';
 import { ProblemReporter } from './problemReporter';
+import { batchSize, objectBatch, type RecordBatch } from './recordBatch';
 
 /** One authenticated program connection. */
 export interface ProtocolConnection {
@@ -24,7 +25,15 @@ export interface ProtocolListenerOptions {
   /** Time a connection has to present its hello. */
   readonly helloTimeoutMs?: number;
   readonly onConnect?: (c: ProtocolConnection) => void;
-  readonly onRecord: (c: ProtocolConnection, r: ProtocolRecord) => void;
+  /**
+   * A connection's next records, in order: its hello first, then one batch per read. Read
+   * them with `recordsOf`, or fold the columns (`RecordIngest.addBatch`).
+   */
+  readonly onRecords: (c: ProtocolConnection, batch: RecordBatch) => void;
+  /** Decode in a worker thread (the default; inline where none can start) or on this thread. */
+  readonly decodeThread?: 'worker' | 'inline';
+  /** Bytes of one connection read but not yet decoded and delivered, past which it is not read until they are (8 MiB). */
+  readonly highWaterBytes?: number;
   readonly onDisconnect?: (c: ProtocolConnection) => void;
   /** Malformed lines, refused connections: already rate-limited. */
   readonly onProblem?: (message: string) => void;
@@ -34,10 +43,21 @@ export interface ListenerStats {
   records: number;
   connections: number;
   refused: number;
+  /** Times a connection's socket stopped being read until decoding caught up. */
+  pauses: number;
   errors: Record<string, number>;
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Undecoded bytes per connection past which its socket stops being read (it resumes below an eighth of it). */
+const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+
+interface Connection extends ProtocolConnection {
+  readonly sock: Socket;
+  closed: boolean;
+  paused: boolean;
+}
 
 /**
  * The extension's end of the log protocol: one per window. A Unix domain socket in a new
@@ -48,16 +68,46 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 export class ProtocolListener {
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
+  private readonly connections = new Map<number, Connection>();
+  private readonly decoder: DecodeThread;
+  private readonly highWater: number;
   private readonly tokens = new Map<string, { digest: Buffer; sessionKey: string }>();
   private readonly problems: ProblemReporter;
   private dir: string | undefined;
   private nextId = 1;
   private _address: string | undefined;
   private _tcpAddress: string | undefined;
-  readonly stats: ListenerStats = { records: 0, connections: 0, refused: 0, errors: {} };
+  readonly stats: ListenerStats = { records: 0, connections: 0, refused: 0, pauses: 0, errors: {} };
 
   constructor(private readonly options: ProtocolListenerOptions) {
     this.problems = new ProblemReporter((m) => options.onProblem?.(m));
+    this.highWater = options.highWaterBytes ?? HIGH_WATER_BYTES;
+    this.decoder = new DecodeThread({
+      batch: (id, batch) => {
+        const c = this.connections.get(id);
+        if (!c) return;
+        this.deliver(c, batch);
+        if (c.paused && this.decoder.pending(id) < this.highWater / 8) {
+          c.paused = false;
+          c.sock.resume();
+        }
+      },
+      ended: (id) => this.disconnected(id),
+      lost: (why) => {
+        this.stats.errors.internal = (this.stats.errors.internal ?? 0) + 1;
+        this.problems.add('decode worker', `${why}; decoding on the extension host from now on (records in flight were lost)`);
+        for (const c of this.connections.values()) {
+          if (!c.paused) continue;
+          c.paused = false;
+          c.sock.resume();
+        }
+      },
+    });
+  }
+
+  /** Where records are decoded: a worker thread, or this thread. */
+  get decodeMode(): 'worker' | 'inline' {
+    return this.decoder.mode;
   }
 
   /** `unix:/path`, `pipe:\\.\pipe\name`; set once started. */
@@ -70,6 +120,7 @@ export class ProtocolListener {
   }
 
   async start(): Promise<void> {
+    if (this.options.decodeThread !== 'inline') await this.decoder.start();
     if (process.platform === 'win32') {
       const name = `\\\\.\\pipe\\headroom-${randomBytes(12).toString('hex')}`;
       await this.listen(name);
@@ -109,6 +160,8 @@ export class ProtocolListener {
   dispose(): void {
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
+    this.decoder.dispose();
+    for (const id of [...this.connections.keys()]) this.disconnected(id);
     for (const srv of this.servers) srv.close();
     this.servers.length = 0;
     this.problems.dispose();
@@ -132,19 +185,29 @@ export class ProtocolListener {
     });
   }
 
-  /** Hands `batch` to onRecord in order and empties it; a record that throws is reported and skipped. */
-  private deliver(c: ProtocolConnection, batch: ProtocolRecord[]): void {
-    let i = 0;
-    while (i < batch.length) {
-      try {
-        for (; i < batch.length; i++) this.options.onRecord(c, batch[i]);
-      } catch (e) {
-        this.stats.errors.internal = (this.stats.errors.internal ?? 0) + 1;
-        this.problems.add('record handling errors', `pid ${c.hello.pid}: a ${batch[i].type} record could not be handled: ${(e as Error)?.message ?? e}`);
-        i++;
-      }
+  /** Counts `batch`'s refused lines, then hands its records on. */
+  private deliver(c: Connection, batch: RecordBatch): void {
+    for (const r of batch.refused ?? []) {
+      this.stats.errors[r.code] = (this.stats.errors[r.code] ?? 0) + r.count;
+      this.problems.add(`malformed lines from pid ${c.hello.pid}`, r.message, r.count);
     }
-    batch.length = 0;
+    const n = batchSize(batch);
+    if (n === 0) return;
+    this.stats.records += n;
+    try {
+      this.options.onRecords(c, batch);
+    } catch (e) {
+      this.stats.errors.internal = (this.stats.errors.internal ?? 0) + n;
+      this.problems.add('record handling errors', `pid ${c.hello.pid}: ${n} records could not be handled: ${(e as Error)?.message ?? e}`);
+    }
+  }
+
+  private disconnected(id: number): void {
+    const c = this.connections.get(id);
+    if (!c) return;
+    this.connections.delete(id);
+    c.closed = true;
+    this.options.onDisconnect?.(c);
   }
 
   private findToken(presented: string): string | undefined {
@@ -157,59 +220,52 @@ export class ProtocolListener {
 
   private accept(sock: Socket): void {
     this.sockets.add(sock);
-    let conn: (ProtocolConnection & { closed: boolean }) | undefined;
     const peer = sock.remoteAddress ? `${sock.remoteAddress}:${sock.remotePort}` : 'local socket';
+    let conn: Connection | undefined;
+    let refused = false;
     const refuse = (why: string) => {
+      refused = true;
       this.stats.refused++;
       this.problems.add('refused connections', `refused a connection from ${peer}: ${why}`);
       sock.destroy();
     };
     const helloTimer = setTimeout(() => refuse('no hello within the time allowed'), this.options.helloTimeoutMs ?? 5000);
     helloTimer.unref?.();
-    const splitter = new LineSplitter(
-      (line, bytes) => {
-        if (line.length === 0 || (line.length === 1 && line === '\r')) return;
+    // Until the hello: gather its line here (no more than a line's cap), authenticate, and
+    // only then hand the connection's bytes to the decode thread.
+    let head: Buffer[] = [];
+    let headBytes = 0;
+    const hello = (chunk: Buffer): void => {
+      let start = 0;
+      for (;;) {
+        const nl = chunk.indexOf(0x0a, start);
+        if (nl < 0) {
+          headBytes += chunk.length - start;
+          if (headBytes > MAX_LINE_BYTES) return refuse('the first line is too long');
+          head.push(Buffer.from(chunk.subarray(start)));
+          return;
+        }
+        const bytes = headBytes + nl - start;
+        if (bytes > MAX_LINE_BYTES) return refuse('the first line is too long');
+        head.push(chunk.subarray(start, nl));
+        const line = Buffer.concat(head).toString('utf8');
+        head = [];
+        headBytes = 0;
+        start = nl + 1;
+        if (line.length === 0 || line === '\r') continue;
         const r = decodeRecord(line, bytes);
-        if (!conn) {
-          if (r instanceof DecodeFailure || r.type !== 'hello') return refuse('the first line was not a hello');
-          const sessionKey = this.findToken(r.token);
-          if (sessionKey === undefined) return refuse('wrong token');
-          clearTimeout(helloTimer);
-          const hello = r;
-          const c = {
-            id: this.nextId++,
-            hello,
-            sessionKey,
-            closed: false,
-            send: (m: ControlMessage) => !c.closed && sock.write(encodeControl(m)),
-            close: () => sock.destroy(),
-          };
-          conn = c;
-          this.stats.connections++;
-          this.options.onConnect?.(c);
-          this.options.onRecord(c, hello);
-          return;
-        }
-        if (r instanceof DecodeFailure) {
-          this.stats.errors[r.code] = (this.stats.errors[r.code] ?? 0) + 1;
-          this.problems.add(`malformed lines from pid ${conn.hello.pid}`, `pid ${conn.hello.pid}: ${r.code}: ${r.message.slice(0, 200)}`);
-          return;
-        }
-        this.stats.records++;
-        batch.push(r);
-      },
-      (bytes) => {
-        this.stats.errors['too-long'] = (this.stats.errors['too-long'] ?? 0) + 1;
-        if (!conn) return refuse('first line too long');
-        this.problems.add(`malformed lines from pid ${conn.hello.pid}`, `pid ${conn.hello.pid}: too-long: a line of ${bytes} bytes was dropped`);
-      },
-    );
-    // A chunk's records are decoded first and handed on together: one tight loop of
-    // JSON.parse, then one of ingest, is faster than alternating them line by line.
-    const batch: ProtocolRecord[] = [];
+        if (r instanceof DecodeFailure || r.type !== 'hello') return refuse('the first line was not a hello');
+        const sessionKey = this.findToken(r.token);
+        if (sessionKey === undefined) return refuse('wrong token');
+        clearTimeout(helloTimer);
+        conn = this.connect(sock, r, sessionKey);
+        if (start < chunk.length) this.forward(conn, chunk.subarray(start));
+        return;
+      }
+    };
     sock.on('data', (chunk: Buffer) => {
-      splitter.push(chunk);
-      if (batch.length !== 0 && conn) this.deliver(conn, batch);
+      if (conn) this.forward(conn, chunk);
+      else if (!refused) hello(chunk);
     });
     sock.on('error', () => undefined); // a program that dies mid-write: the close below is enough
     sock.on('close', () => {
@@ -217,8 +273,39 @@ export class ProtocolListener {
       this.sockets.delete(sock);
       if (conn && !conn.closed) {
         conn.closed = true;
-        this.options.onDisconnect?.(conn);
+        // Disconnected once its last bytes are decoded and delivered.
+        this.decoder.end(conn.id);
       }
     });
+  }
+
+  private connect(sock: Socket, hello: HelloRecord, sessionKey: string): Connection {
+    const c: Connection = {
+      id: this.nextId++,
+      hello,
+      sessionKey,
+      sock,
+      closed: false,
+      paused: false,
+      send: (m: ControlMessage) => !c.closed && sock.write(encodeControl(m)),
+      close: () => sock.destroy(),
+    };
+    this.connections.set(c.id, c);
+    this.decoder.open(c.id, hello.pid);
+    this.stats.connections++;
+    this.options.onConnect?.(c);
+    // A recording keeps the hello, never its token.
+    this.deliver(c, objectBatch([hello], Buffer.from(JSON.stringify({ ...hello, token: undefined }) + '\n')));
+    return c;
+  }
+
+  /** Hands bytes to the decode thread; past the high-water mark, stops reading until it catches up. */
+  private forward(c: Connection, chunk: Buffer): void {
+    this.decoder.push(c.id, chunk);
+    if (!c.paused && this.decoder.pending(c.id) > this.highWater) {
+      c.paused = true;
+      this.stats.pauses++;
+      c.sock.pause();
+    }
   }
 }

@@ -11,21 +11,25 @@ export class ProblemReporter {
     private readonly intervalMs = 10_000,
   ) {}
 
-  /** Counts a problem of `kind`; `message` describes this occurrence. */
-  add(kind: string, message: string): void {
+  /** Counts `count` problems of `kind`; `message` describes the first of them. */
+  add(kind: string, message: string, count = 1): void {
     const s = this.seen.get(kind);
     if (!s) {
-      this.seen.set(kind, { count: 1, unreported: 0, last: message });
+      this.seen.set(kind, { count, unreported: count - 1, last: message });
       this.report(message);
+      if (count > 1) this.schedule();
       return;
     }
-    s.count++;
-    s.unreported++;
+    s.count += count;
+    s.unreported += count;
     s.last = message;
-    if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.intervalMs);
-      this.timer.unref?.();
-    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => this.flush(), this.intervalMs);
+    this.timer.unref?.();
   }
 
   /** Total count per kind. */

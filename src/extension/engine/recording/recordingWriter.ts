@@ -21,7 +21,7 @@ export interface RecordingWriterOptions {
  */
 export class RecordingWriter {
   private fd: number | undefined;
-  private buffered: string[] = [];
+  private buffered: (string | Uint8Array)[] = [];
   private bufferedBytes = 0;
   private written = 0;
   private part = 0;
@@ -52,19 +52,35 @@ export class RecordingWriter {
   write(record: object): void {
     if (this.fd === undefined) return;
     const line = JSON.stringify(record) + '\n';
-    this.buffered.push(line);
-    this.bufferedBytes += Buffer.byteLength(line);
+    this.buffer(line, Buffer.byteLength(line));
+  }
+
+  /** Lines already encoded, each ending in a newline: written as they are, not parsed again. */
+  writeRaw(lines: Uint8Array): void {
+    if (this.fd === undefined || lines.length === 0) return;
+    this.buffer(lines, lines.length);
+  }
+
+  private buffer(data: string | Uint8Array, bytes: number): void {
+    this.buffered.push(data);
+    this.bufferedBytes += bytes;
     if (this.bufferedBytes >= this.flushBytes) this.flush();
+  }
+
+  /** The buffered lines as one write, emptying the buffer. */
+  private take(): Buffer {
+    const parts = this.buffered.map((x) => (typeof x === 'string' ? Buffer.from(x) : x));
+    this.buffered = [];
+    this.bufferedBytes = 0;
+    return Buffer.concat(parts);
   }
 
   flush(): void {
     if (this.fd === undefined || this.buffered.length === 0) return;
-    const data = this.buffered.join('');
-    this.buffered = [];
-    this.bufferedBytes = 0;
+    const data = this.take();
     try {
       writeSync(this.fd, data);
-      this.written += Buffer.byteLength(data);
+      this.written += data.length;
     } catch (e) {
       // Disk full or the file gone: stop recording, say so once, never take monitoring down.
       if (!this.failed) this.options.onError?.(e as Error);
@@ -82,7 +98,7 @@ export class RecordingWriter {
     const fd = this.fd;
     if (!this.failed && this.buffered.length) {
       try {
-        writeSync(fd, this.buffered.join(''));
+        writeSync(fd, this.take());
       } catch (e) {
         this.options.onError?.(e as Error);
       }

@@ -1,4 +1,5 @@
 import type { DeviceMemory, MemorySnapshot, ProtocolRecord } from '../../../shared/protocol';
+import { Cp, type RecordBatch } from '../protocol/recordBatch';
 import { KIND_CODE, type EventIndex } from '../store/eventIndex';
 import type { MemoryStore } from '../store/memoryStore';
 
@@ -89,6 +90,14 @@ export function growthOf(s: LocationStats): number | undefined {
   return growth(recentHits(s).map((h) => h.rss));
 }
 
+export interface LastCheckpoint {
+  t: number;
+  pid: number;
+  file?: string;
+  line?: number;
+  label?: string;
+}
+
 interface ProcState {
   firstRss: number;
   lastRss: number;
@@ -124,11 +133,18 @@ export class RecordIngest {
   private lastProc: ProcState | undefined;
   private lastLines: Map<number, TrackedLocation> | undefined;
   records = 0;
-  /** The newest checkpoint record (its `t` in seconds). */
-  lastCheckpoint: Extract<ProtocolRecord, { type: 'checkpoint' }> | undefined;
+  /** Records `addBatch` could not ingest, and the first one's reason. */
+  failed = 0;
+  lastFailure: string | undefined;
+  private readonly last: LastCheckpoint = { t: NaN, pid: 0 };
 
   constructor(private readonly store: MemoryStore) {
     this.events = store.events;
+  }
+
+  /** The newest checkpoint (`t` in milliseconds). */
+  get lastCheckpoint(): Readonly<LastCheckpoint> | undefined {
+    return Number.isNaN(this.last.t) ? undefined : { ...this.last };
   }
 
   /** Statistics of every location in `file`. */
@@ -146,43 +162,61 @@ export class RecordIngest {
     return out;
   }
 
+  /**
+   * A listener batch: its checkpoint columns folded straight into the store, its other
+   * records through `add`. `canonical` maps each file path once per batch. A record that
+   * cannot be ingested is counted in `failed` and skipped; the rest of the batch goes on.
+   */
+  addBatch(b: RecordBatch, canonical?: (file: string) => string): void {
+    const c = b.checkpoints;
+    const n = c.length / Cp.STRIDE;
+    const objects = b.objects;
+    const strings = b.strings;
+    let files: (string | undefined)[] | undefined;
+    let o = 0;
+    for (let k = 0; k <= n; k++) {
+      while (o < objects.length && b.objectAt[o] === k) {
+        const r = objects[o++];
+        try {
+          this.add(canonical && 'file' in r && typeof r.file === 'string' ? ({ ...r, file: canonical(r.file) } as ProtocolRecord) : r);
+        } catch (e) {
+          this.failed++;
+          this.lastFailure ??= `a ${r.type} record could not be ingested: ${(e as Error)?.message ?? e}`;
+        }
+      }
+      if (k === n) break;
+      const at = k * Cp.STRIDE;
+      const fileId = c[at + Cp.File];
+      let file: string | undefined;
+      if (fileId >= 0) {
+        if (canonical) {
+          files ??= [];
+          file = files[fileId] ??= canonical(strings[fileId]);
+        } else file = strings[fileId];
+      }
+      const line = c[at + Cp.Line];
+      const labelId = c[at + Cp.Label];
+      const pid = c[at + Cp.Pid];
+      const rss = c[at + Cp.Rss];
+      this.records++;
+      this.checkpoint(this.proc(pid, rss), c[at + Cp.T] * 1000, pid, file, Number.isNaN(line) ? undefined : line, labelId < 0 ? undefined : strings[labelId], rss, undefined);
+    }
+  }
+
   add(r: ProtocolRecord): void {
     this.records++;
     const tMs = r.t * 1000;
-    const p = this.proc(r);
+    const p = this.proc(r.pid, 'mem' in r && r.mem ? r.mem.rss : undefined);
     switch (r.type) {
       case 'hello':
         this.events.add({ t: tMs, kind: 'process', pid: r.pid, label: `process ${r.pid} connected`, data: { argv: r.argv, rank: r.rank } });
         break;
-      case 'checkpoint': {
-        const mem = r.mem;
-        const rss = mem.rss;
-        const delta = rss - p.lastRss;
-        let cudaDelta: number | undefined;
-        if (mem.devices !== undefined) {
-          this.deviceSeries(tMs, mem);
-          const cuda = cudaReserved(mem.devices);
-          const prevCuda = cudaReserved(p.lastDevices);
-          if (cuda !== undefined && prevCuda !== undefined) cudaDelta = cuda - prevCuda;
-        }
-        p.lastRss = rss;
-        p.lastDevices = mem.devices;
-        this.lastCheckpoint = r;
-        // The hot path, one record per checkpoint call: no wrapper between it and the columns.
-        const file = r.file;
-        const line = r.line;
-        if (file === undefined || line === undefined) {
-          this.events.add({ t: tMs, kind: 'checkpoint', label: r.label, file, line, pid: r.pid, rss, delta });
-          break;
-        }
-        const s = this.locate('checkpoint', file, line, tMs);
-        this.touch(s, r.label, r.pid, tMs, rss, delta, rss, p, cudaDelta);
-        this.emit(s, CHECKPOINT, tMs, NaN, r.pid, line, r.label, rss, delta, NaN, undefined);
+      case 'checkpoint':
+        this.checkpoint(p, tMs, r.pid, r.file, r.line, r.label, r.mem.rss, r.mem.devices);
         break;
-      }
       case 'region_start':
         p.openRegions.set(r.id, { t: tMs, mem: r.mem, file: r.file, line: r.line, label: r.label });
-        this.deviceSeries(tMs, r.mem);
+        this.deviceSeries(tMs, r.mem.devices);
         break;
       case 'region_end': {
         const start = p.openRegions.get(r.id);
@@ -190,7 +224,7 @@ export class RecordIngest {
         const t0 = start ? start.t : tMs - r.duration * 1000;
         const delta = start ? r.mem.rss - start.mem.rss : 0;
         const peak = Math.max(r.peak?.rss ?? 0, r.mem.rss);
-        this.deviceSeries(tMs, r.mem);
+        this.deviceSeries(tMs, r.mem.devices);
         const c1 = cudaReserved(r.mem.devices);
         const cuda = start && c1 !== undefined ? c1 - (cudaReserved(start.mem.devices) ?? 0) : undefined;
         this.point('region', t0, tMs, r.file, r.line, r.label, r.pid, r.mem.rss, delta, peak, p, cuda, r.error);
@@ -200,7 +234,7 @@ export class RecordIngest {
       case 'call': {
         const delta = r.mem.rss - r.mem0.rss;
         const peak = Math.max(r.peak?.rss ?? 0, r.mem.rss);
-        this.deviceSeries(tMs, r.mem);
+        this.deviceSeries(tMs, r.mem.devices);
         const c1 = cudaReserved(r.mem.devices);
         const c0 = cudaReserved(r.mem0.devices);
         this.point('call', r.t0 * 1000, tMs, r.file, r.line, r.label ?? r.func, r.pid, r.mem.rss, delta, peak, p, c1 !== undefined && c0 !== undefined ? c1 - c0 : undefined, r.error);
@@ -208,16 +242,16 @@ export class RecordIngest {
         break;
       }
       case 'epoch_start':
-        this.deviceSeries(tMs, r.mem);
+        this.deviceSeries(tMs, r.mem.devices);
         this.events.add({ t: tMs, kind: 'epoch', label: `epoch ${r.epoch}`, pid: r.pid, file: r.file, line: r.line, rss: r.mem.rss, data: { epoch: r.epoch, phase: 'start' } });
         break;
       case 'epoch_end':
-        this.deviceSeries(tMs, r.mem);
+        this.deviceSeries(tMs, r.mem.devices);
         this.events.add({ t: tMs, kind: 'epoch', label: `epoch ${r.epoch} end`, pid: r.pid, rss: r.mem.rss, data: { epoch: r.epoch, phase: 'end', loss: r.loss, batches: r.batches } });
         if (r.loss !== undefined) this.store.append('loss.epoch', tMs, r.loss);
         break;
       case 'batch_end':
-        this.deviceSeries(tMs, r.mem);
+        this.deviceSeries(tMs, r.mem.devices);
         this.store.append(`proto.${r.pid}.rss`, tMs, r.mem.rss);
         if (r.loss !== undefined) this.store.append('loss.batch', tMs, r.loss);
         break;
@@ -236,24 +270,51 @@ export class RecordIngest {
     }
   }
 
-  private proc(r: ProtocolRecord): ProcState {
-    if (r.pid === this.lastPid && this.lastProc !== undefined && this.lastProc.firstRss !== 0) return this.lastProc;
-    let p = this.procs.get(r.pid);
+  /** Process `pid`'s state; `rss` (when the record carries memory) is its first reading if none came before. */
+  private proc(pid: number, rss: number | undefined): ProcState {
+    if (pid === this.lastPid && this.lastProc !== undefined && this.lastProc.firstRss !== 0) return this.lastProc;
+    let p = this.procs.get(pid);
     if (!p) {
-      const rss = 'mem' in r && r.mem ? r.mem.rss : 0;
-      p = { firstRss: rss, lastRss: rss, openRegions: new Map() };
-      this.procs.set(r.pid, p);
-    } else if (p.firstRss === 0 && 'mem' in r && r.mem) {
-      p.firstRss = p.lastRss = r.mem.rss;
+      p = { firstRss: rss ?? 0, lastRss: rss ?? 0, openRegions: new Map() };
+      this.procs.set(pid, p);
+    } else if (p.firstRss === 0 && rss !== undefined) {
+      p.firstRss = p.lastRss = rss;
     }
-    this.lastPid = r.pid;
+    this.lastPid = pid;
     this.lastProc = p;
     return p;
   }
 
-  private deviceSeries(tMs: number, mem: MemorySnapshot): void {
-    if (mem.devices === undefined) return;
-    for (const d of mem.devices) {
+  /** The hot path, one per checkpoint call: no object between it and the columns. */
+  private checkpoint(p: ProcState, tMs: number, pid: number, file: string | undefined, line: number | undefined, label: string | undefined, rss: number, devices: readonly DeviceMemory[] | undefined): void {
+    const delta = rss - p.lastRss;
+    let cudaDelta: number | undefined;
+    if (devices !== undefined) {
+      this.deviceSeries(tMs, devices);
+      const cuda = cudaReserved(devices);
+      const prevCuda = cudaReserved(p.lastDevices);
+      if (cuda !== undefined && prevCuda !== undefined) cudaDelta = cuda - prevCuda;
+    }
+    p.lastRss = rss;
+    p.lastDevices = devices;
+    const last = this.last;
+    last.t = tMs;
+    last.pid = pid;
+    last.file = file;
+    last.line = line;
+    last.label = label;
+    if (file === undefined || line === undefined) {
+      this.events.add({ t: tMs, kind: 'checkpoint', label, file, line, pid, rss, delta });
+      return;
+    }
+    const s = this.locate('checkpoint', file, line, tMs);
+    this.touch(s, label, pid, tMs, rss, delta, rss, p, cudaDelta);
+    this.emit(s, CHECKPOINT, tMs, NaN, pid, line, label, rss, delta, NaN, undefined);
+  }
+
+  private deviceSeries(tMs: number, devices: readonly DeviceMemory[] | undefined): void {
+    if (devices === undefined) return;
+    for (const d of devices) {
       const i = d.index ?? 0;
       if (d.kind === 'cuda') {
         this.store.append(`torch.cuda:${i}.allocated`, tMs, d.allocated);

@@ -95,7 +95,7 @@ export class ProtocolListener {
       ended: (id) => this.disconnected(id),
       lost: (why) => {
         this.stats.errors.internal = (this.stats.errors.internal ?? 0) + 1;
-        this.problems.add('decode worker', `${why}; decoding on the extension host from now on (records in flight were lost)`);
+        this.problems.add('decode worker', `${why}; decoding on the main thread from now on (bytes it had not yet decoded were lost)`);
         for (const c of this.connections.values()) {
           if (!c.paused) continue;
           c.paused = false;

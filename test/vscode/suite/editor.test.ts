@@ -53,6 +53,8 @@ describe('in the editor: runs, status bar, CodeLens, cleanup, debug (real editor
     const session = await runScript(file);
     // The status bar follows the run with a size while it runs.
     await waitFor(() => /\d+(\.\d+)? (kB|MB|GB)/.test(api.statusBarItem.text), 'a size in the status bar', 20_000);
+    // The records below came through the decode worker, not the extension host's thread.
+    assert.equal((await api.sessions.ensureListener()).decodeMode, 'worker');
     const uri = vscode.Uri.file(file);
     const first = await lensAt(uri, 19, /after first 200 MB/);
     const second = await lensAt(uri, 22, /after second 200 MB/);

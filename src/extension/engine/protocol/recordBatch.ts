@@ -156,46 +156,38 @@ export class BatchDecoder {
     }
   }
 
-  /** The next row's offset in the columns, grown when full. */
-  private row(): number {
+  /** The checkpoint the scanner just read. */
+  private scanned(buf: Buffer): void {
+    const s = this.scanner;
+    const label = s.label.start < 0 ? -1 : this.intern(buf.toString(s.label.ascii ? 'latin1' : 'utf8', s.label.start, s.label.end));
+    this.row(s.t, s.pid, s.seq, s.line, this.file.fromBytes(this, buf, s.file), this.func.fromBytes(this, buf, s.func), label, s.rss, s.vms);
+  }
+
+  /** A checkpoint decoded the general way. */
+  private checkpoint(r: CheckpointRecord): void {
+    const label = r.label === undefined ? -1 : this.intern(r.label);
+    const vms = typeof r.mem.vms === 'number' ? r.mem.vms : NaN;
+    this.row(r.t, r.pid, r.seq, r.line ?? NaN, this.file.fromText(this, r.file), this.func.fromText(this, r.func), label, r.mem.rss, vms);
+  }
+
+  /** One checkpoint row; the columns grow when full. */
+  private row(t: number, pid: number, seq: number, line: number, file: number, func: number, label: number, rss: number, vms: number): void {
     const at = this.n++ * Cp.STRIDE;
     if (at === this.cps.length) {
       const grown = new Float64Array(this.cps.length * 2);
       grown.set(this.cps);
       this.cps = grown;
     }
-    return at;
-  }
-
-  /** The checkpoint the scanner just read. */
-  private scanned(buf: Buffer): void {
-    const s = this.scanner;
-    const at = this.row();
     const c = this.cps;
-    c[at + Cp.T] = s.t;
-    c[at + Cp.Pid] = s.pid;
-    c[at + Cp.Seq] = s.seq;
-    c[at + Cp.Line] = s.line;
-    c[at + Cp.File] = this.file.fromBytes(this, buf, s.file);
-    c[at + Cp.Func] = this.func.fromBytes(this, buf, s.func);
-    c[at + Cp.Label] = s.label.start < 0 ? -1 : this.intern(s.label.ascii ? buf.toString('latin1', s.label.start, s.label.end) : buf.toString('utf8', s.label.start, s.label.end));
-    c[at + Cp.Rss] = s.rss;
-    c[at + Cp.Vms] = s.vms;
-  }
-
-  /** A checkpoint decoded the general way. */
-  private checkpoint(r: CheckpointRecord): void {
-    let at = this.row();
-    const c = this.cps;
-    c[at++] = r.t;
-    c[at++] = r.pid;
-    c[at++] = r.seq;
-    c[at++] = r.line ?? NaN;
-    c[at++] = this.file.fromText(this, r.file);
-    c[at++] = this.func.fromText(this, r.func);
-    c[at++] = r.label === undefined ? -1 : this.intern(r.label);
-    c[at++] = r.mem.rss;
-    c[at] = typeof r.mem.vms === 'number' ? r.mem.vms : NaN;
+    c[at + Cp.T] = t;
+    c[at + Cp.Pid] = pid;
+    c[at + Cp.Seq] = seq;
+    c[at + Cp.Line] = line;
+    c[at + Cp.File] = file;
+    c[at + Cp.Func] = func;
+    c[at + Cp.Label] = label;
+    c[at + Cp.Rss] = rss;
+    c[at + Cp.Vms] = vms;
   }
 
   /** `s`'s index in this batch's strings. */

@@ -137,6 +137,7 @@ async function run(args: RunArgs): Promise<number> {
     writeOutputs(out, summary, store, args.units, args.fromZero);
     process.stderr.write(`headroom: reports in ${out} (report.html, summary.json, samples.csv, recording.ndjson)\n`);
   }
+  if (ingest.failed) problems.push(`${ingest.failed} record(s) could not be ingested; the first: ${ingest.lastFailure}`);
   for (const p of problems.slice(0, 5)) process.stderr.write(`headroom: ${p}\n`);
   if (failed) return 3;
   if (signal) return 128 + (SIGNALS[signal] ?? 1);

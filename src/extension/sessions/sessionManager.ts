@@ -166,6 +166,7 @@ export class SessionManager extends Disposable {
     else this.log.info(`pid ${c.hello.pid} connected before its session started`);
   }
 
+  private readonly ingestFailureReported = new WeakSet<MonitoringSession>();
   private readonly early = new Map<string, { batches: { c: ProtocolConnection; b: RecordBatch }[]; records: number }>();
 
   private onRecords(c: ProtocolConnection, b: RecordBatch): void {
@@ -190,6 +191,10 @@ export class SessionManager extends Disposable {
     }
     s.connections.add(c);
     s.addBatch(c, b);
+    if (s.ingest.failed !== 0 && !this.ingestFailureReported.has(s)) {
+      this.ingestFailureReported.add(s);
+      this.log.warn(`${s.name}: ${s.ingest.lastFailure} (skipped; later records are still ingested)`);
+    }
     this._onDidReceiveRecords.fire({ session: s });
   }
 }

@@ -79,6 +79,10 @@ export class CheckpointScanner {
   private v = 0;
   /** The number `num` read last. */
   private n = 0;
+  /** Past the closing quote of the key `key` read last. */
+  private keyEnd = 0;
+  /** The fields `mem` held. */
+  private memSeen = 0;
 
   /** True when `b[start, end)` is a checkpoint of the common shape: its fields are then in this scanner. */
   scan(b: Buffer, start: number, end: number): boolean {
@@ -112,7 +116,6 @@ export class CheckpointScanner {
           break;
         case K.Mem:
           p = this.mem(p);
-          if (p < 0) return false;
           seen |= this.memSeen;
           break;
         default:
@@ -141,9 +144,6 @@ export class CheckpointScanner {
     if ((seen & K.Line) !== 0 && !(Number.isInteger(this.line) && this.line >= 1)) return false;
     return Number.isFinite(this.rss) && this.rss >= 0;
   }
-
-  private keyEnd = 0;
-  private memSeen = 0;
 
   /** The `{"rss": n, "vms": n}` of a checkpoint; the index after it, or -1. */
   private mem(p: number): number {

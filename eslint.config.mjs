@@ -33,9 +33,29 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', exports: 'writable', module: 'writable' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
-  {
-    // The engine (sampling, store, protocol, recordings) is shared with the CLI: no editor API there.
-    files: ['src/extension/engine/**/*.ts', 'src/shared/**/*.ts', 'src/cli/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'engine and shared code must not depend on the editor' }] }] },
-  },
+  // Layering: extension and cli -> engine -> shared; webview -> shared. Each arrow is a rule.
+  layer('src/engine/**/*.ts', 'the engine is shared by the extension, the CLI and the benches', ['extension', 'cli', 'webview'], true),
+  layer('src/shared/**/*.ts', 'shared code is imported by every layer and imports none of them', ['engine', 'extension', 'cli', 'webview'], true),
+  layer('src/cli/**/*.ts', 'the CLI runs without an editor', ['extension', 'webview'], true),
+  layer('src/webview/**/*.ts', 'the webview is a browser bundle: it talks to the host only through messages', ['engine', 'extension', 'cli'], true),
+  layer('src/extension/**/*.ts', 'the extension uses the engine, not the other front ends', ['cli', 'webview'], false),
 );
+
+/**
+ * One layer's import rule: no module of the `banned` layers (matched as path segments of a
+ * relative import) and, where `noEditor`, no `vscode`.
+ */
+function layer(files, why, banned, noEditor) {
+  return {
+    files: [files],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: noEditor ? [{ name: 'vscode', message: `${why}: no editor API here` }] : [],
+          patterns: banned.map((b) => ({ group: [`**/${b}/**`, `**/${b}`], message: `${why}: it must not import from src/${b}/` })),
+        },
+      ],
+    },
+  };
+}

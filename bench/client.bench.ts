@@ -7,10 +7,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { LineSplitter } from '../src/extension/engine/protocol/lineSplitter';
-import { ProtocolListener } from '../src/extension/engine/protocol/listener';
-import { RecordIngest } from '../src/extension/engine/session/recordIngest';
-import { MemoryStore } from '../src/extension/engine/store/memoryStore';
+import { LineSplitter } from '../src/engine/protocol/lineSplitter';
+import { ProtocolListener } from '../src/engine/protocol/listener';
+import { RecordIngest } from '../src/engine/session/recordIngest';
+import { MemoryStore } from '../src/engine/store/memoryStore';
 import { median, report } from './harness';
 
 const root = join(__dirname, '..');

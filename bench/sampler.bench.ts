@@ -4,9 +4,9 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import pidusage from 'pidusage';
 import si from 'systeminformation';
-import { ProcfsTreeSampler } from '../src/extension/engine/sampling/procfsTreeSampler';
-import { MemoryStore } from '../src/extension/engine/store/memoryStore';
-import { Series } from '../src/extension/engine/store/series';
+import { ProcfsTreeSampler } from '../src/engine/sampling/procfsTreeSampler';
+import { MemoryStore } from '../src/engine/store/memoryStore';
+import { Series } from '../src/shared/series';
 import { median, report, timeRuns } from './harness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

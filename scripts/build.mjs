@@ -30,7 +30,7 @@ const targets = [
   {
     // The protocol decode worker: the extension and the CLI both start it from dist/.
     ...common,
-    entryPoints: { decodeWorker: 'src/extension/engine/protocol/decodeWorker.ts' },
+    entryPoints: { decodeWorker: 'src/engine/protocol/decodeWorker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

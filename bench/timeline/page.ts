@@ -1,7 +1,7 @@
 // Runs in Chromium: drawing cost of Headroom's path (store envelope at the canvas width ->
 // chart.js) against chart.js's own decimation plugin on the same data, canvas 1200x400.
 import { Chart, Decimation, LinearScale, LineController, LineElement, PointElement } from 'chart.js';
-import { Series } from '../../src/extension/engine/store/series';
+import { Series } from '../../src/shared/series';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation);
 

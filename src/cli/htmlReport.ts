@@ -1,5 +1,5 @@
-import { escapeHtml } from '../extension/panel/webviewHtml';
-import type { MemoryStore } from '../extension/engine/store/memoryStore';
+import { escapeHtml } from '../shared/html';
+import type { MemoryStore } from '../engine/store/memoryStore';
 import { formatBytes, formatDuration, type Units } from '../shared/format';
 import type { RunSummary } from './summary';
 

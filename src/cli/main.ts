@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Monitor } from '../extension/engine/monitor';
-import { ProtocolListener } from '../extension/engine/protocol/listener';
-import { loadRun, type LoadedRun } from '../extension/engine/recording/loadRecording';
-import { compareLocations } from '../extension/engine/session/compareRuns';
-import { RecordIngest } from '../extension/engine/session/recordIngest';
-import { MemoryStore, SeriesName } from '../extension/engine/store/memoryStore';
+import { Monitor } from '../engine/monitor';
+import { ProtocolListener } from '../engine/protocol/listener';
+import { loadRun, type LoadedRun } from '../engine/recording/loadRecording';
+import { compareLocations } from '../engine/session/compareRuns';
+import { RecordIngest } from '../engine/session/recordIngest';
+import { MemoryStore, SeriesName } from '../engine/store/memoryStore';
 import { formatBytes, plainLabel, type Units } from '../shared/format';
 import { parseRunArgs, UsageError, type RunArgs } from './args';
-import { storeToCsv } from '../extension/engine/recording/csv';
+import { storeToCsv } from '../engine/recording/csv';
 import { renderHtmlReport } from './htmlReport';
 import { checkpointRows, firstValue, renderSummaryText, summaryPeaks, type RunSummary } from './summary';
 

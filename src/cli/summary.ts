@@ -1,8 +1,8 @@
 import { formatBytes, formatDuration, plainLabel, type Units } from '../shared/format';
-import type { LocationStats } from '../extension/engine/session/recordIngest';
-import { growthOf } from '../extension/engine/session/recordIngest';
-import type { MemoryStore } from '../extension/engine/store/memoryStore';
-import { SeriesName } from '../extension/engine/store/memoryStore';
+import type { LocationStats } from '../engine/session/recordIngest';
+import { growthOf } from '../engine/session/recordIngest';
+import type { MemoryStore } from '../engine/store/memoryStore';
+import { SeriesName } from '../engine/store/memoryStore';
 
 /** The JSON summary written for CI (regression checks compare these numbers). */
 export interface RunSummary {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Units } from '../shared/format';
-import type { PssMode } from './engine/sampling/types';
+import type { PssMode } from '../engine/sampling/types';
 
 export const CONFIG_SECTION = 'headroom';
 

@@ -2,7 +2,7 @@ import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointE
 import zoomPlugin from 'chartjs-plugin-zoom';
 import { formatBytes, formatDuration, type Units } from '../shared/format';
 import type { AppendMessage, CheckpointRow, CompareMessage, CompareRow, EventData, HostToWebview, SeriesData, SeriesMeta, SnapshotMessage, WebviewToHost } from '../shared/webviewMessages';
-import { Series } from '../extension/engine/store/series';
+import { Series } from '../shared/series';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip, Legend, Filler, zoomPlugin);
 

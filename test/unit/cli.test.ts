@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSize } from '../../src/cli/args';
-import { readRecording } from '../../src/extension/engine/recording/recordingReader';
+import { readRecording } from '../../src/engine/recording/recordingReader';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'dist', 'cli.js');

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ConfigService } from '../config';
-import type { MonitoringSession } from '../sessions/monitoringSession';
+import type { MonitoringSession } from '../../engine/session/monitoringSession';
 import type { SessionManager } from '../sessions/sessionManager';
 import { Disposable } from '../util/dispose';
 

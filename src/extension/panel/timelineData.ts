@@ -1,11 +1,11 @@
 import type { AppendMessage, CheckpointRow, CompareMessage, CompareRow, EventData, SeriesAppend, SeriesData, SeriesMeta, SnapshotMessage } from '../../shared/webviewMessages';
-import type { LoadedRun } from '../engine/recording/loadRecording';
-import { commonLabels, compareLocations, firstHitOf } from '../engine/session/compareRuns';
-import type { MemoryStore } from '../engine/store/memoryStore';
-import type { Series } from '../engine/store/series';
-import { growthOf } from '../engine/session/recordIngest';
-import type { EventKind } from '../engine/store/eventIndex';
-import type { MonitoringSession } from '../sessions/monitoringSession';
+import type { LoadedRun } from '../../engine/recording/loadRecording';
+import { commonLabels, compareLocations, firstHitOf } from '../../engine/session/compareRuns';
+import type { MemoryStore } from '../../engine/store/memoryStore';
+import type { Series } from '../../shared/series';
+import { growthOf } from '../../engine/session/recordIngest';
+import type { EventKind } from '../../engine/store/eventIndex';
+import type { MonitoringSession } from '../../engine/session/monitoringSession';
 import { pressureOf } from '../views/pressure';
 
 interface SeriesSpec {

@@ -3,12 +3,12 @@ import * as vscode from 'vscode';
 import type { HostToWebview, WebviewToHost } from '../../shared/webviewMessages';
 import { CommandId } from '../commands';
 import type { ConfigService } from '../config';
-import { storeToCsv } from '../engine/recording/csv';
-import type { MonitoringSession } from '../sessions/monitoringSession';
+import { storeToCsv } from '../../engine/recording/csv';
+import type { MonitoringSession } from '../../engine/session/monitoringSession';
 import type { SessionManager } from '../sessions/sessionManager';
 import { Disposable } from '../util/dispose';
 import { buildAppend, buildCompare, buildSnapshot, displayName, extentOf, seriesCounts } from './timelineData';
-import { loadRun, type LoadedRun } from '../engine/recording/loadRecording';
+import { loadRun, type LoadedRun } from '../../engine/recording/loadRecording';
 import { renderWebviewDocument } from './webviewHtml';
 
 export const TIMELINE_VIEW_TYPE = 'headroom.timeline';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { escapeHtml, makeNonce, renderWebviewDocument } from './webviewHtml';
+import { renderWebviewDocument } from './webviewHtml';
 
 describe('renderWebviewDocument', () => {
   const doc = (nonce?: string) =>
@@ -15,14 +15,8 @@ describe('renderWebviewDocument', () => {
   });
 
   it('uses a fresh nonce each time', () => {
-    const nonces = new Set(Array.from({ length: 50 }, () => makeNonce()));
-    assert.equal(nonces.size, 50);
     const a = /nonce-([^']+)'/.exec(doc())?.[1];
     const b = /nonce-([^']+)'/.exec(doc())?.[1];
     assert.ok(a && b && a !== b);
-  });
-
-  it('escapes markup in attributes and text', () => {
-    assert.equal(escapeHtml(`<img src=x onerror="alert(1)">&'`), '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#39;');
   });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { formatBytes, formatDuration, type Units } from '../../shared/format';
 import type { CleanupResultRecord } from '../../shared/protocol';
 import type { DebugTracking } from '../debug/debugTracking';
-import type { MonitoringSession } from './monitoringSession';
+import type { MonitoringSession } from '../../engine/session/monitoringSession';
 
 /** `Freed 1.8 GB RSS, 3.1 GB CUDA reserved in 0.12 s` (summed over the processes that answered). */
 export function describeCleanup(results: readonly Pick<CleanupResultRecord, 'rss' | 'devices' | 'duration'>[], units: Units): string {

@@ -3,8 +3,8 @@ import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { formatBytes, plainLabel } from '../../shared/format';
 import type { ConfigService } from '../config';
-import { listProcesses } from '../engine/sampling/processList';
-import type { MonitoringSession } from './monitoringSession';
+import { listProcesses } from '../../engine/sampling/processList';
+import type { MonitoringSession } from '../../engine/session/monitoringSession';
 import { ProcessTerminal } from './processTerminal';
 import type { SessionManager } from './sessionManager';
 

@@ -2,12 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ConfigService } from '../config';
-import { readRecording } from '../engine/recording/recordingReader';
-import { loadIntoStore, protocolRecords } from '../engine/recording/loadRecording';
-import { ProtocolListener, type ProtocolConnection } from '../engine/protocol/listener';
-import { batchSize, objectBatch, type RecordBatch } from '../engine/protocol/recordBatch';
+import { readRecording } from '../../engine/recording/recordingReader';
+import { loadIntoStore, protocolRecords } from '../../engine/recording/loadRecording';
+import { ProtocolListener, type ProtocolConnection } from '../../engine/protocol/listener';
+import { batchSize, objectBatch, type RecordBatch } from '../../engine/protocol/recordBatch';
 import { Disposable } from '../util/dispose';
-import { MonitoringSession, type SessionSource } from './monitoringSession';
+import { MonitoringSession, type SessionSource } from '../../engine/session/monitoringSession';
 
 export interface StartOptions {
   readonly name: string;

@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { formatBytes, plainLabel, type Units } from '../../shared/format';
 import { CommandId } from '../commands';
 import type { ConfigService } from '../config';
-import { growthOf, recentHits, type LocationStats } from '../engine/session/recordIngest';
-import { canonicalPath, type MonitoringSession } from '../sessions/monitoringSession';
+import { growthOf, recentHits, type LocationStats } from '../../engine/session/recordIngest';
+import { canonicalPath, type MonitoringSession } from '../../engine/session/monitoringSession';
 import type { SessionManager } from '../sessions/sessionManager';
 import { Disposable } from '../util/dispose';
 

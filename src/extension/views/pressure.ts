@@ -1,4 +1,4 @@
-import type { MonitorTick } from '../engine/monitor';
+import type { MonitorTick } from '../../engine/monitor';
 
 /** How full the memory that can kill the job is: the cgroup limit when there is one, else the system. */
 export interface Pressure {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { formatBytes, formatPair, plainLabel } from '../../shared/format';
 import { CommandId } from '../commands';
 import type { ConfigService } from '../config';
-import type { MonitoringSession } from '../sessions/monitoringSession';
+import type { MonitoringSession } from '../../engine/session/monitoringSession';
 import type { SessionManager } from '../sessions/sessionManager';
 import { Disposable } from '../util/dispose';
 import { levelOf, pressureOf } from './pressure';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { commonLabels, compareLocations, firstHitOf } from '../../../src/extension/engine/session/compareRuns';
-import { RecordIngest } from '../../../src/extension/engine/session/recordIngest';
-import { MemoryStore } from '../../../src/extension/engine/store/memoryStore';
+import { commonLabels, compareLocations, firstHitOf } from '../../../src/engine/session/compareRuns';
+import { RecordIngest } from '../../../src/engine/session/recordIngest';
+import { MemoryStore } from '../../../src/engine/store/memoryStore';
 import type { ProtocolRecord } from '../../../src/shared/protocol';
 
 const MB = 2 ** 20;

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NvidiaSmiMonitor } from '../../../src/extension/engine/gpu/nvidiaSmiMonitor';
-import { parseComputeAppsCsv, parseGpuCsv, parseRocmSmiJson, smiNumber } from '../../../src/extension/engine/gpu/nvidiaSmiParser';
-import type { GpuAvailability, GpuSample } from '../../../src/extension/engine/gpu/types';
+import { NvidiaSmiMonitor } from '../../../src/engine/gpu/nvidiaSmiMonitor';
+import { parseComputeAppsCsv, parseGpuCsv, parseRocmSmiJson, smiNumber } from '../../../src/engine/gpu/nvidiaSmiParser';
+import type { GpuAvailability, GpuSample } from '../../../src/engine/gpu/types';
 import { sleep } from './allocator';
 
 const dir = join(__dirname, '..', '..', 'fixtures', 'nvidia-smi');

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import type { ProtocolRecord } from '../../../src/shared/protocol';
-import { ProtocolListener, type ProtocolConnection } from '../../../src/extension/engine/protocol/listener';
-import { recordsOf } from '../../../src/extension/engine/protocol/recordBatch';
+import { ProtocolListener, type ProtocolConnection } from '../../../src/engine/protocol/listener';
+import { recordsOf } from '../../../src/engine/protocol/recordBatch';
 import { sleep } from './allocator';
 import { runPython } from './pythonRun';
 

@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Monitor } from '../../../src/extension/engine/monitor';
-import { loadIntoStore } from '../../../src/extension/engine/recording/loadRecording';
-import { readRecording } from '../../../src/extension/engine/recording/recordingReader';
-import { SeriesName } from '../../../src/extension/engine/store/memoryStore';
+import { Monitor } from '../../../src/engine/monitor';
+import { loadIntoStore } from '../../../src/engine/recording/loadRecording';
+import { readRecording } from '../../../src/engine/recording/recordingReader';
+import { SeriesName } from '../../../src/engine/store/memoryStore';
 import { Allocator, MiB, sleep } from './allocator';
 
 describe('Monitor (real process, real recording)', function () {

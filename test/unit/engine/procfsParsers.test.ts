@@ -10,7 +10,7 @@ import {
   parseProcStat,
   parseSmapsRollup,
   parseStatm,
-} from '../../../src/extension/engine/sampling/procfsParsers';
+} from '../../../src/engine/sampling/procfsParsers';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '..', '..', 'fixtures', 'proc', name), 'latin1');
 

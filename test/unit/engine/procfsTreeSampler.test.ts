@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ProcfsTreeSampler } from '../../../src/extension/engine/sampling/procfsTreeSampler';
+import { ProcfsTreeSampler } from '../../../src/engine/sampling/procfsTreeSampler';
 import { Allocator, MiB, sleep } from './allocator';
 
 describe('ProcfsTreeSampler (real processes)', function () {

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CheckpointScanner } from '../../../src/extension/engine/protocol/checkpointScanner';
-import { BatchDecoder, batchSize, recordsOf, type RecordBatch } from '../../../src/extension/engine/protocol/recordBatch';
+import { CheckpointScanner } from '../../../src/engine/protocol/checkpointScanner';
+import { BatchDecoder, batchSize, recordsOf, type RecordBatch } from '../../../src/engine/protocol/recordBatch';
 import { decodeLine, type ProtocolRecord } from '../../../src/shared/protocol';
 
 const vectors = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'protocol', 'vectors.json'), 'utf8')) as { vectors: { line: string }[] }).vectors.map((v) => v.line);

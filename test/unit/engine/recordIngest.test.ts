@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { ProtocolRecord } from '../../../src/shared/protocol';
-import { BatchDecoder } from '../../../src/extension/engine/protocol/recordBatch';
-import { growth, RecordIngest } from '../../../src/extension/engine/session/recordIngest';
-import { MemoryStore } from '../../../src/extension/engine/store/memoryStore';
+import { BatchDecoder } from '../../../src/engine/protocol/recordBatch';
+import { growth, RecordIngest } from '../../../src/engine/session/recordIngest';
+import { MemoryStore } from '../../../src/engine/store/memoryStore';
 
 const MB = 2 ** 20;
 let seq = 0;

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readRecording } from '../../../src/extension/engine/recording/recordingReader';
-import { RecordingWriter } from '../../../src/extension/engine/recording/recordingWriter';
+import { readRecording } from '../../../src/engine/recording/recordingReader';
+import { RecordingWriter } from '../../../src/engine/recording/recordingWriter';
 import { sleep } from './allocator';
 
 describe('recordings (real files)', () => {

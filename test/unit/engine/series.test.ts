@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { ChunkedColumn } from '../../../src/extension/engine/store/chunkedColumn';
-import { EventIndex } from '../../../src/extension/engine/store/eventIndex';
-import { MemoryStore } from '../../../src/extension/engine/store/memoryStore';
-import { FANOUT, Series } from '../../../src/extension/engine/store/series';
+import { ChunkedColumn } from '../../../src/shared/chunkedColumn';
+import { EventIndex } from '../../../src/engine/store/eventIndex';
+import { MemoryStore } from '../../../src/engine/store/memoryStore';
+import { FANOUT, Series } from '../../../src/shared/series';
 
 describe('ChunkedColumn', () => {
   it('pushes across chunks, searches, and trims whole chunks', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { treeFromProcessList, type SiProcess } from '../../../src/extension/engine/sampling/siSampler';
+import { treeFromProcessList, type SiProcess } from '../../../src/engine/sampling/siSampler';
 
 describe('systeminformation fallback (captured systeminformation.processes() output)', () => {
   const { rootPid, list } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'proc', 'si-processes.json'), 'utf8')) as {

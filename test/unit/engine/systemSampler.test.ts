@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LinuxSystemSampler } from '../../../src/extension/engine/sampling/linuxSystemSampler';
-import { parseProcCgroup } from '../../../src/extension/engine/sampling/procfsParsers';
+import { LinuxSystemSampler } from '../../../src/engine/sampling/linuxSystemSampler';
+import { parseProcCgroup } from '../../../src/engine/sampling/procfsParsers';
 import { Allocator, MiB } from './allocator';
 
 describe('LinuxSystemSampler (real /proc/meminfo and cgroups)', function () {

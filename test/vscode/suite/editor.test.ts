@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { MonitoringSession } from '../../../src/extension/sessions/monitoringSession';
+import type { MonitoringSession } from '../../../src/engine/session/monitoringSession';
 import { headroom, waitFor } from './util';
 
 const repo = join(__dirname, '..', '..', '..', '..');

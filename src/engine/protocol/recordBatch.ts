@@ -1,4 +1,4 @@
-import { DecodeFailure, decodeRecord, PROTOCOL_VERSION, type CheckpointRecord, type DecodeErrorCode, type ProtocolRecord } from '../../../shared/protocol';
+import { DecodeFailure, decodeRecord, PROTOCOL_VERSION, type CheckpointRecord, type DecodeErrorCode, type ProtocolRecord } from '../../shared/protocol';
 import { CheckpointScanner, type ByteRange } from './checkpointScanner';
 import { LineSplitter } from './lineSplitter';
 

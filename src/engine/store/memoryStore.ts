@@ -1,6 +1,6 @@
 import type { SystemSample, TreeSample } from '../sampling/types';
 import { EventIndex } from './eventIndex';
-import { Series, type Envelope, type SeriesOptions } from './series';
+import { Series, type Envelope, type SeriesOptions } from '../../shared/series';
 
 /** Well-known series names; per-process and per-device series add a suffix. */
 export const SeriesName = {

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DecodeFailure, decodeRecord, encodeControl, MAX_LINE_BYTES, type ControlMessage, type HelloRecord } from '../../../shared/protocol';
+import { DecodeFailure, decodeRecord, encodeControl, MAX_LINE_BYTES, type ControlMessage, type HelloRecord } from '../../shared/protocol';
 import { DecodeThread } from './decodeThread';
 import { ProblemReporter } from './problemReporter';
 import { batchSize, objectBatch, type RecordBatch } from './recordBatch';

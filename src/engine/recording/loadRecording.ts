@@ -1,4 +1,4 @@
-import type { ProtocolRecord } from '../../../shared/protocol';
+import type { ProtocolRecord } from '../../shared/protocol';
 import type { TreeSample } from '../sampling/types';
 import { RecordIngest } from '../session/recordIngest';
 import { MemoryStore, SeriesName } from '../store/memoryStore';

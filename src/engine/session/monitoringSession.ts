@@ -1,10 +1,10 @@
 import { realpathSync } from 'node:fs';
 import type { ProtocolRecord } from '../../shared/protocol';
-import { Monitor, type MonitorOptions, type MonitorTick } from '../engine/monitor';
-import type { ProtocolConnection } from '../engine/protocol/listener';
-import type { RecordBatch } from '../engine/protocol/recordBatch';
-import { RecordIngest } from '../engine/session/recordIngest';
-import { MemoryStore } from '../engine/store/memoryStore';
+import { Monitor, type MonitorOptions, type MonitorTick } from '../monitor';
+import type { ProtocolConnection } from '../protocol/listener';
+import type { RecordBatch } from '../protocol/recordBatch';
+import { RecordIngest } from './recordIngest';
+import { MemoryStore } from '../store/memoryStore';
 
 export type SessionSource = 'run' | 'debug' | 'attach' | 'command' | 'recording';
 

@@ -1,4 +1,4 @@
-import type { DeviceMemory, MemorySnapshot, ProtocolRecord } from '../../../shared/protocol';
+import type { DeviceMemory, MemorySnapshot, ProtocolRecord } from '../../shared/protocol';
 import { Cp, type RecordBatch } from '../protocol/recordBatch';
 import { KIND_CODE, type EventIndex } from '../store/eventIndex';
 import type { MemoryStore } from '../store/memoryStore';

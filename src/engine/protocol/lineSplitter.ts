@@ -1,4 +1,4 @@
-import { MAX_LINE_BYTES } from '../../../shared/protocol';
+import { MAX_LINE_BYTES } from '../../shared/protocol';
 
 /**
  * Splits a byte stream into lines with a hard cap on line length: a line that grows past

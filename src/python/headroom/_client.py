@@ -3,19 +3,20 @@
 HEADROOM_ADDR (+ HEADROOM_TOKEN): send to the extension's listener.
 HEADROOM_LOG=path.ndjson: write the same records to a file instead.
 Neither: `client()` is None and every reporting call returns at once.
+
+Control messages are answered by handlers registered with `on_control(type, fn)`: this
+module answers `ping`; the cleanup module registers `cleanup`.
 """
 import atexit
 import itertools
 import os
 import socket
 import sys
-import threading
 import time
 
-from . import _devices, _procmem
+from . import _devices, _diagnostics, _procmem
 from ._transport import Transport
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 _abs_cache = {}
 
@@ -38,6 +39,17 @@ def snapshot():
     return {"rss": rss, "vms": vms}
 
 
+# Control message type -> handler(msg). The transport holds this dict itself, so handlers
+# registered after the client was made are used too.
+_handlers = {}
+
+
+def on_control(type_, handler):
+    """Answers the control messages of one type (protocol.CONTROL_TYPES) with handler(msg),
+    called on the control thread. Errors it raises are counted, never propagated."""
+    _handlers[type_] = handler
+
+
 class Client:
     def __init__(self, addrs, token, log_path):
         self.token = token or ""
@@ -45,7 +57,7 @@ class Client:
         self._seq = itertools.count()
         self._region_ids = itertools.count(1)
         self._mp_pending = False
-        self.transport = Transport(addrs, token, log_path, on_control=self._on_control, make_hello=self._hello)
+        self.transport = Transport(addrs, token, log_path, handlers=_handlers, make_hello=self._hello)
         # Registered after the transport's own exit hook, so it runs first: bye goes out.
         atexit.register(self.close)
         if hasattr(os, "register_at_fork"):
@@ -65,8 +77,8 @@ class Client:
         if mp_util is not None:
             try:
                 mp_util.Finalize(None, self.close, exitpriority=100)
-            except Exception:
-                pass
+            except Exception as e:
+                _diagnostics.note("mp-finalizer", e)
 
     def base(self, type_):
         return {"type": type_, "t": time.time(), "pid": self.pid, "seq": next(self._seq)}
@@ -79,8 +91,8 @@ class Client:
             self._register_mp_finalizer()
         try:
             self.transport.put(record)
-        except Exception:
-            pass
+        except Exception as e:
+            _diagnostics.note("emit", e)
 
     def _hello(self):
         r = self.base("hello")
@@ -101,30 +113,58 @@ class Client:
                 r[key] = int(v)
         return r
 
-    def _on_control(self, msg):
-        if msg["type"] == "ping":
-            r = self.base("pong")
-            r["id"] = msg["id"]
-            self.emit(r)
-        elif msg["type"] == "cleanup":
-            from .core import cleanup
-
-            # Runs on the control thread: the program keeps going meanwhile.
-            cleanup(reason=msg.get("reason") or "requested from the editor", _request_id=msg["id"])
-
     def close(self):
         bye = self.base("bye")
         bye["reason"] = "exit"
         bye["dropped"] = self.transport.dropped
+        errors = _diagnostics.counts()
+        if errors:
+            bye["errors"] = errors
         self.transport.close(bye)
 
 
+def _pong(msg):
+    c = _client
+    if c is not None:
+        r = c.base("pong")
+        r["id"] = msg["id"]
+        c.emit(r)
+
+
+on_control("ping", _pong)
+
 _client = None
-_lock = threading.Lock()
 
 
 def client():
     return _client
+
+
+def enabled():
+    """True when records go somewhere (HEADROOM_ADDR or HEADROOM_LOG was set)."""
+    return _client is not None
+
+
+def flush():
+    """Sends what is queued now (normally a background thread does this every 20 ms)."""
+    c = _client
+    if c is not None:
+        c.transport.flush()
+
+
+def diagnostics():
+    """The client's own health: internal errors per code with the first message of each,
+    records dropped, whether it is connected, and its version. Errors are also counted in
+    the `bye` record; with HEADROOM_DEBUG set, the first of each kind goes to stderr."""
+    c = _client
+    return {
+        "version": __version__,
+        "enabled": c is not None,
+        "connected": c is not None and c.transport.connected,
+        "dropped": c.transport.dropped if c is not None else 0,
+        "errors": _diagnostics.counts(),
+        "messages": _diagnostics.messages(),
+    }
 
 
 def _init_from_env():
@@ -135,7 +175,8 @@ def _init_from_env():
         return
     try:
         _client = Client(addr if not log else None, os.environ.get("HEADROOM_TOKEN"), log)
-    except Exception:
+    except Exception as e:
+        _diagnostics.note("init", e)
         _client = None
 
 

@@ -5,6 +5,8 @@ already in sys.modules, and CUDA only once the program has initialised it.
 """
 import sys
 
+from . import _diagnostics
+
 
 def _torch():
     return sys.modules.get("torch")
@@ -18,7 +20,8 @@ def cuda_ready(torch=None):
     torch = torch or _torch()
     try:
         return torch is not None and torch.cuda.is_initialized()
-    except Exception:
+    except Exception as e:
+        _diagnostics.note("cuda-ready", e)
         return False
 
 
@@ -26,11 +29,12 @@ def mps_ready(torch=None):
     torch = torch or _torch()
     try:
         return torch is not None and hasattr(torch, "mps") and torch.backends.mps.is_available()
-    except Exception:
+    except Exception as e:
+        _diagnostics.note("mps-ready", e)
         return False
 
 
-def _mlx_fn(mx, name):
+def mlx_fn(mx, name):
     fn = getattr(mx, name, None)  # mlx >= 0.24 moved these to the top level
     if fn is None and hasattr(mx, "metal"):
         fn = getattr(mx.metal, name, None)
@@ -54,23 +58,23 @@ def device_memory():
                         "max_allocated": c.max_memory_allocated(i),
                         "max_reserved": c.max_memory_reserved(i),
                     })
-            except Exception:
-                pass
+            except Exception as e:
+                _diagnostics.note("cuda-memory", e)
         if mps_ready(torch):
             try:
                 out.append({"kind": "mps", "index": 0, "current": torch.mps.current_allocated_memory(), "driver": torch.mps.driver_allocated_memory()})
-            except Exception:
-                pass
+            except Exception as e:
+                _diagnostics.note("mps-memory", e)
     mx = _mlx()
     if mx is not None:
         try:
-            active = _mlx_fn(mx, "get_active_memory")
+            active = mlx_fn(mx, "get_active_memory")
             if active is not None:
-                cache = _mlx_fn(mx, "get_cache_memory")
-                peak = _mlx_fn(mx, "get_peak_memory")
+                cache = mlx_fn(mx, "get_cache_memory")
+                peak = mlx_fn(mx, "get_peak_memory")
                 out.append({"kind": "mlx", "index": 0, "active": active(), "cache": cache() if cache else None, "peak": peak() if peak else None})
-        except Exception:
-            pass
+        except Exception as e:
+            _diagnostics.note("mlx-memory", e)
     return out
 
 
@@ -83,12 +87,13 @@ def device_info():
             for i in range(torch.cuda.device_count()):
                 p = torch.cuda.get_device_properties(i)
                 out.append({"kind": "cuda", "index": i, "name": p.name, "total": p.total_memory})
-        except Exception:
-            pass
+        except Exception as e:
+            _diagnostics.note("cuda-info", e)
     if mps_ready(torch):
         try:
             total = torch.mps.recommended_max_memory() if hasattr(torch.mps, "recommended_max_memory") else None
-        except Exception:
+        except Exception as e:
+            _diagnostics.note("mps-info", e)
             total = None
         out.append({"kind": "mps", "index": 0, "name": "Apple GPU (MPS)", "total": total})
     return out
@@ -110,13 +115,13 @@ def reset_device_peaks():
         try:
             for i in range(torch.cuda.device_count()):
                 torch.cuda.reset_peak_memory_stats(i)
-        except Exception:
-            pass
+        except Exception as e:
+            _diagnostics.note("cuda-reset-peaks", e)
     mx = _mlx()
     if mx is not None:
-        fn = _mlx_fn(mx, "reset_peak_memory")
+        fn = mlx_fn(mx, "reset_peak_memory")
         if fn is not None:
             try:
                 fn()
-            except Exception:
-                pass
+            except Exception as e:
+                _diagnostics.note("mlx-reset-peaks", e)

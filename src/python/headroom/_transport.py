@@ -4,6 +4,9 @@
 batches. If the extension goes away the program carries on: records are dropped (and
 counted) until a reconnect succeeds. After fork() a child never writes on its parent's
 socket: it drops the inherited state and connects as itself, with its own hello.
+
+Control messages from Headroom are read on a daemon thread and passed to the handler
+registered for their type in `handlers` ({type: fn(msg)}); the transport knows none of them.
 """
 import atexit
 import collections
@@ -13,7 +16,7 @@ import socket
 import threading
 import time
 
-from . import protocol
+from . import _diagnostics, protocol
 
 MAX_QUEUE = 100_000
 FLUSH_INTERVAL = 0.02
@@ -57,11 +60,12 @@ class _PipeConn:
 
 
 class Transport:
-    def __init__(self, addrs=None, token=None, log_path=None, on_control=None, make_hello=None):
+    def __init__(self, addrs=None, token=None, log_path=None, handlers=None, make_hello=None):
         self.addrs = [a for a in (addrs or "").split(",") if a]
         self.token = token
         self.log_path = log_path
-        self.on_control = on_control
+        # Kept by reference: handlers registered later (by other modules) are seen too.
+        self.handlers = {} if handlers is None else handlers
         self.make_hello = make_hello
         self.dropped = 0
         self.sent = 0
@@ -111,11 +115,19 @@ class Transport:
             t.start()
 
     # -- writer thread -------------------------------------------------------------------
+    @property
+    def connected(self):
+        """True while a connection (or the log file) is open."""
+        return self._conn is not None or self._file is not None
+
     def _run(self):
         while not self._closed:
             self._wake.wait(FLUSH_INTERVAL)
             self._wake.clear()
-            self.flush()
+            try:
+                self.flush()
+            except Exception as e:  # keep the writer alive: the next batch may go through
+                _diagnostics.note("writer", e)
 
     def flush(self):
         if not self._q:
@@ -175,8 +187,7 @@ class Transport:
             except OSError:
                 continue
             self._conn = conn
-            if self.on_control is not None:
-                threading.Thread(target=self._read_control, args=(conn,), name="headroom-control", daemon=True).start()
+            threading.Thread(target=self._read_control, args=(conn,), name="headroom-control", daemon=True).start()
             return conn
         return None
 
@@ -209,10 +220,13 @@ class Transport:
                     msg = protocol.decode_line(line, protocol.CONTROL_TYPES)
                 except protocol.ProtocolError:
                     continue
+                handler = self.handlers.get(msg["type"])
+                if handler is None:
+                    continue
                 try:
-                    self.on_control(msg)
-                except Exception:
-                    pass  # never let a control request take the program down
+                    handler(msg)
+                except Exception as e:  # never let a control request take the program down
+                    _diagnostics.note("control-" + msg["type"], e)
             if len(buf) > protocol.MAX_LINE_BYTES:
                 buf = b""
 
@@ -224,8 +238,8 @@ class Transport:
             self._q.append(bye)
         try:
             self.flush()
-        except Exception:
-            pass
+        except Exception as e:
+            _diagnostics.note("close-flush", e)
         self._closed = True
         self._wake.set()
         if self._conn is not None:

@@ -2,8 +2,8 @@
 import gc
 import sys
 
-from . import _devices, _procmem
-from .core import cleanup
+from . import _devices, _diagnostics, _procmem
+from ._cleanup import cleanup
 
 
 class MemoryManager:
@@ -38,7 +38,8 @@ class MemoryManager:
             if self.kind == "mps" and _devices.mps_ready(torch):
                 limit = torch.mps.recommended_max_memory()
                 return torch.mps.driver_allocated_memory() / limit if limit else 0.0
-        except Exception:
+        except Exception as e:
+            _diagnostics.note("device-usage", e)
             return 0.0
         cg = _procmem.cgroup_limit()
         if cg:

@@ -4,7 +4,8 @@ import time
 
 from . import _devices, _procmem
 from ._client import abs_file, client, snapshot
-from .core import MB
+
+MB = 1024 ** 2
 
 
 def _caller(depth=2):

@@ -1,0 +1,167 @@
+"""Checkpoints, regions and decorated calls: what the program reports as it runs."""
+import functools
+import sys
+import threading
+import time
+
+from . import _devices, _diagnostics, _procmem
+from ._client import abs_file, client, snapshot
+from ._peak import PeakTracker
+
+MB = 1024 ** 2
+
+
+def checkpoint(label=None):
+    """Reports memory at this line. Returns at once when Headroom is not listening."""
+    c = client()
+    if c is None:
+        return
+    try:
+        f = sys._getframe(1)
+        code = f.f_code
+        r = c.base("checkpoint")
+        r["file"] = abs_file(code.co_filename)
+        r["line"] = f.f_lineno
+        r["func"] = code.co_name
+        if label is not None:
+            r["label"] = str(label)
+        r["mem"] = snapshot()
+        c.emit(r)
+    except Exception as e:  # the client never raises into user code
+        _diagnostics.note("checkpoint", e)
+
+
+class Region:
+    """What a tracked block measured: rss before/after, delta, peak, duration (bytes, seconds)."""
+
+    def __init__(self, label):
+        self.label = label
+        self.rss_before = self.rss_after = self.delta = self.peak = 0
+        self.duration = 0.0
+        self.peak_devices = []
+        self.devices_before = []
+        self.devices_after = []
+
+    def __repr__(self):
+        return "Region(%r, delta=%+.1f MB, peak=%.1f MB, %.3f s)" % (self.label, self.delta / MB, self.peak / MB, self.duration)
+
+
+class track:
+    """Measures a block or a function: `with track("data loading"):` or `@track("epoch")`.
+
+    Reports region start/end (or a call, for functions) with delta and peak inside. With
+    Headroom not listening it still measures; `verbose=True` prints a line at the end.
+    """
+
+    def __init__(self, label=None, verbose=False):
+        if callable(label):  # bare @track
+            self._fn = label
+            self.label = label.__qualname__
+            functools.update_wrapper(self, label)
+        else:
+            self._fn = None
+            self.label = label
+        self.verbose = verbose
+        self._stack = threading.local()
+
+    # context manager
+    def __enter__(self):
+        c = client()
+        f = sys._getframe(1)
+        region = Region(self.label)
+        state = [region, PeakTracker(), time.perf_counter(), None, f.f_code, f.f_lineno]
+        region.rss_before = state[1].start_rss
+        region.devices_before = state[1].dev_start
+        if c is not None:
+            try:
+                rid = c.region_id()
+                r = c.base("region_start")
+                r.update(id=rid, file=abs_file(f.f_code.co_filename), line=f.f_lineno, func=f.f_code.co_name, mem=snapshot())
+                if self.label is not None:
+                    r["label"] = str(self.label)
+                c.emit(r)
+                state[3] = rid
+            except Exception as e:
+                _diagnostics.note("region-start", e)
+        stack = getattr(self._stack, "s", None)
+        if stack is None:
+            stack = self._stack.s = []
+        stack.append(state)
+        return region
+
+    def __exit__(self, exc_type, exc, tb):
+        region, peak, t0, rid, code, line = self._stack.s.pop()
+        self._finish(region, peak, t0)
+        c = client()
+        if c is not None and rid is not None:
+            try:
+                r = c.base("region_end")
+                r.update(id=rid, file=abs_file(code.co_filename), line=line, func=code.co_name, mem=snapshot(), duration=region.duration, peak=region._peak_record)
+                if self.label is not None:
+                    r["label"] = str(self.label)
+                if exc_type is not None:
+                    r["error"] = "%s: %s" % (exc_type.__name__, exc)
+                c.emit(r)
+            except Exception as e:
+                _diagnostics.note("region-end", e)
+        return False
+
+    def _finish(self, region, peak, t0):
+        region.duration = time.perf_counter() - t0
+        region.rss_after, _ = _procmem.rss_vms()
+        region.delta = region.rss_after - region.rss_before
+        p = peak.finish()
+        region.peak = p["rss"]
+        region.peak_devices = p.get("devices", [])
+        region.devices_after = _devices.device_memory()
+        region._peak_record = p
+        if self.verbose:
+            print("[headroom] %s: %+.1f MB RSS (peak %.1f MB) in %.2f s" % (self.label, region.delta / MB, region.peak / MB, region.duration), flush=True)
+
+    # decorator
+    def __call__(self, *args, **kwargs):
+        if self._fn is None:
+            fn = args[0]
+            wrapped = track(self.label or fn.__qualname__, self.verbose)
+            wrapped._fn = fn
+            functools.update_wrapper(wrapped, fn)
+            return wrapped
+        return self._call(*args, **kwargs)
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        return functools.partial(self.__call__, obj)
+
+    def _call(self, *args, **kwargs):
+        c = client()
+        if c is None and not self.verbose:
+            return self._fn(*args, **kwargs)
+        region = Region(self.label)
+        peak = PeakTracker()
+        region.rss_before = peak.start_rss
+        t_wall = time.time()
+        mem0 = snapshot() if c is not None else None
+        t0 = time.perf_counter()
+        error = None
+        try:
+            return self._fn(*args, **kwargs)
+        except BaseException as e:
+            error = "%s: %s" % (type(e).__name__, e)
+            raise
+        finally:
+            self._finish(region, peak, t0)
+            if c is not None:
+                try:
+                    code = self._fn.__code__
+                    r = c.base("call")
+                    r.update(label=str(self.label), func=code.co_name, file=abs_file(code.co_filename), line=code.co_firstlineno, t0=t_wall, mem0=mem0, mem=snapshot(), peak=region._peak_record)
+                    if error:
+                        r["error"] = error
+                    c.emit(r)
+                except Exception as e:
+                    _diagnostics.note("call", e)
+
+
+monitor_memory = track  # seed 002's name for the decorator
+track_memory = track  # and for the context manager

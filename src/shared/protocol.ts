@@ -146,6 +146,8 @@ export interface ByeRecord extends Base {
   readonly reason?: string;
   /** Records the client had to drop (queue full, disconnected). */
   readonly dropped?: number;
+  /** The client's own internal errors by code (counted, never raised into the program). */
+  readonly errors?: Readonly<Record<string, number>>;
 }
 
 export type ProtocolRecord =
@@ -174,6 +176,8 @@ export type DecodeResult = { readonly ok: true; readonly record: ProtocolRecord 
 
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+/** An object of non-negative integer counts (bye.errors). */
+const isCounts = (x: unknown): boolean => isObj(x) && Object.values(x).every((n) => Number.isInteger(n) && (n as number) >= 0);
 
 type Fields = Record<string, unknown>;
 const fail = (code: DecodeErrorCode, message: string, type?: string) => new DecodeFailure(code, message, type);
@@ -281,6 +285,7 @@ function check(x: unknown): ProtocolRecord | DecodeFailure {
   const badString = x.file !== undefined && typeof x.file !== 'string' ? 'file' : x.func !== undefined && typeof x.func !== 'string' ? 'func' : x.label !== undefined && typeof x.label !== 'string' ? 'label' : undefined;
   if (badString) return fail('bad-field', `"${badString}" must be a string`, type);
   if (type === 'hello' && typeof x.token !== 'string') return fail('bad-field', '"token" must be a string', type);
+  if (type === 'bye' && x.errors !== undefined && !isCounts(x.errors)) return fail('bad-field', '"errors" must be an object of non-negative integer counts', type);
   return x as unknown as ProtocolRecord;
 }
 

@@ -36,6 +36,11 @@ def _num(x):
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
+def _counts(x):
+    """An object of non-negative integer counts (bye.errors); 2.0 is an integer, as in JSON."""
+    return isinstance(x, dict) and all(_num(n) and n >= 0 and float(n).is_integer() for n in x.values())
+
+
 def _reject_constant(name):
     raise ValueError("%s is not JSON" % name)
 
@@ -91,4 +96,6 @@ def validate(x, types=None):
             raise ProtocolError("bad-field", '"%s" must be a string' % f)
     if t == "hello" and not isinstance(x.get("token"), str):
         raise ProtocolError("bad-field", '"token" must be a string')
+    if t == "bye" and "errors" in x and not _counts(x["errors"]):
+        raise ProtocolError("bad-field", '"errors" must be an object of non-negative integer counts')
     return x

@@ -2,6 +2,7 @@
 // chart.js) against chart.js's own decimation plugin on the same data, canvas 1200x400.
 import { Chart, Decimation, LinearScale, LineController, LineElement, PointElement } from 'chart.js';
 import { Series } from '../../src/shared/series';
+import { envelopePoints, type Point } from '../../src/webview/points';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation);
 
@@ -26,16 +27,10 @@ function makeSeries(n: number): Series {
   return s;
 }
 
-function envelopePoints(s: Series, width: number): { x: number; y: number }[] {
-  const first = s.firstTime ?? 0;
-  const last = s.lastTime ?? 0;
-  const e = s.query(first, last, width);
-  const pts: { x: number; y: number }[] = [];
-  for (let i = 0; i < e.t.length; i++) {
-    pts.push({ x: e.t[i], y: e.min[i] });
-    if (e.max[i] !== e.min[i]) pts.push({ x: e.t[i], y: e.max[i] });
-  }
-  return pts;
+/** Our path: the store's envelope between its first and last sample at `width` columns, as chart points. */
+function pointsOf(s: Series, width: number): Point[] {
+  const e = s.query(s.firstTime ?? 0, s.lastTime ?? 0, width);
+  return envelopePoints(e.t, e.min, e.max);
 }
 
 const common = {
@@ -54,7 +49,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** Ours: query the envelope at the plot's width and draw it (chart.js draws synchronously without animation). */
 function oursFirstPaint(s: Series): { ms: number; chart: Chart<'line', { x: number; y: number }[]> } {
   const t0 = performance.now();
-  const chart = new Chart(canvas(), { type: 'line', data: { datasets: [{ data: envelopePoints(s, W), borderColor: '#36c' }] }, options: common });
+  const chart = new Chart(canvas(), { type: 'line', data: { datasets: [{ data: pointsOf(s, W), borderColor: '#36c' }] }, options: common });
   return { ms: performance.now() - t0, chart };
 }
 
@@ -63,7 +58,7 @@ function oursUpdate(s: Series, chart: Chart<'line', { x: number; y: number }[]>,
   for (let k = 0; k < 20; k++) {
     for (let j = 0; j < 100; j++) s.append((startIndex + k * 100 + j) * 100, value(startIndex + k * 100 + j));
     const t0 = performance.now();
-    chart.data.datasets[0].data = envelopePoints(s, W);
+    chart.data.datasets[0].data = pointsOf(s, W);
     chart.update('none');
     times.push(performance.now() - t0);
   }
@@ -129,7 +124,7 @@ async function run(): Promise<Record<string, number>> {
   out.plugin_first_paint_1m_ms = median(pf);
   out.plugin_update_1m_ms = median(pu);
   // Spikes survive: the planted 5e8 spikes appear in our envelope at 1200 columns.
-  out.spike_kept = envelopePoints(s1, W).some((p) => p.y > 1.6e9) ? 1 : 0;
+  out.spike_kept = pointsOf(s1, W).some((p) => p.y > 1.6e9) ? 1 : 0;
   return out;
 }
 

@@ -47,7 +47,7 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: { webview: 'src/webview/main.ts' },
+    entryPoints: { webview: 'src/webview/index.ts' },
     outdir: 'dist',
     platform: 'browser',
     format: 'iife',

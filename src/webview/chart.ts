@@ -1,0 +1,176 @@
+// The timeline chart: chart.js with zoom/pan, the events layer, theme colours, and the
+// canvas's pointer and keyboard handling. The chart itself is made on the first draw.
+import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset } from 'chart.js';
+import zoomPlugin from 'chartjs-plugin-zoom';
+import { formatBytes, formatDuration } from '../shared/format';
+import type { TimelineDataset } from './datasets';
+import { cssVar, el } from './dom';
+import { createMarkersLayer, markerAt, markerTitle } from './markers';
+import type { Point } from './points';
+import type { TimelineState } from './state';
+
+type LineChart = Chart<'line', Point[]>;
+
+export interface ChartEvents {
+  /** The user panned or zoomed (wheel, drag or keys). */
+  userMovedView(): void;
+  /** A legend entry was clicked: the series name of its dataset. */
+  toggleSeries(name: string): void;
+  /** A marker with a source location was clicked. */
+  reveal(file: string, line: number): void;
+}
+
+/** Pixels one arrow key pans. */
+const PAN_STEP = 80;
+
+const themeColours = () => ({ fg: cssVar('--vscode-foreground', '#ccc'), grid: cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,.25)') });
+
+export class TimelineChart {
+  readonly element = el('div', 'chart');
+  private readonly canvas = el('canvas');
+  private chart: LineChart | undefined;
+  private readonly markers;
+
+  constructor(
+    private readonly state: TimelineState,
+    private readonly events: ChartEvents,
+  ) {
+    this.canvas.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-label', 'Memory over time; the checkpoints table below has the same data');
+    this.canvas.tabIndex = 0;
+    this.element.append(this.canvas);
+    this.markers = createMarkersLayer(state);
+  }
+
+  /** The plot area's width in pixels (at least 200), before the chart exists the box's. */
+  plotWidth(): number {
+    const area = this.chart?.chartArea;
+    return Math.max(200, area ? area.right - area.left : this.element.clientWidth || 1000);
+  }
+
+  /** The x range shown, in seconds from the session start; undefined before the first draw. */
+  visibleRange(): { min: number; max: number } | undefined {
+    if (!this.chart) return undefined;
+    const x = this.chart.scales.x;
+    return { min: x.min, max: x.max };
+  }
+
+  /** Sets the x range (seconds) the next update shows. */
+  setRange(min: number, max: number): void {
+    if (!this.chart) return;
+    this.chart.options.scales!.x!.min = min;
+    this.chart.options.scales!.x!.max = max;
+  }
+
+  /**
+   * Draws `datasets`, showing `range` when given (while following). The canvas's
+   * `data-compare-offset` is then the offset (ms) of the compared series drawn, else ''.
+   */
+  draw(datasets: TimelineDataset[], range?: { min: number; max: number }): void {
+    const c = this.ensure();
+    c.data.datasets = datasets as ChartDataset<'line', Point[]>[];
+    if (range) this.setRange(range.min, range.max);
+    c.update('none');
+    const compare = this.state.compare;
+    this.canvas.dataset.compareOffset = compare && compare.series.length ? String(compare.offset) : '';
+  }
+
+  resetZoom(): void {
+    this.chart?.resetZoom();
+  }
+
+  /** The chart as a PNG data URL; undefined before the first draw. */
+  toPng(): string | undefined {
+    return this.chart?.toBase64Image('image/png');
+  }
+
+  /** Takes the theme's current colours; false when there is no chart to recolour. */
+  applyTheme(): boolean {
+    if (!this.chart) return false;
+    const { fg, grid } = themeColours();
+    const { x, y } = this.chart.options.scales as { x: { grid: { color: string }; ticks: { color: string } }; y: { grid: { color: string }; ticks: { color: string } } };
+    x.grid.color = y.grid.color = grid;
+    x.ticks.color = y.ticks.color = fg;
+    (this.chart.options.plugins?.legend?.labels as { color: string }).color = fg;
+    return true;
+  }
+
+  /** Makes the chart (once). */
+  ensure(): LineChart {
+    if (this.chart) return this.chart;
+    Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip, Legend, Filler, zoomPlugin);
+    const { fg, grid } = themeColours();
+    const state = this.state;
+    const moved = () => this.events.userMovedView();
+    this.chart = new Chart(this.canvas, {
+      type: 'line',
+      data: { datasets: [] },
+      options: {
+        animation: false,
+        parsing: false,
+        normalized: true,
+        responsive: true,
+        maintainAspectRatio: false,
+        spanGaps: true,
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        elements: { point: { radius: 0, hitRadius: 4 }, line: { borderWidth: 1.25, tension: 0 } },
+        scales: {
+          x: { type: 'linear', grid: { color: grid }, ticks: { color: fg, callback: (v) => formatDuration(Number(v)), maxTicksLimit: 10 } },
+          y: { grid: { color: grid }, ticks: { color: fg, callback: (v) => formatBytes(Number(v), state.units) } },
+        },
+        plugins: {
+          legend: {
+            labels: { color: fg, boxWidth: 12 },
+            onClick: (_e, item) => {
+              const ds = this.chart?.data.datasets[item.datasetIndex ?? 0] as (ChartDataset<'line'> & { name?: string }) | undefined;
+              if (ds?.name) this.events.toggleSeries(ds.name);
+            },
+          },
+          tooltip: {
+            callbacks: {
+              title: (items) => {
+                const s = Number(items[0]?.parsed.x ?? 0);
+                return `${formatDuration(s)} · ${state.data ? new Date(state.data.start + s * 1000).toLocaleTimeString() : ''}`;
+              },
+              label: (item) => `${item.dataset.label}: ${formatBytes(Number(item.parsed.y), state.units)}`,
+            },
+          },
+          zoom: {
+            zoom: { wheel: { enabled: true }, pinch: { enabled: true }, mode: 'x', onZoomComplete: moved },
+            pan: { enabled: true, mode: 'x', onPanComplete: moved },
+          },
+        },
+      },
+      plugins: [this.markers.plugin],
+    });
+    this.listen();
+    return this.chart;
+  }
+
+  /** Marker hover and click, and keyboard pan/zoom on the focused canvas. */
+  private listen(): void {
+    const canvas = this.canvas;
+    const xOf = (ev: MouseEvent) => ev.clientX - canvas.getBoundingClientRect().left;
+    canvas.addEventListener('click', (ev) => {
+      const hit = markerAt(this.markers.hits(), xOf(ev), true);
+      if (hit?.e.file && hit.e.line) this.events.reveal(hit.e.file, hit.e.line);
+    });
+    canvas.addEventListener('mousemove', (ev) => {
+      const hit = markerAt(this.markers.hits(), xOf(ev));
+      canvas.title = hit ? markerTitle(hit.e) : '';
+      canvas.style.cursor = hit?.e.file ? 'pointer' : 'default';
+    });
+    canvas.addEventListener('keydown', (ev) => {
+      const chart = this.chart;
+      if (!chart) return;
+      if (ev.key === 'ArrowLeft') chart.pan({ x: PAN_STEP }, undefined, 'none');
+      else if (ev.key === 'ArrowRight') chart.pan({ x: -PAN_STEP }, undefined, 'none');
+      else if (ev.key === '+' || ev.key === '=') chart.zoom(1.25, 'none');
+      else if (ev.key === '-') chart.zoom(0.8, 'none');
+      else if (ev.key === '0') chart.resetZoom();
+      else return;
+      ev.preventDefault();
+      this.events.userMovedView();
+    });
+  }
+}

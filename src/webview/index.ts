@@ -1,0 +1,40 @@
+// The timeline webview's entry: makes the views, wires them to the Timeline and the host,
+// and says "ready". Each module does its own job; nothing else here.
+import { TimelineChart } from './chart';
+import { CheckpointTable } from './checkpointTable';
+import { CompareTable } from './compareTable';
+import { el } from './dom';
+import { connectHost, listen } from './messaging';
+import { createState } from './state';
+import { Timeline } from './timeline';
+import { Header, isPressed } from './toolbar';
+
+function start(app: HTMLElement): void {
+  const host = connectHost();
+  const state = createState();
+  const reveal = (file: string, line: number) => host.post({ type: 'reveal', file, line });
+  const views = {
+    header: new Header({ run: (action) => timeline.runAction(action), pressed: (action) => isPressed(state, action) }),
+    empty: el('p', 'empty'),
+    chart: new TimelineChart(state, {
+      userMovedView: () => timeline.userMovedView(),
+      toggleSeries: (name) => timeline.toggleSeries(name),
+      reveal,
+    }),
+    checkpoints: new CheckpointTable(state, reveal),
+    compare: new CompareTable({
+      align: (label) => host.post({ type: 'align', label }),
+      end: () => host.post({ type: 'command', command: 'compareEnd' }),
+    }),
+  };
+  const timeline = new Timeline(state, host, views);
+  app.replaceChildren(views.header.element, views.empty, views.chart.element, views.checkpoints.element, views.compare.element);
+
+  listen(timeline.handlers);
+  // VS Code swaps the body's theme class and the --vscode-* variables: the canvas colours follow.
+  new MutationObserver(() => timeline.applyTheme()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+  new ResizeObserver(() => timeline.requestView()).observe(views.chart.element);
+  host.post({ type: 'ready' });
+}
+
+start(document.getElementById('app') as HTMLElement);

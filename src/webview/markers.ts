@@ -1,0 +1,95 @@
+// The chart's event layer: checkpoint/cleanup/epoch markers and region/call spans under the
+// lines, the alert threshold over them, and the markers' hit boxes for hover and click.
+import type { Plugin } from 'chart.js';
+import type { EventData } from '../shared/webviewMessages';
+import { cssVar } from './dom';
+import { relTime, type TimelineState } from './state';
+
+/** A drawn marker's hit box, in canvas pixels. */
+export interface MarkerHit {
+  readonly x0: number;
+  readonly x1: number;
+  readonly e: EventData;
+}
+
+/** Half the width of a marker's hit box, in pixels. */
+const HIT_HALF_WIDTH = 4;
+
+/** Events drawn as a shaded span (when they have an end) rather than a line. */
+export const isSpan = (e: EventData): boolean => e.tEnd !== undefined && (e.kind === 'region' || e.kind === 'call');
+
+/** A marker line's theme colour (with its fallback) and dash. */
+export function markerStyle(kind: string): { colour: string; fallback: string; dash: number[] } {
+  if (kind === 'cleanup') return { colour: '--vscode-charts-purple', fallback: '#a0a', dash: [4, 3] };
+  if (kind === 'epoch') return { colour: '--vscode-charts-lines', fallback: '#888', dash: [2, 4] };
+  return { colour: '--vscode-charts-orange', fallback: '#e80', dash: [4, 3] };
+}
+
+/** The marker under canvas x; with `clickable`, only one that has a source location. */
+export function markerAt(hits: readonly MarkerHit[], x: number, clickable = false): MarkerHit | undefined {
+  return hits.find((m) => x >= m.x0 && x <= m.x1 && (!clickable || (m.e.file && m.e.line)));
+}
+
+/** The canvas tooltip over a marker: `checkpoint: loaded (click: prog.py:12)`. */
+export function markerTitle(e: EventData): string {
+  return `${e.kind}: ${e.label}${e.file ? ` (click: ${e.file.split(/[\\/]/).pop()}:${e.line})` : ''}`;
+}
+
+/**
+ * The chart.js plugin drawing the events of `state.data`. After each draw, `hits()` holds
+ * the markers drawn and the canvas's `data-markers` attribute their count (for tests).
+ */
+export function createMarkersLayer(state: TimelineState): { plugin: Plugin<'line'>; hits: () => readonly MarkerHit[] } {
+  let hits: MarkerHit[] = [];
+  const plugin: Plugin<'line'> = {
+    id: 'headroomEvents',
+    beforeDatasetsDraw(c) {
+      const data = state.data;
+      if (!data) return;
+      const { ctx, chartArea: a, scales } = c;
+      const x = scales.x;
+      hits = [];
+      ctx.save();
+      for (const e of data.events) {
+        const x0 = x.getPixelForValue(relTime(state, e.t));
+        if (isSpan(e)) {
+          const x1 = x.getPixelForValue(relTime(state, e.tEnd as number));
+          if (x1 < a.left || x0 > a.right) continue;
+          ctx.fillStyle = cssVar('--vscode-editor-rangeHighlightBackground', 'rgba(128,128,128,.12)');
+          ctx.fillRect(Math.max(a.left, x0), a.top, Math.max(1, Math.min(a.right, x1) - Math.max(a.left, x0)), a.bottom - a.top);
+          continue;
+        }
+        if (x0 < a.left || x0 > a.right) continue;
+        const style = markerStyle(e.kind);
+        ctx.strokeStyle = cssVar(style.colour, style.fallback);
+        ctx.setLineDash(style.dash);
+        ctx.beginPath();
+        ctx.moveTo(x0 + 0.5, a.top);
+        ctx.lineTo(x0 + 0.5, a.bottom);
+        ctx.stroke();
+        hits.push({ x0: x0 - HIT_HALF_WIDTH, x1: x0 + HIT_HALF_WIDTH, e });
+      }
+      ctx.restore();
+      c.canvas.dataset.markers = String(hits.length);
+    },
+    afterDatasetsDraw(c) {
+      const data = state.data;
+      if (!data?.threshold || state.fromZero) return;
+      const { ctx, chartArea: a, scales } = c;
+      const y = scales.y.getPixelForValue(data.threshold);
+      if (y < a.top || y > a.bottom) return;
+      ctx.save();
+      ctx.strokeStyle = cssVar('--vscode-charts-red', '#d33');
+      ctx.setLineDash([6, 4]);
+      ctx.beginPath();
+      ctx.moveTo(a.left, y);
+      ctx.lineTo(a.right, y);
+      ctx.stroke();
+      ctx.fillStyle = cssVar('--vscode-charts-red', '#d33');
+      ctx.font = `11px ${cssVar('--vscode-font-family', 'sans-serif')}`;
+      ctx.fillText('alert threshold', a.left + 4, y - 4);
+      ctx.restore();
+    },
+  };
+  return { plugin, hits: () => hits };
+}

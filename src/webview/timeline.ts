@@ -1,0 +1,163 @@
+// The timeline's behaviour: what each host message and each toolbar action does to the
+// state, and how the views are redrawn from it. The views are made and wired in index.ts.
+import type { WebviewToHost } from '../shared/webviewMessages';
+import type { CheckpointTable } from './checkpointTable';
+import type { CompareTable } from './compareTable';
+import type { TimelineChart } from './chart';
+import { buildDatasets, toggleSeries } from './datasets';
+import { cssVar, download } from './dom';
+import type { Host, MessageHandlers } from './messaging';
+import { applyAppend, applySnapshot, clearData, relTime, type TimelineState } from './state';
+import type { Header, ToolbarAction } from './toolbar';
+
+export interface TimelineViews {
+  readonly header: Header;
+  /** The line shown instead of the chart when there is nothing to draw. */
+  readonly empty: HTMLElement;
+  readonly chart: TimelineChart;
+  readonly checkpoints: CheckpointTable;
+  readonly compare: CompareTable;
+}
+
+/** The shortest window (ms) a focus request shows. */
+const MIN_FOCUS_SPAN = 5000;
+
+const COMMANDS: Partial<Record<ToolbarAction, Extract<WebviewToHost, { type: 'command' }>['command']>> = {
+  forceCleanup: 'forceCleanup',
+  exportCsv: 'exportCsv',
+  exportRecording: 'exportRecording',
+  openRecording: 'openRecording',
+  compare: 'compare',
+};
+
+export class Timeline {
+  constructor(
+    private readonly state: TimelineState,
+    private readonly host: Host,
+    private readonly views: TimelineViews,
+  ) {}
+
+  /** What each host message does. */
+  readonly handlers: MessageHandlers = {
+    init: (m) => {
+      this.state.units = m.units;
+      this.views.empty.textContent = 'Waiting for data…';
+      this.showData(false);
+    },
+    empty: (m) => {
+      clearData(this.state);
+      this.views.empty.hidden = false;
+      this.views.empty.textContent = m.message;
+      this.showData(false);
+      this.views.header.clearSession();
+    },
+    snapshot: (m) => {
+      applySnapshot(this.state, m);
+      this.render();
+    },
+    append: (m) => {
+      if (applyAppend(this.state, m)) this.render(m.rows !== undefined);
+    },
+    compare: (m) => {
+      this.state.compare = m;
+      this.views.compare.show(m, this.state.data?.sessionName, this.state.units);
+      this.render(false);
+    },
+    compareEnd: () => {
+      this.state.compare = undefined;
+      this.views.compare.hide();
+      this.render(false);
+    },
+    focus: (m) => {
+      const data = this.state.data;
+      if (!data) return;
+      this.state.follow = false;
+      const span = Math.max(MIN_FOCUS_SPAN, (data.end - data.start) / 10);
+      const t0 = m.t - span / 2;
+      const t1 = m.t + span / 2;
+      this.host.post({ type: 'view', t0, t1, width: this.views.chart.element.clientWidth || 1000, follow: false });
+      this.views.chart.setRange(relTime(this.state, t0), relTime(this.state, t1));
+    },
+  };
+
+  /** A toolbar button was clicked. */
+  runAction(action: ToolbarAction): void {
+    const s = this.state;
+    const command = COMMANDS[action];
+    if (command) return this.host.post({ type: 'command', command });
+    switch (action) {
+      case 'follow':
+        s.follow = !s.follow;
+        if (s.follow) this.requestView();
+        break;
+      case 'fromZero':
+        s.fromZero = !s.fromZero;
+        this.render();
+        break;
+      case 'resetZoom':
+        this.views.chart.resetZoom();
+        s.follow = true;
+        this.requestView();
+        break;
+      case 'exportPng': {
+        const png = this.views.chart.toPng();
+        if (png) download(png, 'headroom-timeline.png');
+        break;
+      }
+    }
+  }
+
+  /** The user panned or zoomed: stop following and ask the host for that window. */
+  userMovedView(): void {
+    this.state.follow = false;
+    this.views.header.setPressed('follow', false);
+    this.requestView();
+  }
+
+  /** A legend click. */
+  toggleSeries(name: string): void {
+    toggleSeries(this.state.hiddenSeries, name);
+    this.render();
+  }
+
+  /** The theme changed: recolour the canvas. */
+  applyTheme(): void {
+    if (this.views.chart.applyTheme()) this.render(false);
+  }
+
+  /** Asks the host for the data of the shown window (the newest while following) at the plot's width. */
+  requestView(): void {
+    const { data, follow } = this.state;
+    const width = this.views.chart.plotWidth();
+    const range = this.views.chart.visibleRange();
+    if (follow || !range || !data) {
+      this.host.post({ type: 'view', width, follow: true });
+      return;
+    }
+    this.host.post({ type: 'view', t0: data.start + range.min * 1000, t1: data.start + range.max * 1000, width, follow: false });
+  }
+
+  /** Redraws the header and the chart, and the checkpoints table unless `withTable` is false. */
+  render(withTable = true): void {
+    const { data } = this.state;
+    if (!data) return;
+    const { header, empty, chart, checkpoints } = this.views;
+    chart.ensure();
+    empty.hidden = true;
+    this.showData(true);
+    header.showSession(data.sessionName, data.live);
+    const datasets = buildDatasets(this.state, chart.plotWidth(), (v) => cssVar(v, '#888'));
+    chart.draw(datasets, this.state.follow ? { min: relTime(this.state, data.t0), max: relTime(this.state, data.t1) } : undefined);
+    if (withTable) checkpoints.render(data.rows);
+    this.saveState();
+  }
+
+  private showData(shown: boolean): void {
+    this.views.chart.element.hidden = !shown;
+    this.views.checkpoints.element.hidden = !shown;
+  }
+
+  private saveState(): void {
+    this.host.setState({ recordingPath: this.state.data?.recordingPath ?? this.host.getState()?.recordingPath, comparePath: this.state.compare?.recordingPath });
+  }
+}

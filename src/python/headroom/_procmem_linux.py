@@ -91,18 +91,19 @@ def system_memory():
     return system_figures(total, m.get("MemAvailable", m.get("MemFree", 0)))
 
 
-def cgroup_limit():
-    """(limit, usage) of this process's tightest cgroup memory limit in bytes, or None."""
-    text = _read_text("/proc/self/cgroup")
+def cgroup_limit(root=""):
+    """(limit, usage) of this process's tightest cgroup memory limit in bytes, or None.
+    `root` prefixes every path read (a captured tree, in the tests)."""
+    text = _read_text(root + "/proc/self/cgroup")
     if text is None:
         return None
-    unified = "/sys/fs/cgroup" if os.path.exists("/sys/fs/cgroup/cgroup.controllers") else "/sys/fs/cgroup/unified"
+    unified = "/sys/fs/cgroup" if os.path.exists(root + "/sys/fs/cgroup/cgroup.controllers") else "/sys/fs/cgroup/unified"
     readings = []
     for limit_path, usage_path in _cgroup.memory_files(text, unified):
-        limit = _read_text(limit_path)
+        limit = _read_text(root + limit_path)
         # The usage file is read only where there is a limit to weigh it against.
         if limit is not None and _cgroup.parse_limit(limit) is not None:
-            readings.append((limit, _read_text(usage_path)))
+            readings.append((limit, _read_text(root + usage_path)))
     return _cgroup.tightest(readings)
 
 

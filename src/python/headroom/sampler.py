@@ -44,6 +44,9 @@ class MemoryMonitor:
             return self
         self._stop.clear()
         self._t0 = time.time()
+        # The first sample before returning, not whenever the thread first runs: a caller
+        # that allocates at once would otherwise see its allocation in the baseline.
+        self._sample()
         self._thread = threading.Thread(target=self._run, name="headroom-monitor", daemon=True)
         self._thread.start()
         if at_exit_fn is not None:
@@ -56,11 +59,13 @@ class MemoryMonitor:
         if self._at_exit:
             self._at_exit()
 
+    def _sample(self):
+        self._times.append(time.time() - self._t0)
+        self._values.append(self._read())
+
     def _run(self):
-        while not self._stop.is_set():
-            self._times.append(time.time() - self._t0)
-            self._values.append(self._read())
-            self._stop.wait(self.interval)
+        while not self._stop.wait(self.interval):
+            self._sample()
 
     def stop(self):
         if self._thread is None:
@@ -68,8 +73,7 @@ class MemoryMonitor:
         self._stop.set()
         self._thread.join()
         self._thread = None
-        self._times.append(time.time() - self._t0)
-        self._values.append(self._read())
+        self._sample()
         return self
 
     def get_data(self, memory_from_zero=False):

@@ -12,6 +12,12 @@ MB = 1024 * 1024
 
 def run_logged(code, extra_env=None, timeout=120):
     """Runs `code` in a fresh /usr/bin/python3 with HEADROOM_LOG set; returns (records, stdout, path)."""
+    records, out, _err, path = run_logged_full(code, extra_env, timeout)
+    return records, out, path
+
+
+def run_logged_full(code, extra_env=None, timeout=120):
+    """run_logged, with stderr too: (records, stdout, stderr, path)."""
     fd, log = tempfile.mkstemp(suffix=".ndjson")
     os.close(fd)
     os.unlink(log)
@@ -20,6 +26,7 @@ def run_logged(code, extra_env=None, timeout=120):
     script.close()
     env = dict(os.environ, HEADROOM_LOG=log, PYTHONPATH=PY_ROOT)
     env.pop("HEADROOM_ADDR", None)
+    env.pop("HEADROOM_DEBUG", None)
     env.update(extra_env or {})
     p = subprocess.run([sys.executable, script.name], env=env, capture_output=True, text=True, timeout=timeout)
     if p.returncode != 0:
@@ -29,4 +36,4 @@ def run_logged(code, extra_env=None, timeout=120):
         with open(log) as f:
             records = [json.loads(line) for line in f if line.strip()]
         os.unlink(log)
-    return records, p.stdout, script.name
+    return records, p.stdout, p.stderr, script.name

@@ -3,6 +3,7 @@ import subprocess
 import sys
 import time
 import unittest
+from unittest import mock
 
 import headroom
 from headroom import _procmem
@@ -100,6 +101,35 @@ class Records(unittest.TestCase):
         end = [r for r in records if r["type"] == "region_end"][0]
         self.assertEqual(end["error"], "RuntimeError: boom")
 
+    def test_decorated_calls_record_their_delta_and_peak(self):
+        records, _, _ = run_logged("""
+            import headroom
+            @headroom.track("grow")
+            def grow():
+                return bytearray(50 << 20)  # kept by the caller: delta and peak
+            @headroom.track
+            def spike():
+                b = bytearray(50 << 20)  # freed before returning: peak only
+                n = len(b)
+                del b
+                return n
+            keep = grow()
+            spike()
+        """)
+        calls = {r["label"]: r for r in records if r["type"] == "call"}
+        grow, spike = calls["grow"], calls["spike"]
+        delta = grow["mem"]["rss"] - grow["mem0"]["rss"]
+        self.assertGreater(delta, 45 * MB)
+        self.assertLess(delta, 60 * MB)
+        peak = grow["peak"]["rss"] - grow["mem0"]["rss"]
+        self.assertGreater(peak, 45 * MB)
+        self.assertLess(peak, 70 * MB)
+        self.assertLess(abs(spike["mem"]["rss"] - spike["mem0"]["rss"]), 10 * MB, "spike gave its 50 MB back")
+        spike_peak = spike["peak"]["rss"] - spike["mem0"]["rss"]
+        self.assertGreater(spike_peak, 45 * MB, "the peak saw the 50 MB freed inside")
+        self.assertLess(spike_peak, 70 * MB)
+        self.assertEqual(spike["func"], "spike")
+
     def test_epoch_monitor_prints_first_batches_and_reports_all(self):
         records, out, _ = run_logged("""
             import headroom
@@ -164,11 +194,26 @@ class Cleanup(unittest.TestCase):
         self.assertGreater(int(before) - int(after), 100 * MB)
 
     def test_pressure_by_absolute_and_fraction(self):
-        self.assertTrue(headroom.pressure(threshold_gb=0.001))
-        self.assertFalse(headroom.pressure(threshold_gb=10_000))
-        self.assertFalse(headroom.pressure(fraction=1.0))
-        with self.assertRaises(ValueError):
-            headroom.pressure(fraction=1.5)
+        # Thresholds on both sides of what this machine reads now, with room for drift.
+        rss_gb = headroom.get_memory_gb()
+        self.assertTrue(headroom.pressure(threshold_gb=rss_gb / 2))
+        self.assertFalse(headroom.pressure(threshold_gb=rss_gb * 2))
+        cg = _procmem.cgroup_limit()
+        if cg:
+            used = cg[1] / cg[0]
+        else:
+            used = _procmem.system_memory()["percent"] / 100.0
+        self.assertTrue(0 < used < 1, used)
+        below, above = used / 2, (used + 1) / 2
+        self.assertTrue(headroom.pressure(fraction=below), "%.3f used is past %.3f" % (used, below))
+        self.assertFalse(headroom.pressure(fraction=above), "%.3f used is short of %.3f" % (used, above))
+        # Both given: either one past its threshold is pressure.
+        self.assertTrue(headroom.pressure(threshold_gb=rss_gb * 2, fraction=below))
+        self.assertFalse(headroom.pressure(threshold_gb=rss_gb * 2, fraction=above))
+        self.assertTrue(headroom.pressure(threshold_gb=rss_gb / 2, fraction=above))
+        for bad in (0, -0.1, 1.5):
+            with self.assertRaises(ValueError):
+                headroom.pressure(fraction=bad)
 
     def test_safe_operation_cleans_up_after_growth(self):
         records, out, _ = run_logged("""
@@ -209,10 +254,35 @@ class Extras(unittest.TestCase):
         self.assertFalse(steady.leaking, steady)
         self.assertAlmostEqual(leaking.bytes_per_iteration / MB, 2, delta=0.3)
 
+    def _batch(self, system, cgroup=None, **kw):
+        with mock.patch.object(_procmem, "system_memory", return_value=system), mock.patch.object(_procmem, "cgroup_limit", return_value=cgroup):
+            return headroom.suggest_batch_size(**kw)
+
     def test_suggest_batch_size(self):
-        avail = _procmem.system_memory()["available"]
-        n = headroom.suggest_batch_size(per_item_bytes=100 * MB)
-        self.assertAlmostEqual(n, int(avail * 0.85 // (100 * MB)), delta=2)
+        sys_1000 = {"available": 1000 * MB}
+        # 0.85 x 1000 MB = 850 MB of budget: 8 items of 100 MB (8.5, rounded down).
+        self.assertEqual(self._batch(sys_1000, per_item_bytes=100 * MB), 8)
+        # 300 MB fixed leaves 550 MB: 5 items.
+        self.assertEqual(self._batch(sys_1000, per_item_bytes=100 * MB, fixed_bytes=300 * MB), 5)
+        # Fixed costs past the budget: none, not a negative count.
+        self.assertEqual(self._batch(sys_1000, per_item_bytes=100 * MB, fixed_bytes=900 * MB), 0)
+        # A cgroup limit wins over the system: 4096 - 1024 = 3072 MB free, 0.85 of it is
+        # 2611.2 MB: 10 items of 256 MB.
+        self.assertEqual(self._batch({"available": 100_000 * MB}, (4096 * MB, 1024 * MB), per_item_bytes=256 * MB), 10)
+        # The whole of 1000 bytes: items of exactly 1000 fit once, of 1001 not at all.
+        whole = {"available": 1000}
+        self.assertEqual(self._batch(whole, per_item_bytes=1000, budget_fraction=1.0), 1)
+        self.assertEqual(self._batch(whole, per_item_bytes=1001, budget_fraction=1.0), 0)
+        self.assertEqual(self._batch(whole, per_item_bytes=3, budget_fraction=1.0), 333)
+        self.assertEqual(self._batch(whole, per_item_bytes=250, budget_fraction=0.5), 2)
+        # Nothing known about free memory: no batch.
+        self.assertEqual(self._batch({"available": None}, per_item_bytes=1), 0)
+        self.assertEqual(self._batch(None, per_item_bytes=1), 0)
+        # CUDA asked for but not initialised (no torch here, or a CPU build): the CPU figures.
+        self.assertEqual(self._batch(sys_1000, per_item_bytes=100 * MB, device="cuda:0"), 8)
+        for bad in (0, -1):
+            with self.assertRaises(ValueError):
+                headroom.suggest_batch_size(per_item_bytes=bad)
 
 
 class Sampler(unittest.TestCase):

@@ -42,6 +42,8 @@ class TorchCpu(unittest.TestCase):
         grown = cps["after 64 MB tensor"]["mem"]["rss"] - cps["trained"]["mem"]["rss"]
         self.assertGreater(grown, 0.9 * 64 * MB)
         self.assertTrue(all("devices" not in r.get("mem", {}) for r in records), "no CUDA figures on a CPU build")
+        self.assertEqual(records[-1]["type"], "bye")
+        self.assertNotIn("errors", records[-1], "no internal errors with torch imported")
 
     def test_dataloader_workers_report_under_their_own_pid(self):
         records, _, _ = run_logged("""

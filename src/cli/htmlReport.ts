@@ -1,7 +1,8 @@
-import { escapeHtml } from '../shared/html';
 import type { MemoryStore } from '../engine/store/memoryStore';
+import { CHECKPOINT_COLUMNS, checkpointCell } from '../shared/checkpointColumns';
 import { formatBytes, formatDuration, type Units } from '../shared/format';
-import type { RunSummary } from './summary';
+import { escapeHtml, makeNonce, renderHtmlDocument } from '../shared/html';
+import { summaryRows, type RunSummary } from './summary';
 
 const W = 1100;
 const H = 360;
@@ -57,28 +58,14 @@ export function svgTimeline(store: MemoryStore, units: Units, fromZero: boolean)
     parts.push(`<line class="mark ${ev.kind}" x1="${cx}" x2="${cx}" y1="${PAD.t}" y2="${H - PAD.b}"><title>${escapeHtml(`${ev.kind}: ${ev.label ?? ''}`)}</title></line>`);
   }
   parts.push('</svg>');
-  const legend = present.map((l) => `<span class="key"><span class="swatch" style="background:${l.colour}"></span>${escapeHtml(l.label)}</span>`).join('');
+  const legend = present.map((l) => `<span class="key"><span class="swatch s${LINES.indexOf(l)}"></span>${escapeHtml(l.label)}</span>`).join('');
   return `<div class="legend">${legend}</div>${parts.join('')}`;
 }
 
-/** A report that opens offline with a double-click: no script, no network, strict CSP. */
-export function renderHtmlReport(summary: RunSummary, store: MemoryStore, units: Units, fromZero: boolean): string {
-  const b = (v: number | undefined, signed = false) => (v === undefined ? '-' : escapeHtml(formatBytes(v, units, signed)));
-  const how = summary.signal ? `killed by ${summary.signal}` : `exit code ${summary.exitCode}`;
-  const rows = summary.checkpoints
-    .map(
-      (c) =>
-        `<tr><td>${escapeHtml(`${c.file.split(/[\\/]/).pop()}:${c.line}`)}</td><td>${escapeHtml(c.label ?? '')}</td><td>${escapeHtml(c.kind)}</td><td class="n">${b(c.lastDelta, true)}</td><td class="n">${b(c.sinceStart, true)}</td><td class="n">${b(c.peak)}</td><td class="n">${c.hits}</td><td class="n">${c.growthPerHit !== undefined ? `${b(c.growthPerHit, true)}/hit` : ''}</td></tr>`,
-    )
-    .join('\n');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Headroom report: ${escapeHtml(summary.command.join(' ').slice(0, 120))}</title>
-<style>
+/** Swatch colours as classes: the strict CSP admits the one nonced style sheet, no style attributes. */
+const SWATCHES = LINES.map((l, i) => `.s${i} { background: ${l.colour}; }`).join(' ');
+
+const STYLE = `
 body { font: 14px system-ui, sans-serif; margin: 24px; color: #222; background: #fff; }
 h1 { font-size: 20px; margin: 0 0 4px; } .sub { color: #666; margin-bottom: 16px; }
 .peaks { display: flex; gap: 24px; margin: 12px 0 16px; } .peaks div { background: #f3f5f8; padding: 8px 12px; border-radius: 6px; }
@@ -87,12 +74,28 @@ svg { max-width: 100%; height: auto; border: 1px solid #e3e3e3; border-radius: 6
 .grid { stroke: #eee; } .axis { fill: #666; font-size: 11px; }
 .mark { stroke: #ff7f0e; stroke-opacity: .55; stroke-dasharray: 3 3; } .mark.cleanup { stroke: #9467bd; } .mark.epoch { stroke: #8c564b; }
 .legend { margin: 4px 0 8px; } .key { margin-right: 16px; } .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: -1px; border-radius: 2px; }
-table { border-collapse: collapse; margin-top: 16px; } th, td { padding: 4px 10px; border-bottom: 1px solid #eee; text-align: left; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+${SWATCHES}
+table { border-collapse: collapse; margin-top: 16px; } th, td { padding: 4px 10px; border-bottom: 1px solid #eee; text-align: left; } th.n, td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .fail { color: #b00020; font-weight: 600; }
-</style>
-</head>
-<body>
-<h1>${escapeHtml(summary.command.join(' '))}</h1>
+`;
+
+/** The checkpoint table: the shared columns, every cell escaped. */
+function checkpointTable(summary: RunSummary, units: Units): string {
+  const cls = (numeric: boolean) => (numeric ? ' class="n"' : '');
+  const head = CHECKPOINT_COLUMNS.map((c) => `<th${cls(c.numeric)}>${escapeHtml(c.title)}</th>`).join('');
+  const rows = summaryRows(summary)
+    .map((r) => `<tr>${CHECKPOINT_COLUMNS.map((c) => `<td${cls(c.numeric)}>${escapeHtml(checkpointCell(r, c, units))}</td>`).join('')}</tr>`)
+    .join('\n');
+  const empty = `<tr><td colspan="${CHECKPOINT_COLUMNS.length}">No checkpoints were reported (add <code>headroom.checkpoint()</code> calls to see them here).</td></tr>`;
+  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows || empty}\n</tbody>\n</table>`;
+}
+
+/** A report that opens offline with a double-click: no script, no network, strict CSP. */
+export function renderHtmlReport(summary: RunSummary, store: MemoryStore, units: Units, fromZero: boolean): string {
+  const b = (v: number | undefined, signed = false) => (v === undefined ? '-' : escapeHtml(formatBytes(v, units, signed)));
+  const how = summary.signal ? `killed by ${summary.signal}` : `exit code ${summary.exitCode}`;
+  const nonce = makeNonce();
+  const body = `<h1>${escapeHtml(summary.command.join(' '))}</h1>
 <div class="sub">${escapeHtml(how)} after ${escapeHtml(formatDuration(summary.durationS))}${fromZero ? ' · values from zero' : ''}</div>
 ${summary.failed ? `<p class="fail">${escapeHtml(summary.failed)}</p>` : ''}
 ${summary.signal && summary.lastCheckpoint ? `<p class="fail">Last checkpoint reached: ${escapeHtml(summary.lastCheckpoint.label ?? '(no label)')} at ${escapeHtml(`${summary.lastCheckpoint.file}:${summary.lastCheckpoint.line}`)}</p>` : ''}
@@ -103,13 +106,11 @@ ${summary.signal && summary.lastCheckpoint ? `<p class="fail">Last checkpoint re
 <div>peak GPU<b>${b(summary.peak.gpu)}</b></div>
 </div>
 ${svgTimeline(store, units, fromZero)}
-<table>
-<thead><tr><th>where</th><th>label</th><th>kind</th><th>delta</th><th>since start</th><th>peak</th><th>hits</th><th>growth</th></tr></thead>
-<tbody>
-${rows || '<tr><td colspan="8">No checkpoints were reported (add <code>headroom.checkpoint()</code> calls to see them here).</td></tr>'}
-</tbody>
-</table>
-</body>
-</html>
-`;
+${checkpointTable(summary, units)}`;
+  return renderHtmlDocument({
+    csp: ["default-src 'none'", `style-src 'nonce-${nonce}'`, 'img-src data:'],
+    title: `Headroom report: ${summary.command.join(' ').slice(0, 120)}`,
+    head: `<style nonce="${nonce}">${STYLE}</style>`,
+    body,
+  });
 }

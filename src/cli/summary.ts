@@ -1,8 +1,10 @@
-import { formatBytes, formatDuration, plainLabel, type Units } from '../shared/format';
+import { checkpointRows } from '../engine/session/checkpointRows';
 import type { LocationStats } from '../engine/session/recordIngest';
-import { growthOf } from '../engine/session/recordIngest';
-import type { MemoryStore } from '../engine/store/memoryStore';
-import { SeriesName } from '../engine/store/memoryStore';
+import { SeriesName, type MemoryStore } from '../engine/store/memoryStore';
+import { CHECKPOINT_COLUMNS, checkpointCell } from '../shared/checkpointColumns';
+import { formatBytes, formatDuration, plainLabel, type Units } from '../shared/format';
+import type { CheckpointRow } from '../shared/webviewMessages';
+import { textTable } from './textTable';
 
 /** The JSON summary written for CI (regression checks compare these numbers). */
 export interface RunSummary {
@@ -13,19 +15,23 @@ export interface RunSummary {
   readonly peak: { readonly rss?: number; readonly pss?: number; readonly system?: number; readonly gpu?: number; readonly cgroup?: number };
   readonly start: { readonly rss?: number; readonly system?: number };
   readonly lastCheckpoint?: { readonly label?: string; readonly file?: string; readonly line?: number };
-  readonly checkpoints: readonly {
-    readonly kind: string;
-    readonly label?: string;
-    readonly file: string;
-    readonly line: number;
-    readonly hits: number;
-    readonly lastDelta: number;
-    readonly sinceStart: number;
-    readonly peak: number;
-    readonly growthPerHit?: number;
-  }[];
+  /** The checkpoint table's rows (summary.json keeps the names `lastDelta` and `growthPerHit`). */
+  readonly checkpoints: readonly SummaryCheckpoint[];
   readonly failAbove?: number;
   readonly failed?: string;
+}
+
+/** A checkpoint row as summary.json spells it. */
+export interface SummaryCheckpoint {
+  readonly kind: string;
+  readonly label?: string;
+  readonly file: string;
+  readonly line: number;
+  readonly hits: number;
+  readonly lastDelta: number;
+  readonly sinceStart: number;
+  readonly peak: number;
+  readonly growthPerHit?: number;
 }
 
 /** The first value a series recorded. */
@@ -38,20 +44,45 @@ export function peakOf(store: MemoryStore, name: string): number | undefined {
   return s && s.count > 0 ? s.max : undefined;
 }
 
-export function checkpointRows(stats: readonly LocationStats[]): RunSummary['checkpoints'] {
-  return [...stats]
-    .sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1))
-    .map((s) => ({
-      kind: s.kind,
-      label: s.label,
-      file: s.file,
-      line: s.line,
-      hits: s.hits,
-      lastDelta: s.lastDelta,
-      sinceStart: s.sinceStart,
-      peak: s.peak,
-      growthPerHit: growthOf(s),
-    }));
+const toSummary = (r: CheckpointRow): SummaryCheckpoint => ({
+  kind: r.kind,
+  label: r.label || undefined,
+  file: r.file,
+  line: r.line,
+  hits: r.hits,
+  lastDelta: r.delta,
+  sinceStart: r.sinceStart,
+  peak: r.peak,
+  growthPerHit: r.growth,
+});
+
+const fromSummary = (c: SummaryCheckpoint): CheckpointRow => ({
+  label: c.label ?? '',
+  where: `${c.file.split(/[\\/]/).pop()}:${c.line}`,
+  file: c.file,
+  line: c.line,
+  kind: c.kind,
+  delta: c.lastDelta,
+  sinceStart: c.sinceStart,
+  peak: c.peak,
+  hits: c.hits,
+  growth: c.growthPerHit,
+});
+
+/** The rows of a summary as the table shows them. */
+export function summaryRows(s: RunSummary): CheckpointRow[] {
+  return s.checkpoints.map(fromSummary);
+}
+
+/** What every summary holds, from a run's store and location statistics; the caller adds how it ended. */
+export function runSummary(store: MemoryStore, stats: readonly LocationStats[], command: readonly string[], durationS: number): Omit<RunSummary, 'exitCode' | 'signal'> {
+  return {
+    command,
+    durationS,
+    peak: summaryPeaks(store),
+    start: { rss: firstValue(store, SeriesName.treeRss), system: firstValue(store, SeriesName.sysUsed) },
+    checkpoints: checkpointRows(stats).map(toSummary),
+  };
 }
 
 export function summaryPeaks(store: MemoryStore): RunSummary['peak'] {
@@ -66,7 +97,7 @@ export function summaryPeaks(store: MemoryStore): RunSummary['peak'] {
   };
 }
 
-/** The summary as text: peaks, then a table of checkpoints and regions. */
+/** The summary as text: peaks, then the checkpoint table. */
 export function renderSummaryText(s: RunSummary, units: Units, fromZero: boolean): string {
   const b = (v: number | undefined, signed = false) => (v === undefined ? '-' : formatBytes(v, units, signed));
   const z = (v: number | undefined, base: number | undefined) => (v === undefined ? undefined : fromZero && base !== undefined ? v - base : v);
@@ -81,20 +112,9 @@ export function renderSummaryText(s: RunSummary, units: Units, fromZero: boolean
   lines.push(`peak${fromZero ? ' (from zero)' : ''}: ${peak.join(' | ')}`);
   if (s.signal && s.lastCheckpoint) lines.push(`last checkpoint reached: ${plainLabel(s.lastCheckpoint.label ?? '', 60) || '(no label)'} at ${s.lastCheckpoint.file}:${s.lastCheckpoint.line}`);
   if (s.checkpoints.length) {
-    const rows = s.checkpoints.map((c) => [
-      `${c.file.split(/[\\/]/).pop()}:${c.line}`,
-      plainLabel(c.label ?? '', 32),
-      c.kind,
-      b(c.lastDelta, true),
-      b(c.sinceStart, true),
-      b(c.peak),
-      String(c.hits),
-      c.growthPerHit !== undefined ? `${b(c.growthPerHit, true)}/hit` : '',
-    ]);
-    const head = ['where', 'label', 'kind', 'delta', 'since start', 'peak', 'hits', 'growth'];
-    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const fmt = (r: string[]) => r.map((c, i) => (i >= 3 && i <= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-    lines.push('', fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt));
+    // A terminal gets no control characters from a program's labels.
+    const rows = summaryRows(s).map((r) => CHECKPOINT_COLUMNS.map((c) => plainLabel(checkpointCell(r, c, units), c.key === 'label' ? 32 : 60)));
+    lines.push('', ...textTable(CHECKPOINT_COLUMNS.map((c) => c.title), rows, (i) => CHECKPOINT_COLUMNS[i].numeric));
   }
   if (s.failed) lines.push('', s.failed);
   return lines.join('\n');

@@ -3,6 +3,7 @@ import type { ConfigService } from '../config';
 import type { MonitoringSession } from '../../engine/session/monitoringSession';
 import type { SessionManager } from '../sessions/sessionManager';
 import { Disposable } from '../util/dispose';
+import { prependPythonPath } from '../../engine/session/pythonPath';
 
 interface Tracked {
   monitoring?: MonitoringSession;
@@ -64,7 +65,7 @@ export class DebugTracking extends Disposable implements vscode.DebugAdapterTrac
     try {
       const { token, sessionId, env } = await this.sessions.prepareEnvironment();
       const merged: Record<string, string> = { ...(cfg.env ?? {}), ...env };
-      if (cfg.env?.PYTHONPATH) merged.PYTHONPATH = `${env.PYTHONPATH}${process.platform === 'win32' ? ';' : ':'}${cfg.env.PYTHONPATH}`;
+      if (cfg.env?.PYTHONPATH) merged.PYTHONPATH = prependPythonPath(env.PYTHONPATH, cfg.env.PYTHONPATH);
       this.pendingTokens.push({ token, sessionId });
       return { ...cfg, env: merged, __headroomToken: token };
     } catch (e) {

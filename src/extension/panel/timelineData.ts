@@ -3,7 +3,7 @@ import type { LoadedRun } from '../../engine/recording/loadRecording';
 import { commonLabels, compareLocations, firstHitOf } from '../../engine/session/compareRuns';
 import type { MemoryStore } from '../../engine/store/memoryStore';
 import type { Series } from '../../shared/series';
-import { growthOf } from '../../engine/session/recordIngest';
+import { checkpointRows } from '../../engine/session/checkpointRows';
 import type { EventKind } from '../../engine/store/eventIndex';
 import type { MonitoringSession } from '../../engine/session/monitoringSession';
 import { pressureOf } from '../views/pressure';
@@ -104,19 +104,9 @@ export function eventsIn(s: MonitoringSession, t0: number, t1: number, width: nu
   return events;
 }
 
+/** The checkpoint table's rows: the engine's one builder. */
 export function checkpointRowsOf(s: MonitoringSession): CheckpointRow[] {
-  return s.ingest.all().map((l) => ({
-    label: l.label ?? '',
-    where: `${l.file.split(/[\\/]/).pop()}:${l.line}`,
-    file: l.file,
-    line: l.line,
-    kind: l.kind,
-    delta: l.lastDelta,
-    sinceStart: l.sinceStart,
-    peak: l.peak,
-    hits: l.hits,
-    growth: growthOf(l),
-  }));
+  return checkpointRows(s.ingest.all());
 }
 
 export function thresholdOf(s: MonitoringSession, warningPercent: number): number | undefined {

@@ -4,10 +4,12 @@ import * as vscode from 'vscode';
 import type { ConfigService } from '../config';
 import { readRecording } from '../../engine/recording/recordingReader';
 import { loadIntoStore, protocolRecords } from '../../engine/recording/loadRecording';
-import { ProtocolListener, type ProtocolConnection } from '../../engine/protocol/listener';
-import { batchSize, objectBatch, type RecordBatch } from '../../engine/protocol/recordBatch';
-import { Disposable } from '../util/dispose';
+import { ProtocolListener } from '../../engine/protocol/listener';
+import { objectBatch } from '../../engine/protocol/recordBatch';
 import { MonitoringSession, type SessionSource } from '../../engine/session/monitoringSession';
+import { prependPythonPath } from '../../engine/session/pythonPath';
+import { SessionRouter } from '../../engine/session/sessionRouter';
+import { Disposable } from '../util/dispose';
 
 export interface StartOptions {
   readonly name: string;
@@ -23,7 +25,6 @@ export interface StartOptions {
  * (started on first need, so an idle window pays nothing).
  */
 export class SessionManager extends Disposable {
-  private readonly sessions = new Map<string, MonitoringSession>();
   private listener: ProtocolListener | undefined;
   private listenerStarting: Promise<ProtocolListener> | undefined;
   private focusedId: string | undefined;
@@ -35,6 +36,11 @@ export class SessionManager extends Disposable {
   /** Records arrived for a session: once per batch, not per record. */
   readonly onDidReceiveRecords = this._onDidReceiveRecords.event;
 
+  private readonly router = new SessionRouter({
+    onRecords: (session) => this._onDidReceiveRecords.fire({ session }),
+    onProblem: (m) => this.log.warn(m),
+  });
+
   constructor(
     private readonly storageDir: string,
     private readonly config: ConfigService,
@@ -44,25 +50,25 @@ export class SessionManager extends Disposable {
     super();
     this._register(
       config.onDidChange(({ previous, current }) => {
-        if (previous.samplingIntervalMs !== current.samplingIntervalMs) for (const s of this.sessions.values()) s.monitor?.setInterval(current.samplingIntervalMs);
+        if (previous.samplingIntervalMs !== current.samplingIntervalMs) for (const s of this.router.all()) s.monitor?.setInterval(current.samplingIntervalMs);
       }),
     );
   }
 
   get focused(): MonitoringSession | undefined {
-    return this.focusedId ? this.sessions.get(this.focusedId) : undefined;
+    return this.focusedId ? this.router.get(this.focusedId) : undefined;
   }
 
   all(): MonitoringSession[] {
-    return [...this.sessions.values()];
+    return this.router.all();
   }
 
   get(id: string): MonitoringSession | undefined {
-    return this.sessions.get(id);
+    return this.router.get(id);
   }
 
   focus(id: string): void {
-    if (!this.sessions.has(id) || this.focusedId === id) return;
+    if (!this.router.get(id) || this.focusedId === id) return;
     this.focusedId = id;
     this._onDidChangeSessions.fire();
   }
@@ -73,9 +79,7 @@ export class SessionManager extends Disposable {
     this.listenerStarting ??= (async () => {
       const l = new ProtocolListener({
         tcp: this.config.current.tcpListener,
-        onConnect: (c) => this.onConnect(c),
-        onRecords: (c, b) => this.onRecords(c, b),
-        onDisconnect: (c) => this.sessions.get(c.sessionKey)?.connections.delete(c),
+        ...this.router.handlers,
         onProblem: (m) => this.log.warn(`protocol: ${m}`),
       });
       await l.start();
@@ -94,9 +98,7 @@ export class SessionManager extends Disposable {
     const l = await this.ensureListener();
     const sessionId = `s${++this.counter}-${Date.now().toString(36)}`;
     const token = l.issueToken(sessionId);
-    const sep = process.platform === 'win32' ? ';' : ':';
-    const existing = process.env.PYTHONPATH;
-    return { token, sessionId, env: { ...l.env(token), PYTHONPATH: existing ? `${this.pythonPath}${sep}${existing}` : this.pythonPath } };
+    return { token, sessionId, env: { ...l.env(token), PYTHONPATH: prependPythonPath(this.pythonPath, process.env.PYTHONPATH) } };
   }
 
   /** Starts monitoring a process tree. */
@@ -120,7 +122,7 @@ export class SessionManager extends Disposable {
       recording: { maxBytes: cfg.recordingMaxMB * 1024 * 1024 },
       onProblem: (m) => this.log.warn(`${opts.name}: ${m}`),
     });
-    this.sessions.set(id, session);
+    this.router.add(session);
     session.onDidEnd(() => {
       this.log.info(`session ended: ${opts.name} (pid ${opts.pid})`);
       if (session.token) this.listener?.revokeToken(session.token);
@@ -143,58 +145,19 @@ export class SessionManager extends Disposable {
     session.addBatch(undefined, objectBatch(protocolRecords(r.records)));
     session.end('recording');
     if (r.errorCount) this.log.warn(`${path}: ${r.errorCount} unreadable line(s) skipped`);
-    this.sessions.set(id, session);
+    this.router.add(session);
     this.focusedId = id;
     this._onDidChangeSessions.fire();
     return session;
   }
 
   stop(id: string): void {
-    this.sessions.get(id)?.end('stopped');
+    this.router.get(id)?.end('stopped');
   }
 
   override dispose(): void {
-    for (const s of this.sessions.values()) s.dispose();
-    this.sessions.clear();
+    this.router.dispose();
     this.listener?.dispose();
     super.dispose();
-  }
-
-  private onConnect(c: ProtocolConnection): void {
-    const s = this.sessions.get(c.sessionKey);
-    if (s) s.connections.add(c);
-    else this.log.info(`pid ${c.hello.pid} connected before its session started`);
-  }
-
-  private readonly ingestFailureReported = new WeakSet<MonitoringSession>();
-  private readonly early = new Map<string, { batches: { c: ProtocolConnection; b: RecordBatch }[]; records: number }>();
-
-  private onRecords(c: ProtocolConnection, b: RecordBatch): void {
-    const s = this.sessions.get(c.sessionKey);
-    if (!s) {
-      // The program started reporting before we knew its PID: keep a bounded backlog.
-      const backlog = this.early.get(c.sessionKey) ?? { batches: [], records: 0 };
-      if (backlog.records < 10_000) {
-        backlog.batches.push({ c, b });
-        backlog.records += batchSize(b);
-      }
-      this.early.set(c.sessionKey, backlog);
-      return;
-    }
-    const backlog = this.early.get(c.sessionKey);
-    if (backlog) {
-      this.early.delete(c.sessionKey);
-      for (const e of backlog.batches) {
-        s.connections.add(e.c);
-        s.addBatch(e.c, e.b);
-      }
-    }
-    s.connections.add(c);
-    s.addBatch(c, b);
-    if (s.ingest.failed !== 0 && !this.ingestFailureReported.has(s)) {
-      this.ingestFailureReported.add(s);
-      this.log.warn(`${s.name}: ${s.ingest.lastFailure} (skipped; later records are still ingested)`);
-    }
-    this._onDidReceiveRecords.fire({ session: s });
   }
 }

@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ProtocolListener } from '../engine/protocol/listener';
+import { MonitoringSession } from '../engine/session/monitoringSession';
+import { prependPythonPath } from '../engine/session/pythonPath';
+import { SessionRouter } from '../engine/session/sessionRouter';
+import { SeriesName, type MemoryStore } from '../engine/store/memoryStore';
+import { formatBytes, plainLabel } from '../shared/format';
+import type { RunArgs } from './args';
+import { firstValue, renderSummaryText, runSummary, type RunSummary } from './summary';
+import { writeReports } from './writeReports';
+import { VERSION } from './version';
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGABRT: 6, SIGSEGV: 11 };
+/** How long records still in flight after the program's exit get to arrive. */
+const DRAIN_MS = 150;
+const SESSION_ID = 'cli';
+
+function typeSeries(type: RunArgs['type']): string {
+  return type === 'pss' ? SeriesName.treePss : type === 'system' ? SeriesName.sysUsed : SeriesName.treeRss;
+}
+
+/**
+ * `headroom run`: a listener, the program started with its address and the bundled client on
+ * PYTHONPATH, and one MonitoringSession for its tree, as the extension runs one.
+ */
+export async function runCommand(args: RunArgs): Promise<number> {
+  const started = Date.now();
+  const out = args.out ? resolve(args.out) : undefined;
+  if (out) mkdirSync(out, { recursive: true });
+  const problems: string[] = [];
+  const router = new SessionRouter({ onProblem: (m) => problems.push(m) });
+  const listener = new ProtocolListener({ ...router.handlers, onProblem: (m) => problems.push(m) });
+  await listener.start();
+  const token = listener.issueToken(SESSION_ID);
+  const pythonDir = join(__dirname, 'python');
+  const env: NodeJS.ProcessEnv = { ...process.env, ...listener.env(token) };
+  if (existsSync(pythonDir)) env.PYTHONPATH = prependPythonPath(pythonDir, process.env.PYTHONPATH);
+  const child = spawn(args.command[0], args.command.slice(1), { stdio: 'inherit', env });
+  const spawnError = await new Promise<Error | undefined>((r) => {
+    child.once('spawn', () => r(undefined));
+    child.once('error', (e) => r(e));
+  });
+  if (spawnError) {
+    listener.dispose();
+    process.stderr.write(`headroom: cannot run ${args.command[0]}: ${spawnError.message}\n`);
+    return 127;
+  }
+  const session = new MonitoringSession(SESSION_ID, args.command.join(' '), 'command', child.pid as number, token, {
+    intervalMs: args.intervalMs,
+    pss: args.type === 'pss' ? 'on' : 'auto',
+    gpu: args.gpu,
+    command: args.command,
+    tool: `headroom-cli/${VERSION}`,
+    recordingPath: out ? join(out, 'recording.ndjson') : undefined,
+    onProblem: (m) => problems.push(m),
+  });
+  router.add(session);
+  session.start();
+  const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]).map((s) => [s, forward(s)] as const);
+  for (const [s, h] of handlers) process.on(s, h);
+
+  const status = liveStatus(session, args);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.once('exit', (c, s) => r([c, s])));
+  status.dispose();
+  for (const [s, h] of handlers) process.off(s, h);
+  await new Promise((r) => setTimeout(r, DRAIN_MS));
+  session.end(signal ? `killed by ${signal}` : `exit code ${code}`);
+  listener.dispose();
+
+  const { store, ingest } = session;
+  const measured = store.get(typeSeries(args.type))?.max;
+  const base = args.fromZero ? (firstValue(store, typeSeries(args.type)) ?? 0) : 0;
+  const last = ingest.lastCheckpoint;
+  const failed =
+    args.failAbove !== undefined && measured !== undefined && measured - base > args.failAbove
+      ? `headroom: peak ${args.type.toUpperCase()} ${formatBytes(measured - base, args.units)} exceeded --fail-above ${formatBytes(args.failAbove, args.units)}`
+      : undefined;
+  const summary: RunSummary = {
+    ...runSummary(store, ingest.all(), args.command, (Date.now() - started) / 1000),
+    exitCode: code,
+    signal,
+    lastCheckpoint: last ? { label: last.label, file: last.file, line: last.line } : undefined,
+    failAbove: args.failAbove,
+    failed,
+  };
+  if (signal === 'SIGKILL') process.stderr.write(`headroom: the process was killed by SIGKILL (how the out-of-memory killer ends a process)${last ? `; the last checkpoint it reached was "${plainLabel(last.label ?? '', 60)}" at ${last.file}:${last.line}` : ''}\n`);
+  process.stderr.write(renderSummaryText(summary, args.units, args.fromZero) + '\n');
+  if (out) {
+    writeReports(out, summary, store, args.units, args.fromZero);
+    process.stderr.write(`headroom: reports in ${out} (report.html, summary.json, samples.csv, recording.ndjson)\n`);
+  }
+  if (ingest.failed) problems.push(`${ingest.failed} record(s) could not be ingested in all`);
+  for (const p of problems.slice(0, 5)) process.stderr.write(`headroom: ${p}\n`);
+  if (failed) return 3;
+  if (signal) return 128 + (SIGNALS[signal] ?? 1);
+  return code ?? 1;
+}
+
+/** The one-line status on stderr: redrawn in place on a terminal, every 5 s otherwise. */
+function liveStatus(session: MonitoringSession, args: RunArgs): { dispose(): void } {
+  const monitor = session.monitor;
+  if (args.quiet || !monitor) return { dispose: () => undefined };
+  const tty = process.stderr.isTTY;
+  const store: MemoryStore = session.store;
+  let lastPlain = 0;
+  const sub = monitor.onTick((t) => {
+    const now = Date.now();
+    const peak = store.get(SeriesName.treeRss)?.max ?? t.tree.rss;
+    const last = session.ingest.lastCheckpoint;
+    const line = `[headroom] RSS ${formatBytes(t.tree.rss, args.units)} | peak ${formatBytes(peak, args.units)}${t.system ? ` | system ${((100 * t.system.used) / t.system.total).toFixed(0)}%` : ''}${last ? ` | last: ${plainLabel(last.label ?? `line ${last.line}`, 40)}` : ''}`;
+    if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+    else if (now - lastPlain >= 5000) {
+      lastPlain = now;
+      process.stderr.write(`${line}\n`);
+    }
+  });
+  return {
+    dispose: () => {
+      sub.dispose();
+      if (tty) process.stderr.write('\r\x1b[2K');
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import type { ProtocolConnection } from '../protocol/listener';
+import { batchSize, type RecordBatch } from '../protocol/recordBatch';
+import type { MonitoringSession } from './monitoringSession';
+
+/** Records a program may send before its session exists (its PID is not known yet). */
+const EARLY_BACKLOG_RECORDS = 10_000;
+
+export interface SessionRouterEvents {
+  /** Records were ingested into `session` (once per batch). */
+  readonly onRecords?: (session: MonitoringSession) => void;
+  /** Something to tell the user once (a session's first ingest failure, an unknown connection). */
+  readonly onProblem?: (message: string) => void;
+}
+
+/**
+ * Routes the listener's connections and record batches to the sessions their tokens were
+ * issued for. A program that reports before its session is added (the launcher learns the
+ * PID after the spawn) keeps a bounded backlog, ingested when the session arrives. Shared by
+ * the extension's session manager and the CLI.
+ */
+export class SessionRouter {
+  private readonly sessions = new Map<string, MonitoringSession>();
+  private readonly early = new Map<string, { batches: { c: ProtocolConnection; b: RecordBatch }[]; records: number }>();
+  private readonly failureReported = new WeakSet<MonitoringSession>();
+
+  constructor(private readonly events: SessionRouterEvents = {}) {}
+
+  /** The listener's handlers: pass them to `ProtocolListener`. */
+  readonly handlers = {
+    onConnect: (c: ProtocolConnection): void => {
+      this.sessions.get(c.sessionKey)?.connections.add(c);
+    },
+    onRecords: (c: ProtocolConnection, b: RecordBatch): void => this.route(c, b),
+    onDisconnect: (c: ProtocolConnection): void => {
+      this.sessions.get(c.sessionKey)?.connections.delete(c);
+    },
+  };
+
+  /** Adds a session under its id (the key its token was issued with) and ingests its backlog. */
+  add(session: MonitoringSession): void {
+    this.sessions.set(session.id, session);
+    const backlog = this.early.get(session.id);
+    if (!backlog) return;
+    this.early.delete(session.id);
+    for (const e of backlog.batches) this.deliver(session, e.c, e.b);
+    this.events.onRecords?.(session);
+  }
+
+  get(id: string): MonitoringSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  all(): MonitoringSession[] {
+    return [...this.sessions.values()];
+  }
+
+  /** Every session, ended, connections closed. */
+  dispose(): void {
+    for (const s of this.sessions.values()) s.dispose();
+    this.sessions.clear();
+    this.early.clear();
+  }
+
+  private route(c: ProtocolConnection, b: RecordBatch): void {
+    const s = this.sessions.get(c.sessionKey);
+    if (!s) {
+      const backlog = this.early.get(c.sessionKey) ?? { batches: [], records: 0 };
+      if (backlog.records < EARLY_BACKLOG_RECORDS) {
+        backlog.batches.push({ c, b });
+        backlog.records += batchSize(b);
+      }
+      this.early.set(c.sessionKey, backlog);
+      return;
+    }
+    this.deliver(s, c, b);
+    this.events.onRecords?.(s);
+  }
+
+  private deliver(s: MonitoringSession, c: ProtocolConnection, b: RecordBatch): void {
+    s.connections.add(c);
+    s.addBatch(c, b);
+    if (s.ingest.failed !== 0 && !this.failureReported.has(s)) {
+      this.failureReported.add(s);
+      this.events.onProblem?.(`${s.name}: ${s.ingest.lastFailure} (skipped; later records are still ingested)`);
+    }
+  }
+}

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { AnyRecord, RecordingHeader } from './format';
 
 export interface LineError {
@@ -53,6 +54,37 @@ export function parseRecordingText(text: string, endsFile = true): ReadResult {
   return { header, records, errors, errorCount, truncatedTail };
 }
 
+/** Whole lines of a recording, fed a chunk at a time; keeps the count and the partial tail. */
+class RecordingLines {
+  readonly records: AnyRecord[] = [];
+  readonly errors: LineError[] = [];
+  errorCount = 0;
+  header: RecordingHeader | undefined;
+  private carry = Buffer.alloc(0);
+  private linesBefore = 0;
+
+  push(chunk: Buffer): void {
+    const buf = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+    const lastNl = buf.lastIndexOf(0x0a);
+    if (lastNl < 0) {
+      this.carry = Buffer.from(buf);
+      return;
+    }
+    // Decode only whole lines, so a multi-byte character is never split.
+    const part = parseRecordingText(buf.toString('utf8', 0, lastNl + 1), false);
+    this.header ??= part.header;
+    for (const r of part.records) this.records.push(r);
+    for (const e of part.errors) if (this.errors.length < MAX_ERRORS_KEPT) this.errors.push({ line: e.line + this.linesBefore, message: e.message });
+    this.errorCount += part.errorCount;
+    this.linesBefore += countNewlines(buf, lastNl + 1);
+    this.carry = Buffer.from(buf.subarray(lastNl + 1));
+  }
+
+  result(): ReadResult {
+    return { header: this.header, records: this.records, errors: this.errors, errorCount: this.errorCount, truncatedTail: this.carry.length > 0 };
+  }
+}
+
 /**
  * Reads a recording file in chunks (no whole-file string), keeping every complete line.
  * A file cut at any byte loads everything before the cut.
@@ -60,35 +92,40 @@ export function parseRecordingText(text: string, endsFile = true): ReadResult {
 export function readRecording(path: string): ReadResult {
   const fd = openSync(path, 'r');
   const chunk = Buffer.allocUnsafe(4 * 1024 * 1024);
-  const records: AnyRecord[] = [];
-  const errors: LineError[] = [];
-  let errorCount = 0;
-  let header: RecordingHeader | undefined;
-  let carry = Buffer.alloc(0);
-  let linesBefore = 0;
+  const lines = new RecordingLines();
   try {
     for (;;) {
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
-      const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
-      const lastNl = buf.lastIndexOf(0x0a);
-      if (lastNl < 0) {
-        carry = Buffer.from(buf);
-        continue;
-      }
-      // Decode only whole lines, so a multi-byte character is never split.
-      const part = parseRecordingText(buf.toString('utf8', 0, lastNl + 1), false);
-      header ??= part.header;
-      for (const r of part.records) records.push(r);
-      for (const e of part.errors) if (errors.length < MAX_ERRORS_KEPT) errors.push({ line: e.line + linesBefore, message: e.message });
-      errorCount += part.errorCount;
-      linesBefore += countNewlines(buf, lastNl + 1);
-      carry = Buffer.from(buf.subarray(lastNl + 1));
+      lines.push(chunk.subarray(0, n));
     }
   } finally {
     closeSync(fd);
   }
-  return { header, records, errors, errorCount, truncatedTail: carry.length > 0 };
+  return lines.result();
+}
+
+/** Chunk size of the asynchronous reader: small enough that parsing one never holds the thread long. */
+const ASYNC_CHUNK_BYTES = 512 * 1024;
+
+/**
+ * `readRecording` without blocking the thread: each chunk is read asynchronously and parsed
+ * on its own turn, so an editor stays responsive while a day-long recording opens.
+ */
+export async function readRecordingAsync(path: string): Promise<ReadResult> {
+  const fh = await open(path, 'r');
+  const chunk = Buffer.allocUnsafe(ASYNC_CHUNK_BYTES);
+  const lines = new RecordingLines();
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      lines.push(chunk.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
+  return lines.result();
 }
 
 function countNewlines(buf: Buffer, end: number): number {

@@ -1,3 +1,4 @@
+import { plainLabel } from '../../shared/format';
 import type { ProtocolConnection } from '../protocol/listener';
 import { batchSize, type RecordBatch } from '../protocol/recordBatch';
 import type { MonitoringSession } from './monitoringSession';
@@ -79,6 +80,13 @@ export class SessionRouter {
   private deliver(s: MonitoringSession, c: ProtocolConnection, b: RecordBatch): void {
     s.connections.add(c);
     s.addBatch(c, b);
+    for (const r of b.objects) {
+      // The client counts its own internal errors and says so when it exits; pass that on once.
+      if (r.type === 'bye' && r.errors && Object.keys(r.errors).length) {
+        const list = Object.entries(r.errors).map(([code, n]) => `${plainLabel(code, 40)} ×${n}`).join(', ');
+        this.events.onProblem?.(`${s.name}: the Headroom client in pid ${r.pid} hit internal errors (${list}); its reports may be incomplete. headroom.diagnostics() in the program says more.`);
+      }
+    }
     if (s.ingest.failed !== 0 && !this.failureReported.has(s)) {
       this.failureReported.add(s);
       this.events.onProblem?.(`${s.name}: ${s.ingest.lastFailure} (skipped; later records are still ingested)`);

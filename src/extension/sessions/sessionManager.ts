@@ -2,10 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ConfigService } from '../config';
-import { readRecording } from '../../engine/recording/recordingReader';
-import { loadIntoStore, protocolRecords } from '../../engine/recording/loadRecording';
+import { ingestAsync, loadIntoStoreAsync } from '../../engine/recording/loadRecordingAsync';
+import { readRecordingAsync } from '../../engine/recording/recordingReader';
 import { ProtocolListener } from '../../engine/protocol/listener';
-import { objectBatch } from '../../engine/protocol/recordBatch';
 import { MonitoringSession, type SessionSource } from '../../engine/session/monitoringSession';
 import { prependPythonPath } from '../../engine/session/pythonPath';
 import { SessionRouter } from '../../engine/session/sessionRouter';
@@ -135,14 +134,13 @@ export class SessionManager extends Disposable {
     return session;
   }
 
-  /** Opens a recording as a read-only session. */
-  openRecording(path: string): MonitoringSession {
-    const r = readRecording(path);
+  /** Opens a recording as a read-only session; reads and folds it without blocking the extension host. */
+  async openRecording(path: string): Promise<MonitoringSession> {
+    const r = await readRecordingAsync(path);
     const id = `r${++this.counter}`;
-    const name = path;
-    const session = new MonitoringSession(id, name, 'recording', r.header?.rootPid ?? 0, undefined, undefined);
-    loadIntoStore(r.records, session.store);
-    session.addBatch(undefined, objectBatch(protocolRecords(r.records)));
+    const session = new MonitoringSession(id, path, 'recording', r.header?.rootPid ?? 0, undefined, undefined);
+    await loadIntoStoreAsync(r.records, session.store);
+    await ingestAsync(r.records, (b) => session.addBatch(undefined, b));
     session.end('recording');
     if (r.errorCount) this.log.warn(`${path}: ${r.errorCount} unreadable line(s) skipped`);
     this.router.add(session);

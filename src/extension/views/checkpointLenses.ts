@@ -5,6 +5,7 @@ import type { ConfigService } from '../config';
 import { growthOf, recentHits, type LocationStats } from '../../engine/session/recordIngest';
 import { canonicalPath, type MonitoringSession } from '../../engine/session/monitoringSession';
 import type { SessionManager } from '../sessions/sessionManager';
+import { Coalescer } from '../util/coalescer';
 import { Disposable } from '../util/dispose';
 
 const REFRESH_MS = 250;
@@ -44,8 +45,8 @@ export function hoverTable(s: LocationStats, units: Units): string {
 export class CheckpointLensController extends Disposable implements vscode.CodeLensProvider, vscode.HoverProvider {
   private readonly _onDidChangeCodeLenses = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeCodeLenses = this._onDidChangeCodeLenses.event;
-  private timer: NodeJS.Timeout | undefined;
-  private lastFire = 0;
+  /** Refreshes at most 4 times a second, whatever the record rate. */
+  private readonly refresh = this._register(new Coalescer(() => this._onDidChangeCodeLenses.fire(), REFRESH_MS));
 
   constructor(
     private readonly sessions: SessionManager,
@@ -55,21 +56,9 @@ export class CheckpointLensController extends Disposable implements vscode.CodeL
     const selector: vscode.DocumentSelector = [{ scheme: 'file' }];
     this._register(vscode.languages.registerCodeLensProvider(selector, this));
     this._register(vscode.languages.registerHoverProvider(selector, this));
-    this._register(sessions.onDidReceiveRecords(() => this.refreshSoon()));
-    this._register(sessions.onDidChangeSessions(() => this.refreshSoon()));
-    this._register(config.onDidChange(() => this.refreshSoon()));
-    this._register({ dispose: () => clearTimeout(this.timer) });
-  }
-
-  /** The first refresh at once, later ones coalesced to at most 4 per second. */
-  private refreshSoon(): void {
-    if (this.timer) return;
-    const wait = Math.max(0, this.lastFire + REFRESH_MS - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.lastFire = Date.now();
-      this._onDidChangeCodeLenses.fire();
-    }, wait);
+    this._register(sessions.onDidReceiveRecords(() => this.refresh.trigger()));
+    this._register(sessions.onDidChangeSessions(() => this.refresh.trigger()));
+    this._register(config.onDidChange(() => this.refresh.trigger()));
   }
 
   private statsFor(doc: vscode.TextDocument): { session: MonitoringSession; stats: LocationStats[] } | undefined {

@@ -3,7 +3,9 @@ import { formatBytes, formatPair, plainLabel } from '../../shared/format';
 import { CommandId } from '../commands';
 import type { ConfigService } from '../config';
 import type { MonitoringSession } from '../../engine/session/monitoringSession';
+import { SeriesName } from '../../engine/store/memoryStore';
 import type { SessionManager } from '../sessions/sessionManager';
+import { Coalescer } from '../util/coalescer';
 import { Disposable } from '../util/dispose';
 import { levelOf, pressureOf } from './pressure';
 
@@ -15,8 +17,7 @@ const MIN_INTERVAL_MS = 500;
  */
 export class StatusBarController extends Disposable {
   readonly item: vscode.StatusBarItem;
-  private timer: NodeJS.Timeout | undefined;
-  private lastRender = 0;
+  private readonly refresh = this._register(new Coalescer(() => this.render(), MIN_INTERVAL_MS));
   private tickSub: { dispose(): void } | undefined;
 
   constructor(
@@ -28,9 +29,8 @@ export class StatusBarController extends Disposable {
     this.item.name = 'Headroom';
     this.item.command = CommandId.ShowTimeline;
     this._register(sessions.onDidChangeSessions(() => this.follow()));
-    this._register(sessions.onDidReceiveRecords(() => this.schedule()));
+    this._register(sessions.onDidReceiveRecords(() => this.refresh.trigger()));
     this._register(config.onDidChange(() => this.render()));
-    this._register({ dispose: () => clearTimeout(this.timer) });
     this._register({ dispose: () => this.tickSub?.dispose() });
     this.follow();
     this.item.show();
@@ -38,27 +38,16 @@ export class StatusBarController extends Disposable {
 
   private follow(): void {
     this.tickSub?.dispose();
-    this.tickSub = this.sessions.focused?.monitor?.onTick(() => this.schedule());
+    this.tickSub = this.sessions.focused?.monitor?.onTick(() => this.refresh.trigger());
     this.render();
   }
 
-  /** Coalesces updates: the first at once, the rest at most every 500 ms. */
-  private schedule(): void {
-    if (this.timer) return;
-    const wait = Math.max(0, this.lastRender + MIN_INTERVAL_MS - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.render();
-    }, wait);
-  }
-
   render(): void {
-    this.lastRender = Date.now();
     const s = this.sessions.focused;
     if (!s) return this.showIdle();
     const cfg = this.config.current;
     const tick = s.monitor?.last;
-    const rssSeries = s.store.get('tree.rss');
+    const rssSeries = s.store.get(SeriesName.treeRss);
     const rss = s.live ? (tick?.tree.rss ?? rssSeries?.lastValue) : rssSeries?.max;
     let text = `$(pulse) ${rss !== undefined && Number.isFinite(rss) ? `${s.live ? '' : 'peak '}${formatBytes(rss, cfg.units)}` : 'Headroom'}`;
     const gpu = s.live ? tick?.gpu : undefined;

@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readRecording } from '../../../src/engine/recording/recordingReader';
+import { loadRun } from '../../../src/engine/recording/loadRecording';
+import { loadRunAsync } from '../../../src/engine/recording/loadRecordingAsync';
+import { readRecording, readRecordingAsync } from '../../../src/engine/recording/recordingReader';
 import { RecordingWriter } from '../../../src/engine/recording/recordingWriter';
 import { sleep } from './allocator';
 
@@ -96,5 +98,33 @@ describe('recordings (real files)', () => {
     const r = readRecording(path);
     assert.equal(r.records.length, 29_999);
     assert.equal(r.truncatedTail, true);
+  });
+
+  it('reads the same records asynchronously, across chunk boundaries and multi-byte labels, without holding the thread', async () => {
+    const path = join(dir, 'big.ndjson');
+    const w = new RecordingWriter(path, header);
+    const lines: string[] = [];
+    for (let i = 0; i < 30_000; i++) {
+      w.write({ type: 'sample', t: i, rss: 1000 + i, vms: 2000 + i });
+      if (i % 3 === 0) lines.push(JSON.stringify({ v: 1, type: 'checkpoint', t: i / 1000, pid: 5, seq: i, file: '/w/t.py', line: 1 + (i % 7), label: `é→${i}`, mem: { rss: 1e6 + i } }));
+      if (lines.length === 100) w.writeRaw(Buffer.from(lines.splice(0).join('\n') + '\n'));
+    }
+    w.close();
+    writeFileSync(path, readFileSync(path, 'utf8') + 'not json\n{"type":"sample","t":1', { flag: 'w' });
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const [a, b] = [readRecording(path), await readRecordingAsync(path)];
+    clearInterval(ticker);
+    assert.deepEqual(b, a);
+    assert.equal(b.errorCount, 1);
+    assert.ok(b.truncatedTail);
+    assert.ok(turns > 1, `other work ran while the file was read (${turns} turns)`);
+    const [ra, rb] = [loadRun(path), await loadRunAsync(path)];
+    assert.deepEqual(rb.store.names().sort(), ra.store.names().sort());
+    assert.equal(rb.store.get('tree.rss')?.count, 30_000);
+    assert.deepEqual(
+      rb.ingest.all().map((l) => [l.line, l.hits, l.peak]),
+      ra.ingest.all().map((l) => [l.line, l.hits, l.peak]),
+    );
   });
 });

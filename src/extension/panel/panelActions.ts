@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { copyFile, writeFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { storeToCsv } from '../../engine/recording/csv';
+import type { MonitoringSession } from '../../engine/session/monitoringSession';
+import type { WebviewToHost } from '../../shared/webviewMessages';
+import { CommandId } from '../commands';
+
+/** A toolbar button of the panel; Compare off is the panel's own business. */
+export type PanelCommand = Exclude<Extract<WebviewToHost, { type: 'command' }>['command'], 'compareEnd'>;
+
+/** The file a session's data lives in: the opened recording, or the live run's own. */
+export function recordingPathOf(s: MonitoringSession): string | undefined {
+  return s.source === 'recording' ? s.name : s.monitor?.recordingPath;
+}
+
+/** Writes the session's raw samples as CSV to `uri`. */
+export async function exportCsv(s: MonitoringSession, uri: vscode.Uri): Promise<void> {
+  await writeFile(uri.fsPath, storeToCsv(s.store));
+}
+
+/** Opens a source line the program reported: only as a document, and only if the file exists here. */
+export async function revealLine(file: string, line: number): Promise<void> {
+  if (typeof file !== 'string' || !existsSync(file) || !Number.isInteger(line) || line < 1) {
+    void vscode.window.showWarningMessage('Headroom: that source file is not on this machine.');
+    return;
+  }
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  const pos = new vscode.Position(Math.min(line, doc.lineCount) - 1, 0);
+  await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
+}
+
+/** Runs a toolbar button through the extension's commands; true when the panel should redraw. */
+export async function runPanelCommand(command: PanelCommand, session: MonitoringSession | undefined): Promise<boolean> {
+  switch (command) {
+    case 'forceCleanup':
+      await vscode.commands.executeCommand(CommandId.ForceCleanup);
+      return true;
+    case 'openRecording':
+      await vscode.commands.executeCommand(CommandId.OpenRecording);
+      return false;
+    case 'compare':
+      // The command compares in the active panel: this one, since its button was just clicked.
+      await vscode.commands.executeCommand(CommandId.CompareRecording);
+      return false;
+    case 'exportCsv': {
+      const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(CommandId.ExportCsv);
+      if (uri) void vscode.window.showInformationMessage(`Headroom: samples written to ${uri.fsPath}`);
+      return false;
+    }
+    case 'exportRecording': {
+      const path = session && recordingPathOf(session);
+      if (!path || !existsSync(path)) {
+        void vscode.window.showWarningMessage('Headroom: this session has no recording file.');
+        return false;
+      }
+      const uri = await vscode.window.showSaveDialog({ title: 'Save recording', filters: { 'Headroom recording': ['ndjson'] } });
+      if (uri) await copyFile(path, uri.fsPath);
+      return false;
+    }
+    default: {
+      const unknown: never = command;
+      throw new Error(`unknown panel command ${String(unknown)}`);
+    }
+  }
+}

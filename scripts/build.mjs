@@ -72,12 +72,17 @@ rmSync('dist', { recursive: true, force: true });
 rmSync('out', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 // The Python client ships inside the extension and is put on PYTHONPATH of launched runs.
-const copyPython = () =>
-  existsSync('src/python/headroom') &&
+// Without it the extension would launch programs whose `import headroom` fails: stop the build.
+const copyPython = () => {
+  if (!existsSync('src/python/headroom/__init__.py')) {
+    console.error('[build] src/python/headroom is missing: the extension cannot ship without its Python client');
+    process.exit(1);
+  }
   cpSync('src/python/headroom', 'dist/python/headroom', {
     recursive: true,
     filter: (src) => !src.includes('__pycache__') && !src.endsWith('.pyc'),
   });
+};
 
 if (watch) {
   for (const t of targets) {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { listZipEntries } from './zip';
 
@@ -24,9 +24,16 @@ describe('packaging (real VSIX from npm run package)', function () {
   it('holds the bundles, media, README, CHANGELOG and LICENSE', () => {
     // vsce stores readme.md, changelog.md and LICENSE.txt under its own names.
     const lower = new Set(entries.map((e) => e.toLowerCase()));
-    for (const f of ['package.json', 'dist/extension.js', 'dist/decodeWorker.js', 'dist/webview.js', 'readme.md', 'changelog.md', 'license.txt', 'media/timeline.css', 'media/icon.png']) {
+    for (const f of ['package.json', 'dist/extension.js', 'dist/decodeWorker.js', 'dist/webview.js', 'dist/cli.js', 'readme.md', 'changelog.md', 'license.txt', 'media/timeline.css', 'media/icon.png']) {
       assert.ok(lower.has(f.toLowerCase()), `${f} missing from the VSIX`);
     }
+  });
+
+  it('ships every module of the Python client, which launched programs import', () => {
+    const modules = readdirSync(join(root, 'src', 'python', 'headroom')).filter((f) => f.endsWith('.py'));
+    assert.ok(modules.includes('__init__.py'), 'the client package has an __init__.py');
+    const missing = modules.filter((m) => !entries.includes(`dist/python/headroom/${m}`));
+    assert.deepEqual(missing, [], 'Python modules missing from the VSIX');
   });
 
   it('leaks no TypeScript sources, tests, source maps or node_modules', () => {

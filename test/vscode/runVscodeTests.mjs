@@ -1,6 +1,6 @@
 // Runs the editor suites inside a real VS Code (code-server) extension host, driven by
 // Debian Chromium. Reads pass/fail back through the page (codeAutomationExit) and the
-// result file the suite writes; prints `vscode: N passed, M failed`.
+// result file the suite writes; prints `vscode: N passed, M failed, K skipped`.
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ let browser;
 let exitCode = 1;
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const cleanup = async () => {
   await browser?.close();
   await server?.stop();
@@ -63,7 +64,10 @@ try {
     const { results } = JSON.parse(readFileSync(resultFile, 'utf8'));
     for (const r of results) {
       if (r.state === 'passed') passed++;
-      else {
+      else if (r.state === 'skipped') {
+        skipped++;
+        console.error(`[vscode] SKIPPED ${r.title}`);
+      } else {
         failed++;
         console.error(`[vscode] FAILED ${r.title}\n${r.error}`);
       }
@@ -81,5 +85,5 @@ try {
 } finally {
   await cleanup();
 }
-console.log(`vscode: ${passed} passed, ${failed} failed`);
+console.log(`vscode: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(exitCode);

@@ -40,6 +40,28 @@ async function runScript(file: string, env?: Record<string, string>): Promise<Mo
   return session;
 }
 
+const EXAMPLE = join(repo, 'examples', 'allocate_steps.py');
+
+/**
+ * A finished run of the example, so a test that reads one stands alone: an earlier test's
+ * run when there is one, else a run of its own.
+ */
+async function finishedExampleRun(): Promise<MonitoringSession> {
+  const api = await headroom();
+  const done = api.sessions.all().find((x) => x.source === 'run' && !x.live && x.name === 'allocate_steps.py');
+  if (done) return done;
+  const session = await runScript(EXAMPLE);
+  await waitFor(() => !session.live, 'the example run to end', 60_000);
+  return session;
+}
+
+/** A recording opened through the command, with its own panel. */
+async function openedRecording(): Promise<MonitoringSession> {
+  const path = (await finishedExampleRun()).monitor?.recordingPath;
+  assert.ok(path, 'the example run left a recording');
+  return (await vscode.commands.executeCommand('headroom.openRecording', vscode.Uri.file(path))) as MonitoringSession;
+}
+
 describe('in the editor: runs, status bar, CodeLens, cleanup, debug (real editor)', function () {
   this.timeout(120_000);
 
@@ -76,7 +98,8 @@ describe('in the editor: runs, status bar, CodeLens, cleanup, debug (real editor
   });
 
   it('switches units without a reload', async () => {
-    const file = vscode.Uri.file(join(repo, 'examples', 'allocate_steps.py'));
+    await finishedExampleRun();
+    const file = vscode.Uri.file(EXAMPLE);
     await vscode.workspace.getConfiguration('headroom').update('units', 'GiB', vscode.ConfigurationTarget.Global);
     try {
       await lensAt(file, 19, /MiB RSS/);
@@ -135,10 +158,8 @@ describe('in the editor: runs, status bar, CodeLens, cleanup, debug (real editor
 
   it('reopens a finished run from its recording, with its samples and CodeLens statistics', async () => {
     const api = await headroom();
-    const done = api.sessions.all().find((x) => x.source === 'run' && !x.live && x.name === 'allocate_steps.py');
-    const path = done?.monitor?.recordingPath;
-    assert.ok(path, 'the example run left a recording');
-    const s = (await vscode.commands.executeCommand('headroom.openRecording', vscode.Uri.file(path))) as MonitoringSession;
+    const done = await finishedExampleRun();
+    const s = await openedRecording();
     assert.equal(s.source, 'recording');
     assert.equal(api.sessions.focused, s);
     assert.equal(s.store.get('tree.rss')?.count, done?.store.get('tree.rss')?.count);
@@ -149,8 +170,7 @@ describe('in the editor: runs, status bar, CodeLens, cleanup, debug (real editor
 
   it('gives an opened recording a timeline of its own, and exports CSV rows that are the store\'s samples', async () => {
     const api = await headroom();
-    const rec = api.sessions.all().find((x) => x.source === 'recording');
-    assert.ok(rec, 'the recording opened above');
+    const rec = await openedRecording();
     const panel = await waitFor(() => api.panels.all().find((p) => p.boundSession === rec), 'a panel bound to the recording');
     assert.equal(panel.pinned, rec, 'pinned: it keeps showing the recording whatever is focused');
     assert.equal(api.panels.active, panel, 'the new panel is the active one');

@@ -7,7 +7,7 @@ import Mocha from 'mocha';
 
 interface TestResult {
   readonly title: string;
-  readonly state: 'passed' | 'failed';
+  readonly state: 'passed' | 'failed' | 'skipped';
   readonly durationMs: number;
   readonly error?: string;
 }
@@ -26,6 +26,7 @@ export function run(): Promise<void> {
       else resolve();
     });
     runner.on('pass', (t) => results.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration ?? 0 }));
+    runner.on('pending', (t) => results.push({ title: t.fullTitle(), state: 'skipped', durationMs: 0 }));
     runner.on('fail', (t, err: Error) =>
       results.push({ title: t.fullTitle(), state: 'failed', durationMs: t.duration ?? 0, error: err?.stack ?? String(err) }),
     );

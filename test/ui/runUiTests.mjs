@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser } from '../rig/browser.mjs';
 import { repoRoot, startCodeServer, workbenchUrl } from '../rig/codeServer.mjs';
-import { codeLenses, goToLine, openFile, paletteRows, runCommand, runTests, screenshot, statusItem, waitForWorkbench, webviewFrame } from './workbench.mjs';
+import { codeLenses, goToLine, hoverTooltip, openFile, paletteRows, runCommand, runTests, screenshot, statusItem, waitForWorkbench, webviewFrame } from './workbench.mjs';
 
 if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) {
   console.error('build first: npm run build');
@@ -127,9 +127,16 @@ try {
         await goToLine(page, 1);
         await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 200, y: 10 } });
         await screenshot(page, 'codelens-statusbar');
-        await statusItem(page, 'MB').first().hover();
-        await page.locator('.monaco-hover, .workbench-hover-container').first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+        // The item's tooltip: the session, its last checkpoint and the panel's commands.
+        const live = !(await statusItem(page, 'MB').first().innerText()).includes('(ended)');
+        const tooltip = await hoverTooltip(page, statusItem(page, 'MB').first(), 'Headroom ·');
         await screenshot(page, 'statusbar-tooltip');
+        // (The hover's markdown may turn spaces into no-break spaces: \s matches both.)
+        assert.match(tooltip, /Headroom\s·\sallocate_steps\.py/, tooltip);
+        if (live) assert.match(tooltip, /\d+\spython3:\s\d+(\.\d+)?\s(MB|GB)\sRSS/, tooltip);
+        assert.match(tooltip, /last\scheckpoint:\s(cycle\sstart|after\s(first|second)\s200\sMB|released)/, tooltip);
+        assert.match(tooltip, /Open\sTimeline\s·\sForce\sCleanup/, tooltip);
+        await page.mouse.move(700, 300);
       },
     ],
     [
@@ -145,6 +152,26 @@ try {
         assert.equal(await frame.locator('h1').innerText(), 'allocate_steps.py');
         await page.waitForTimeout(500);
         await screenshot(page, 'timeline');
+        // Markers: the chart counts the marker lines it drew (cycle start, after first/second 200 MB, ...),
+        // and the canvas holds their orange pixels (no series here is orange; lines at fractional x blend
+        // into the background, so the test is the hue: red over green over blue, well apart).
+        const canvas = frame.locator('canvas');
+        const markers = Number(await canvas.getAttribute('data-markers'));
+        assert.ok(markers >= 3, `markers drawn: ${markers}`);
+        const orange = await canvas.evaluate((c) => {
+          const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 0 && px[i] > px[i + 1] + 30 && px[i + 1] > px[i + 2] + 30) n++;
+          return n;
+        });
+        assert.ok(orange >= 40 * markers, `orange pixels: ${orange} for ${markers} markers`);
+        // Follow live: on at first, off once the chart is panned from the keyboard, on again when clicked.
+        const follow = frame.locator('[data-action="follow"]');
+        assert.equal(await follow.getAttribute('aria-pressed'), 'true');
+        await canvas.press('ArrowLeft');
+        await frame.locator('[data-action="follow"][aria-pressed="false"]').waitFor({ timeout: 5_000 });
+        await follow.click();
+        assert.equal(await follow.getAttribute('aria-pressed'), 'true');
         // After a window reload the panel comes back with the run's data (from its recording).
         await page.reload();
         await waitForWorkbench(page);
@@ -271,8 +298,16 @@ try {
         assert.equal(cells[0], 'loaded');
         assert.match(cells[3], /^-1[45]\d MB$/, cells.join(' | '));
         assert.match(await frame.locator('.compare h2').innerText(), /B: recording\.ndjson/);
+        // The chart notes the offset (ms) of the compared series it drew. Aligned at "loaded", B (which
+        // slept 0.7 s longer before it, less A's longer allocation) moves earlier, so both runs load at the same x.
+        const canvas = frame.locator('canvas');
+        const drawnAtStart = await canvas.getAttribute('data-compare-offset');
+        assert.ok(drawnAtStart, 'the compared series are drawn');
+        const offsetAtStart = Number(drawnAtStart);
         await frame.locator('.compare select').selectOption('loaded');
-        await page2.waitForTimeout(500);
+        await frame.locator(`canvas[data-compare-offset]:not([data-compare-offset="${offsetAtStart}"]):not([data-compare-offset=""])`).waitFor({ timeout: 10_000 });
+        const shift = Number(await canvas.getAttribute('data-compare-offset')) - offsetAtStart;
+        assert.ok(shift < -100 && shift > -1500, `compare series shifted by ${shift} ms`);
         assert.equal(await frame.locator('.compare select').inputValue(), 'loaded', 'aligned at the checkpoint');
         const legend = await frame.locator('canvas').getAttribute('aria-label');
         assert.ok(legend);
@@ -323,8 +358,17 @@ try {
         await codeLenses(demo, 'forward + backward').first().waitFor({ timeout: 30_000 });
         const text = await codeLenses(demo, 'epoch done').first().innerText();
         assert.match(text, /epoch done: [+-][\d.]+ (kB|MB|GB) RSS .*\| \d+ hits?/);
-        await demo.waitForTimeout(4000); // a few more epochs: the growth readout appears
+        // After three epochs the leak shows: the 64 MB kept per epoch, as growth per hit.
+        const growing = demo.locator('.monaco-editor .codelens-decoration', { hasText: /epoch done: .*growing/ });
+        await growing.first().waitFor({ timeout: 240_000 }).catch(async (e) => {
+          await screenshot(demo, 'demo-growth-failure');
+          throw e;
+        });
         await screenshot(demo, 'demo-live');
+        const readout = await growing.first().innerText();
+        const perHit = readout.match(/\| ([3-9]|\d\d+) hits \| growing \+([\d.]+) MB\/hit/);
+        assert.ok(perHit, readout);
+        assert.ok(Number(perHit[2]) > 40 && Number(perHit[2]) < 140, `64 MiB kept per epoch: ${readout}`);
       },
     ],
   ]);

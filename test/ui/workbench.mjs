@@ -98,3 +98,17 @@ export async function goToLine(page, line) {
   await page.keyboard.press('Enter');
   await page.waitForTimeout(300);
 }
+
+/**
+ * Hovers `target` until the workbench hover holding `text` is shown (moving away and back
+ * between tries, as a person would); returns the hover's text.
+ */
+export async function hoverTooltip(page, target, text, { tries = 3, timeout = 5_000 } = {}) {
+  const hover = page.locator('.workbench-hover-container', { hasText: text });
+  for (let i = 0; i < tries; i++) {
+    await page.mouse.move(700, 300);
+    await target.hover();
+    if (await hover.first().waitFor({ state: 'visible', timeout }).then(() => true, () => false)) return hover.first().innerText();
+  }
+  throw new Error(`no hover with "${text}" after ${tries} tries`);
+}

@@ -173,7 +173,7 @@ describe('in the editor: runs, status bar, CodeLens, cleanup, debug (real editor
     const rec = await openedRecording();
     const panel = await waitFor(() => api.panels.all().find((p) => p.boundSession === rec), 'a panel bound to the recording');
     assert.equal(panel.pinned, rec, 'pinned: it keeps showing the recording whatever is focused');
-    assert.equal(api.panels.active, panel, 'the new panel is the active one');
+    await waitFor(() => api.panels.active === panel, 'the new panel to be the active one');
     const out = vscode.Uri.file(join(tmpdir(), `headroom-export-${process.pid}.csv`));
     await vscode.commands.executeCommand('headroom.exportCsv', out);
     const [head, ...rows] = readFileSync(out.fsPath, 'utf8').trim().split('\n');

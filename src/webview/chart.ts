@@ -1,7 +1,6 @@
 // The timeline chart: chart.js with zoom/pan, the events layer, theme colours, and the
 // canvas's pointer and keyboard handling. The chart itself is made on the first draw.
 import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset } from 'chart.js';
-import zoomPlugin from 'chartjs-plugin-zoom';
 import { formatBytes, formatDuration } from '../shared/format';
 import type { TimelineDataset } from './datasets';
 import { cssVar, el } from './dom';
@@ -22,6 +21,16 @@ export interface ChartEvents {
 
 /** Pixels one arrow key pans. */
 const PAN_STEP = 80;
+
+/**
+ * Registers chart.js's parts and the zoom plugin; call once before the first draw. The plugin
+ * is imported here, not at the top: its hammerjs needs a window, and Node (the unit tests)
+ * may import this file. esbuild bundles it all the same.
+ */
+export async function registerChartParts(): Promise<void> {
+  const { default: zoomPlugin } = await import('chartjs-plugin-zoom');
+  Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip, Legend, Filler, zoomPlugin);
+}
 
 const themeColours = () => ({ fg: cssVar('--vscode-foreground', '#ccc'), grid: cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,.25)') });
 
@@ -98,7 +107,6 @@ export class TimelineChart {
   /** Makes the chart (once). */
   ensure(): LineChart {
     if (this.chart) return this.chart;
-    Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip, Legend, Filler, zoomPlugin);
     const { fg, grid } = themeColours();
     const state = this.state;
     const moved = () => this.events.userMovedView();

@@ -1,6 +1,6 @@
 // The timeline webview's entry: makes the views, wires them to the Timeline and the host,
 // and says "ready". Each module does its own job; nothing else here.
-import { TimelineChart } from './chart';
+import { registerChartParts, TimelineChart } from './chart';
 import { CheckpointTable } from './checkpointTable';
 import { CompareTable } from './compareTable';
 import { el } from './dom';
@@ -9,7 +9,7 @@ import { createState } from './state';
 import { Timeline } from './timeline';
 import { Header, isPressed } from './toolbar';
 
-function start(app: HTMLElement): void {
+async function start(app: HTMLElement): Promise<void> {
   const host = connectHost();
   const state = createState();
   const reveal = (file: string, line: number) => host.post({ type: 'reveal', file, line });
@@ -30,6 +30,8 @@ function start(app: HTMLElement): void {
   const timeline = new Timeline(state, host, views);
   app.replaceChildren(views.header.element, views.empty, views.chart.element, views.checkpoints.element, views.compare.element);
 
+  // The host queues its messages until "ready": the chart is complete before the first one.
+  await registerChartParts();
   listen(timeline.handlers);
   // VS Code swaps the body's theme class and the --vscode-* variables: the canvas colours follow.
   new MutationObserver(() => timeline.applyTheme()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
@@ -37,4 +39,5 @@ function start(app: HTMLElement): void {
   host.post({ type: 'ready' });
 }
 
-start(document.getElementById('app') as HTMLElement);
+// Only inside a webview: a Node test run given this folder (`mocha src/webview`) imports every file in it.
+if (typeof acquireVsCodeApi === 'function') void start(document.getElementById('app') as HTMLElement);

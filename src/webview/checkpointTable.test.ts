@@ -67,7 +67,7 @@ describe('checkpoint table', () => {
     const text = tableText([row('x', 1e6), row('y', 2e6, 3e6)], 'sinceStart', true, 'GB');
     assert.equal(
       text,
-      ['label\twhere\tkind\tdelta\tsince start\tpeak\thits\tgrowth/hit', 'y\tprog.py:2000000\tcheckpoint\t+1.00 MB\t+2.00 MB\t1.00 GB\t1\t+3.00 MB', 'x\tprog.py:1000000\tcheckpoint\t+500 kB\t+1.00 MB\t1.00 GB\t1\t'].join('\n'),
+      ['where\tlabel\tkind\tdelta\tsince start\tpeak\thits\tgrowth/hit', 'prog.py:2000000\ty\tcheckpoint\t+1.00 MB\t+2.00 MB\t1.00 GB\t1\t+3.00 MB', 'prog.py:1000000\tx\tcheckpoint\t+500 kB\t+1.00 MB\t1.00 GB\t1\t'].join('\n'),
     );
   });
 });

@@ -1,38 +1,22 @@
 // The checkpoints table: sortable columns, a row per checkpoint that reveals its line, and
 // "Copy table" as tab-separated text. The helpers above the class are pure.
-import { formatBytes, type Units } from '../shared/format';
+import { CHECKPOINT_COLUMNS, checkpointCell, type CheckpointColumn } from '../shared/checkpointColumns';
+import type { Units } from '../shared/format';
 import type { CheckpointRow } from '../shared/webviewMessages';
 import { copyText, el } from './dom';
 import type { TimelineState } from './state';
 
-export interface CheckpointColumn {
-  readonly key: keyof CheckpointRow;
-  readonly label: string;
-  readonly bytes?: boolean;
-  readonly signed?: boolean;
-}
-
-export const CHECKPOINT_COLUMNS: readonly CheckpointColumn[] = [
-  { key: 'label', label: 'label' },
-  { key: 'where', label: 'where' },
-  { key: 'kind', label: 'kind' },
-  { key: 'delta', label: 'delta', bytes: true, signed: true },
-  { key: 'sinceStart', label: 'since start', bytes: true, signed: true },
-  { key: 'peak', label: 'peak', bytes: true },
-  { key: 'hits', label: 'hits' },
-  { key: 'growth', label: 'growth/hit', bytes: true, signed: true },
-];
+/** The table's columns: the one list the CLI summary and the HTML report draw from too. */
+export { CHECKPOINT_COLUMNS, type CheckpointColumn };
 
 export const NO_CHECKPOINTS = 'No checkpoints yet: call headroom.checkpoint() in your program.';
 
 /** Right-aligned, tabular digits. */
-export const isNumeric = (c: CheckpointColumn): boolean => c.bytes === true || c.key === 'hits';
+export const isNumeric = (c: CheckpointColumn): boolean => c.numeric;
 
 /** A cell's text: bytes formatted in `units` (signed where the column is), '' when absent. */
 export function cellText(r: CheckpointRow, c: CheckpointColumn, units: Units): string {
-  const v = r[c.key];
-  if (v === undefined) return '';
-  return c.bytes ? formatBytes(Number(v), units, c.signed) : String(v);
+  return checkpointCell(r, c, units);
 }
 
 /** A sorted copy: numbers by value, text by localeCompare; an absent value counts as lowest. */
@@ -52,12 +36,12 @@ export function nextSort(sort: { key: keyof CheckpointRow; desc: boolean }, key:
 
 /** A header's text: the label, and ▾ / ▴ on the sorted column. */
 export function headerText(c: CheckpointColumn, key: keyof CheckpointRow, desc: boolean): string {
-  return c.label + (key === c.key ? (desc ? ' ▾' : ' ▴') : '');
+  return c.title + (key === c.key ? (desc ? ' ▾' : ' ▴') : '');
 }
 
 /** The table as tab-separated text, as shown: header line, then the rows in their sort order. */
 export function tableText(rows: readonly CheckpointRow[], key: keyof CheckpointRow, desc: boolean, units: Units): string {
-  const lines = [CHECKPOINT_COLUMNS.map((c) => c.label).join('\t'), ...sortRows(rows, key, desc).map((r) => CHECKPOINT_COLUMNS.map((c) => cellText(r, c, units)).join('\t'))];
+  const lines = [CHECKPOINT_COLUMNS.map((c) => c.title).join('\t'), ...sortRows(rows, key, desc).map((r) => CHECKPOINT_COLUMNS.map((c) => cellText(r, c, units)).join('\t'))];
   return lines.join('\n');
 }
 

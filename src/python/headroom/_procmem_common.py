@@ -42,3 +42,27 @@ def own_rss_only(rss_vms):
         return rss_vms()[0] if pid == os.getpid() else 0
 
     return tree_rss
+
+
+def hwm():
+    """No resettable high-water mark on this platform."""
+    return None
+
+
+def reset_peak_rss():
+    """Nothing to reset where there is no resettable high-water mark."""
+    return False
+
+
+def ru_maxrss_peak(scale, fallback):
+    """peak_rss() from getrusage: ru_maxrss times `scale` (bytes on macOS, kB elsewhere)."""
+
+    def peak_rss():
+        """Highest RSS since start, bytes."""
+        try:
+            import resource
+        except ImportError:
+            return fallback()[0]
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+
+    return peak_rss

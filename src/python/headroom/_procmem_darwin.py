@@ -2,7 +2,7 @@
 import ctypes
 import ctypes.util
 
-from ._procmem_common import own_rss_only, portable_system_memory
+from ._procmem_common import hwm, own_rss_only, portable_system_memory, reset_peak_rss, ru_maxrss_peak
 
 
 class _MachTaskBasicInfo(ctypes.Structure):
@@ -34,23 +34,8 @@ def rss_vms():
     return int(info.resident_size), int(info.virtual_size)
 
 
-def hwm():
-    """No resettable high-water mark on macOS."""
-    return None
-
-
-def reset_peak_rss():
-    return False
-
-
-def peak_rss():
-    """Highest RSS since start, bytes (ru_maxrss is in bytes on macOS)."""
-    try:
-        import resource
-    except ImportError:
-        return rss_vms()[0]
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
+# ru_maxrss is in bytes on macOS.
+peak_rss = ru_maxrss_peak(1, rss_vms)
 
 system_memory = portable_system_memory
 

@@ -1,5 +1,5 @@
 """Other POSIX systems: the resource module only (its peak stands in for the current RSS)."""
-from ._procmem_common import own_rss_only, portable_system_memory
+from ._procmem_common import hwm, own_rss_only, portable_system_memory, reset_peak_rss, ru_maxrss_peak
 
 
 def rss_vms():
@@ -9,22 +9,7 @@ def rss_vms():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, 0
 
 
-def hwm():
-    return None
-
-
-def reset_peak_rss():
-    return False
-
-
-def peak_rss():
-    """Highest RSS since start, bytes."""
-    try:
-        import resource
-    except ImportError:
-        return rss_vms()[0]
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
+peak_rss = ru_maxrss_peak(1024, rss_vms)
 
 system_memory = portable_system_memory
 

@@ -1,7 +1,7 @@
 """Windows: psapi GetProcessMemoryInfo and kernel32 GlobalMemoryStatusEx through ctypes."""
 import ctypes
 
-from ._procmem_common import own_rss_only, system_figures
+from ._procmem_common import hwm, own_rss_only, reset_peak_rss, system_figures
 
 
 class _ProcessMemoryCounters(ctypes.Structure):
@@ -33,27 +33,24 @@ class _MemoryStatusEx(ctypes.Structure):
     ]
 
 
-def rss_vms():
-    """(working set, pagefile usage) of this process in bytes."""
+def _counters():
+    """This process's PROCESS_MEMORY_COUNTERS."""
     c = _ProcessMemoryCounters()
     c.cb = ctypes.sizeof(c)
     k32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
     ctypes.windll.psapi.GetProcessMemoryInfo(k32.GetCurrentProcess(), ctypes.byref(c), c.cb)  # type: ignore[attr-defined]
+    return c
+
+
+def rss_vms():
+    """(working set, pagefile usage) of this process in bytes."""
+    c = _counters()
     return int(c.WorkingSetSize), int(c.PagefileUsage)
 
 
-def hwm():
-    """No resettable high-water mark on Windows."""
-    return None
-
-
-def reset_peak_rss():
-    return False
-
-
 def peak_rss():
-    """The current working set (Windows has no resource module)."""
-    return rss_vms()[0]
+    """The peak working set of this process, bytes."""
+    return int(_counters().PeakWorkingSetSize)
 
 
 def system_memory():

@@ -27,6 +27,10 @@ export interface HeadroomConfig {
   readonly pythonInterpreter: string;
   /** Monitor every debug session's process automatically. */
   readonly attachToDebugSessions: boolean;
+  /** Give new integrated terminals HEADROOM_ADDR, the window token and the client on PYTHONPATH. */
+  readonly injectTerminals: boolean;
+  /** Publish a connection file so programs started outside the editor, in a workspace folder, report here. */
+  readonly connectionFile: boolean;
 }
 
 export function readConfig(): HeadroomConfig {
@@ -46,6 +50,8 @@ export function readConfig(): HeadroomConfig {
     recordingMaxMB: clamp(c.get<number>('recordings.maxMB', 256), 1, 100_000),
     attachToDebugSessions: c.get<boolean>('debug.autoAttach', true),
     pythonInterpreter: (c.get<string>('python.interpreter', '') ?? '').trim(),
+    injectTerminals: c.get<boolean>('terminal.injectEnvironment', true),
+    connectionFile: c.get<boolean>('connectionFile.enabled', true),
   };
 }
 

@@ -4,6 +4,7 @@ import { ConfigService } from './config';
 import { DebugTracking } from './debug/debugTracking';
 import { TimelinePanels } from './panel/timelinePanels';
 import { HeadroomTaskProvider, TASK_TYPE } from './sessions/headroomTasks';
+import { WindowReach } from './reach/windowReach';
 import { registerCommands } from './registerCommands';
 import { SessionManager } from './sessions/sessionManager';
 import { PressureAlerts } from './views/alerts';
@@ -18,6 +19,8 @@ export interface HeadroomApi {
   readonly panels: TimelinePanels;
   readonly sessions: SessionManager;
   readonly alerts: PressureAlerts;
+  /** Terminals' environment and the window's connection file. */
+  readonly reach: WindowReach;
   /** Where the bundled Python client lives (put on PYTHONPATH of launched runs). */
   readonly pythonPath: string;
 }
@@ -34,14 +37,17 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
   const lenses = new CheckpointLensController(sessions, config);
   const debug = new DebugTracking(sessions, config, log);
   const alerts = new PressureAlerts(sessions, config, log);
-  context.subscriptions.push(log, config, sessions, panels, statusBar, lenses, debug, alerts);
+  // The window token changes with every window: terminals restored after a reload get the new one, not a stale one.
+  context.environmentVariableCollection.persistent = false;
+  const reach = new WindowReach(sessions, config, context.environmentVariableCollection, pythonPath, log);
+  context.subscriptions.push(log, config, sessions, panels, statusBar, lenses, debug, alerts, reach);
   context.subscriptions.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new HeadroomTaskProvider(sessions, config)));
 
   registerCommands(context, { sessions, panels, config, debug, log });
 
   const activationMs = performance.now() - started;
   log.info(`Headroom ${context.extension.packageJSON.version as string} activated in ${activationMs.toFixed(2)} ms`);
-  return { activationMs, statusBarItem: statusBar.item, panels, sessions, alerts, pythonPath };
+  return { activationMs, statusBarItem: statusBar.item, panels, sessions, alerts, reach, pythonPath };
 }
 
 export function deactivate(): void {

@@ -24,7 +24,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   const notify = (ok: boolean, message: string) => void (ok ? vscode.window.showInformationMessage(message) : vscode.window.showWarningMessage(message));
   context.subscriptions.push(
     vscode.commands.registerCommand(CommandId.ShowTimeline, (args?: { sessionId?: string; t?: number }) => {
-      if (args?.sessionId) sessions.focus(args.sessionId);
+      if (args?.sessionId) sessions.focus(args.sessionId, true);
       return panels.showLive(typeof args?.t === 'number' ? args.t : undefined);
     }),
     vscode.commands.registerCommand(CommandId.ShowLog, () => log.show(true)),
@@ -77,7 +77,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     }),
     vscode.commands.registerCommand(CommandId.SelectSession, async () => {
       const pick = await pickSession(sessions, sessions.all());
-      if (pick) sessions.focus(pick.session.id);
+      if (pick) sessions.focus(pick.session.id, true);
     }),
   );
 

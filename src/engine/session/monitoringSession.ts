@@ -6,7 +6,8 @@ import type { RecordBatch } from '../protocol/recordBatch';
 import { RecordIngest } from './recordIngest';
 import { MemoryStore } from '../store/memoryStore';
 
-export type SessionSource = 'run' | 'debug' | 'attach' | 'command' | 'recording';
+/** How a session began; `connected`: a program that reported by itself (a terminal, a connection file). */
+export type SessionSource = 'run' | 'debug' | 'attach' | 'command' | 'recording' | 'connected';
 
 /** Resolves symlinks once per path, so checkpoints match open editors across links. */
 const realCache = new Map<string, string>();

@@ -11,6 +11,11 @@ export interface SessionRouterEvents {
   readonly onRecords?: (session: MonitoringSession) => void;
   /** Something to tell the user once (a session's first ingest failure, an unknown connection). */
   readonly onProblem?: (message: string) => void;
+  /**
+   * A connection whose token names no session (the window token): the session it belongs to,
+   * started or joined for it; undefined leaves it waiting for a session under its key.
+   */
+  readonly adopt?: (c: ProtocolConnection) => MonitoringSession | undefined;
 }
 
 /**
@@ -21,6 +26,8 @@ export interface SessionRouterEvents {
  */
 export class SessionRouter {
   private readonly sessions = new Map<string, MonitoringSession>();
+  /** Connections adopted by a session other than the one their key names. */
+  private readonly adopted = new Map<number, MonitoringSession>();
   private readonly early = new Map<string, { batches: { c: ProtocolConnection; b: RecordBatch }[]; records: number }>();
   private readonly failureReported = new WeakSet<MonitoringSession>();
 
@@ -29,11 +36,12 @@ export class SessionRouter {
   /** The listener's handlers: pass them to `ProtocolListener`. */
   readonly handlers = {
     onConnect: (c: ProtocolConnection): void => {
-      this.sessions.get(c.sessionKey)?.connections.add(c);
+      this.sessionOf(c)?.connections.add(c);
     },
     onRecords: (c: ProtocolConnection, b: RecordBatch): void => this.route(c, b),
     onDisconnect: (c: ProtocolConnection): void => {
-      this.sessions.get(c.sessionKey)?.connections.delete(c);
+      this.sessionOf(c)?.connections.delete(c);
+      this.adopted.delete(c.id);
     },
   };
 
@@ -59,11 +67,24 @@ export class SessionRouter {
   dispose(): void {
     for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
+    this.adopted.clear();
     this.early.clear();
   }
 
+  /** The session a connection reports to: its key's, else the one that adopted it (asked once). */
+  private sessionOf(c: ProtocolConnection): MonitoringSession | undefined {
+    const own = this.sessions.get(c.sessionKey);
+    if (own) return own;
+    let s = this.adopted.get(c.id);
+    if (!s && this.events.adopt) {
+      s = this.events.adopt(c);
+      if (s) this.adopted.set(c.id, s);
+    }
+    return s;
+  }
+
   private route(c: ProtocolConnection, b: RecordBatch): void {
-    const s = this.sessions.get(c.sessionKey);
+    const s = this.sessionOf(c);
     if (!s) {
       const backlog = this.early.get(c.sessionKey) ?? { batches: [], records: 0 };
       if (backlog.records < EARLY_BACKLOG_RECORDS) {

@@ -4,11 +4,15 @@ import * as vscode from 'vscode';
 import type { ConfigService } from '../config';
 import { ingestAsync, loadIntoStoreAsync } from '../../engine/recording/loadRecordingAsync';
 import { readRecordingAsync } from '../../engine/recording/recordingReader';
-import { ProtocolListener } from '../../engine/protocol/listener';
+import { ProtocolListener, type ProtocolConnection } from '../../engine/protocol/listener';
+import { adoptionOf } from '../../engine/session/adoption';
 import { MonitoringSession, type SessionSource } from '../../engine/session/monitoringSession';
 import { prependPythonPath } from '../../engine/session/pythonPath';
 import { SessionRouter } from '../../engine/session/sessionRouter';
 import { Disposable } from '../util/dispose';
+
+/** The listener key of the window token: connections with it are adopted by pid. */
+const WINDOW_KEY = 'window';
 
 export interface StartOptions {
   readonly name: string;
@@ -38,7 +42,11 @@ export class SessionManager extends Disposable {
   private readonly router = new SessionRouter({
     onRecords: (session) => this._onDidReceiveRecords.fire({ session }),
     onProblem: (m) => this.log.warn(m),
+    adopt: (c) => (c.sessionKey === WINDOW_KEY ? this.adopt(c) : undefined),
   });
+  private window: { token: string; env: Record<string, string> } | undefined;
+  /** The session the user picked (Switch Session); new sessions take focus only while it is not live. */
+  private pickedId: string | undefined;
 
   constructor(
     private readonly storageDir: string,
@@ -66,10 +74,26 @@ export class SessionManager extends Disposable {
     return this.router.get(id);
   }
 
-  focus(id: string): void {
-    if (!this.router.get(id) || this.focusedId === id) return;
+  /** Moves the status bar and views to a session; `byUser` keeps it there when newer sessions start. */
+  focus(id: string, byUser = false): void {
+    if (!this.router.get(id)) return;
+    if (byUser) this.pickedId = id;
+    if (this.focusedId === id) return;
     this.focusedId = id;
     this._onDidChangeSessions.fire();
+  }
+
+  /**
+   * The window token and its environment (listener address, token, the client on PYTHONPATH):
+   * a program that connects with it starts or joins a session by itself. Issued once.
+   */
+  async windowEnvironment(): Promise<{ token: string; env: Record<string, string> }> {
+    if (this.window) return this.window;
+    const l = await this.ensureListener();
+    if (this.window) return this.window;
+    const token = l.issueToken(WINDOW_KEY);
+    this.window = { token, env: { ...l.env(token), PYTHONPATH: prependPythonPath(this.pythonPath, process.env.PYTHONPATH) } };
+    return this.window;
   }
 
   /** The listener, started if needed. */
@@ -128,7 +152,8 @@ export class SessionManager extends Disposable {
       this._onDidChangeSessions.fire();
     });
     session.start();
-    this.focusedId = id;
+    const picked = this.pickedId ? this.router.get(this.pickedId) : undefined;
+    if (!picked?.live) this.focusedId = id;
     this.log.info(`monitoring ${opts.name} (pid ${opts.pid}, ${opts.source})`);
     this._onDidChangeSessions.fire();
     return session;
@@ -151,6 +176,14 @@ export class SessionManager extends Disposable {
 
   stop(id: string): void {
     this.router.get(id)?.end('stopped');
+  }
+
+  /** A program that connected with the window token: joins the session that holds it, or starts one. */
+  private adopt(c: ProtocolConnection): MonitoringSession {
+    const a = adoptionOf(c.hello, this.all());
+    if ('join' in a) return a.join;
+    this.log.info(`pid ${c.hello.pid} reported by itself: monitoring ${a.start.name} (root pid ${a.start.rootPid})`);
+    return this.start({ name: a.start.name, source: 'connected', pid: a.start.rootPid, command: a.start.command });
   }
 
   override dispose(): void {

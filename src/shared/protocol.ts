@@ -46,7 +46,11 @@ export interface HelloRecord extends Base {
   readonly frameworks?: Readonly<Record<string, string>>;
   readonly devices?: readonly { readonly kind: string; readonly index: number; readonly name?: string; readonly total?: number }[];
   readonly rank?: number;
+  /** The rank within its node (LOCAL_RANK): a non-negative integer. */
+  readonly local_rank?: number;
   readonly world_size?: number;
+  /** Processes on its node (LOCAL_WORLD_SIZE): a non-negative integer. */
+  readonly local_world_size?: number;
   readonly cwd?: string;
 }
 
@@ -176,6 +180,8 @@ export type DecodeResult = { readonly ok: true; readonly record: ProtocolRecord 
 
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+/** Absent, or a non-negative integer (the hello's local_rank, local_world_size). */
+const isCount = (x: unknown): boolean => x === undefined || (Number.isInteger(x) && (x as number) >= 0);
 /** An object of non-negative integer counts (bye.errors). */
 const isCounts = (x: unknown): boolean => isObj(x) && Object.values(x).every((n) => Number.isInteger(n) && (n as number) >= 0);
 
@@ -284,7 +290,11 @@ function check(x: unknown): ProtocolRecord | DecodeFailure {
   if (line !== undefined && (!Number.isInteger(line) || (line as number) < 1)) return fail('bad-field', '"line" must be a positive integer', type);
   const badString = x.file !== undefined && typeof x.file !== 'string' ? 'file' : x.func !== undefined && typeof x.func !== 'string' ? 'func' : x.label !== undefined && typeof x.label !== 'string' ? 'label' : undefined;
   if (badString) return fail('bad-field', `"${badString}" must be a string`, type);
-  if (type === 'hello' && typeof x.token !== 'string') return fail('bad-field', '"token" must be a string', type);
+  if (type === 'hello') {
+    if (typeof x.token !== 'string') return fail('bad-field', '"token" must be a string', type);
+    const badCount = !isCount(x.local_rank) ? 'local_rank' : !isCount(x.local_world_size) ? 'local_world_size' : undefined;
+    if (badCount) return fail('bad-field', `"${badCount}" must be a non-negative integer`, type);
+  }
   if (type === 'bye' && x.errors !== undefined && !isCounts(x.errors)) return fail('bad-field', '"errors" must be an object of non-negative integer counts', type);
   return x as unknown as ProtocolRecord;
 }

@@ -23,6 +23,9 @@ TYPES = {
     "bye": (),
 }
 
+# Optional hello fields that must be non-negative integers when present.
+HELLO_COUNTS = ("local_rank", "local_world_size")
+
 CONTROL_TYPES = {"cleanup": ("id",), "ping": ("id",)}
 
 
@@ -36,9 +39,14 @@ def _num(x):
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
+def _count(n):
+    """A non-negative integer; 2.0 is an integer, as in JSON."""
+    return _num(n) and n >= 0 and float(n).is_integer()
+
+
 def _counts(x):
-    """An object of non-negative integer counts (bye.errors); 2.0 is an integer, as in JSON."""
-    return isinstance(x, dict) and all(_num(n) and n >= 0 and float(n).is_integer() for n in x.values())
+    """An object of non-negative integer counts (bye.errors)."""
+    return isinstance(x, dict) and all(_count(n) for n in x.values())
 
 
 def _reject_constant(name):
@@ -94,8 +102,12 @@ def validate(x, types=None):
     for f in ("file", "func", "label"):
         if f in x and not isinstance(x[f], str):
             raise ProtocolError("bad-field", '"%s" must be a string' % f)
-    if t == "hello" and not isinstance(x.get("token"), str):
-        raise ProtocolError("bad-field", '"token" must be a string')
+    if t == "hello":
+        if not isinstance(x.get("token"), str):
+            raise ProtocolError("bad-field", '"token" must be a string')
+        for f in HELLO_COUNTS:
+            if f in x and not _count(x[f]):
+                raise ProtocolError("bad-field", '"%s" must be a non-negative integer' % f)
     if t == "bye" and "errors" in x and not _counts(x["errors"]):
         raise ProtocolError("bad-field", '"errors" must be an object of non-negative integer counts')
     return x

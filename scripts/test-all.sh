@@ -27,6 +27,7 @@ gate() { # a step with no tests of its own: pass or fail as one
 
 step "dependencies"
 bash scripts/ensure-system-deps.sh || exit 1
+bash scripts/ensure-venv.sh || exit 1
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund || exit 1
 fi

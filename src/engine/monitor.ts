@@ -5,7 +5,8 @@ import type { GpuRecord, SampleRecord } from './recording/format';
 import { RecordingWriter, type RecordingWriterOptions } from './recording/recordingWriter';
 import { createSystemSampler, createTreeSampler } from './sampling/createSamplers';
 import type { PssMode, SystemSample, SystemSampler, TreeSample, TreeSampler } from './sampling/types';
-import { MemoryStore, SeriesName } from './store/memoryStore';
+import { MemoryStore } from './store/memoryStore';
+import { SeriesName } from './store/seriesName';
 
 export interface MonitorOptions {
   readonly intervalMs?: number;

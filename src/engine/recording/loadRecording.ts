@@ -1,7 +1,8 @@
 import type { ProtocolRecord } from '../../shared/protocol';
 import type { TreeSample } from '../sampling/types';
 import { RecordIngest } from '../session/recordIngest';
-import { MemoryStore, SeriesName } from '../store/memoryStore';
+import { MemoryStore } from '../store/memoryStore';
+import { SeriesName } from '../store/seriesName';
 import type { AnyRecord, GpuRecord, SampleRecord } from './format';
 import { readRecording, type ReadResult } from './recordingReader';
 

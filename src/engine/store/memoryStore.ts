@@ -1,23 +1,10 @@
 import type { SystemSample, TreeSample } from '../sampling/types';
 import { EventIndex } from './eventIndex';
 import { Series, type Envelope, type SeriesOptions } from '../../shared/series';
+import { SeriesName } from './seriesName';
 
-/** Well-known series names; per-process and per-device series add a suffix. */
-export const SeriesName = {
-  treeRss: 'tree.rss',
-  treePss: 'tree.pss',
-  treeUss: 'tree.uss',
-  treeVms: 'tree.vms',
-  sysUsed: 'sys.used',
-  sysAvailable: 'sys.available',
-  cgroupUsage: 'cgroup.usage',
-  cgroupLimit: 'cgroup.limit',
-  procRss: (pid: number) => `proc.${pid}.rss`,
-  gpuUsed: (index: number) => `gpu.${index}.used`,
-  gpuTotal: (index: number) => `gpu.${index}.total`,
-  gpuUtil: (index: number) => `gpu.${index}.util`,
-  treeGpu: 'tree.gpu',
-} as const;
+// Re-exported: the series names used to live here, and callers still import them from the store.
+export { SeriesName } from './seriesName';
 
 /** Every series of one monitoring session, plus its events. */
 export class MemoryStore {
@@ -28,6 +15,7 @@ export class MemoryStore {
     this.events = new EventIndex(options.eventCapacity);
   }
 
+  /** Appends a point to series `name` (made on first use); a non-finite value is dropped. */
   append(name: string, t: number, v: number): void {
     if (!Number.isFinite(v)) return;
     let s = this.series.get(name);
@@ -35,14 +23,17 @@ export class MemoryStore {
     s.append(t, v);
   }
 
+  /** The series called `name`, if anything was appended to it. */
   get(name: string): Series | undefined {
     return this.series.get(name);
   }
 
+  /** Names of every series, in the order they were made. */
   names(): string[] {
     return [...this.series.keys()];
   }
 
+  /** Series `name` between `t0` and `t1`, reduced to at most `maxPoints`. */
   query(name: string, t0: number, t1: number, maxPoints: number): Envelope | undefined {
     return this.series.get(name)?.query(t0, t1, maxPoints);
   }
@@ -56,6 +47,7 @@ export class MemoryStore {
     for (const p of s.processes) this.append(SeriesName.procRss(p.pid), s.t, p.rss);
   }
 
+  /** Appends a system sample's memory and cgroup readings. */
   addSystemSample(s: SystemSample): void {
     this.append(SeriesName.sysUsed, s.t, s.used);
     this.append(SeriesName.sysAvailable, s.t, s.available);

@@ -1,0 +1,109 @@
+import { HitRing, type Hit } from './hitRing';
+import { InternedIds } from './internedIds';
+
+/** Hits `growth` looks back over. */
+const GROWTH_WINDOW = 5;
+/** Less than this over the window is noise, not growth. */
+const GROWTH_MIN_BYTES = 1 << 20;
+
+/** What CodeLens shows for one source line. Bytes. */
+export interface LocationStats {
+  readonly file: string;
+  readonly line: number;
+  readonly kind: 'checkpoint' | 'region' | 'call';
+  label?: string;
+  hits: number;
+  /** RSS delta of the last hit: since the previous checkpoint (checkpoints), inside the block (regions, calls). */
+  lastDelta: number;
+  /** RSS at the last hit minus the process's first reading. */
+  sinceStart: number;
+  lastRss: number;
+  /** Highest RSS seen at (or inside) this location. */
+  peak: number;
+  /** Delta of CUDA reserved memory at the last hit, summed over devices; undefined without CUDA. */
+  cudaReservedDelta?: number;
+  /** The last few hits: read with `recentHits`. */
+  readonly ring: HitRing;
+  lastT: number;
+}
+
+/** A location's statistics with the string ids its events reuse. */
+export type TrackedLocation = LocationStats & { readonly ids: InternedIds };
+
+/** The last hits of a location, oldest first. */
+export function recentHits(s: LocationStats): Hit[] {
+  return s.ring.hits();
+}
+
+/** Bytes per hit while the last hits keep growing; undefined when not growing. Computed when read. */
+export function growthOf(s: LocationStats): number | undefined {
+  return growth(recentHits(s).map((h) => h.rss));
+}
+
+/** Bytes per hit when the last hits rise steadily (each at least as high as the one before). */
+export function growth(rss: readonly number[]): number | undefined {
+  const w = rss.slice(-GROWTH_WINDOW);
+  if (w.length < 3) return undefined;
+  for (let i = 1; i < w.length; i++) if (w[i] < w[i - 1]) return undefined;
+  const total = w[w.length - 1] - w[0];
+  if (total < GROWTH_MIN_BYTES) return undefined;
+  return total / (w.length - 1);
+}
+
+/** Every location's statistics, file -> line -> stats: no string key is built per hit. */
+export class LocationTable {
+  private readonly files = new Map<string, Map<number, TrackedLocation>>();
+  private lastFile: string | undefined;
+  private lastLines: Map<number, TrackedLocation> | undefined;
+
+  /** Statistics of every location in `file`. */
+  forFile(file: string): LocationStats[] {
+    return [...(this.files.get(file)?.values() ?? [])];
+  }
+
+  /** Statistics of `file`:`line`, if it was hit. */
+  at(file: string, line: number): LocationStats | undefined {
+    return this.files.get(file)?.get(line);
+  }
+
+  /** Statistics of every location hit so far. */
+  all(): LocationStats[] {
+    const out: LocationStats[] = [];
+    for (const lines of this.files.values()) for (const s of lines.values()) out.push(s);
+    return out;
+  }
+
+  /** The statistics of `file`:`line`, made on its first hit (of `kind`, at `t`). */
+  locate(kind: LocationStats['kind'], file: string, line: number, t: number): TrackedLocation {
+    // Comparing a freshly parsed path with the previous one costs less than hashing it.
+    let lines = this.lastLines;
+    if (file !== this.lastFile || lines === undefined) {
+      lines = this.files.get(file);
+      if (!lines) this.files.set(file, (lines = new Map()));
+      this.lastFile = file;
+      this.lastLines = lines;
+    }
+    let s = lines.get(line);
+    if (!s) {
+      s = { file, line, kind, hits: 0, lastDelta: 0, sinceStart: 0, lastRss: 0, peak: 0, ring: new HitRing(), lastT: t, ids: new InternedIds() };
+      lines.set(line, s);
+    }
+    return s;
+  }
+
+  /**
+   * One hit of `s`: `t` is when it ended, `peak` the highest RSS seen in it, `firstRss` the
+   * process's first reading. Positional, as it runs once per checkpoint.
+   */
+  touch(s: LocationStats, label: string | undefined, pid: number, t: number, rss: number, delta: number, peak: number, firstRss: number, cudaDelta: number | undefined): void {
+    s.hits++;
+    if (label !== undefined) s.label = label;
+    s.lastDelta = delta;
+    s.lastRss = rss;
+    s.sinceStart = rss - firstRss;
+    if (peak > s.peak) s.peak = peak;
+    s.cudaReservedDelta = cudaDelta;
+    s.lastT = t;
+    s.ring.push(t, pid, rss, delta, label);
+  }
+}

@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { childrenOf, readStat, scanParents, type ChildrenSource } from './childPids';
 import { pageSize } from './pageSize';
 import { PreadFile } from './preadFile';
-import { parseChildren, parseCmdline, parseProcStat, parseSmapsRollup, parseStatmBytes, type ProcStat, type SmapsRollup } from './procfsParsers';
+import { parseCmdline, parseProcStat, parseStatmBytes, type ProcStat } from './procfsParsers';
+import { PssScheduler, type PssState } from './pssScheduler';
 import type { ProcessSample, PssMode, TreeSample, TreeSampler } from './types';
 
 export interface ProcfsTreeSamplerOptions {
@@ -13,28 +14,20 @@ export interface ProcfsTreeSamplerOptions {
   readonly pssBudget?: number;
   /** In `auto`, a process whose RSS has not moved is re-read at most this often. */
   readonly pssMaxAgeMs?: number;
+  /** Where procfs is mounted: /proc unless told otherwise. */
   readonly procRoot?: string;
   /** Called once per distinct problem (permission denied, ...); never throws into sampling. */
   readonly onProblem?: (message: string) => void;
 }
 
-interface Tracked {
+/** A process of the tree, with its kept-open files and its PSS state. */
+interface Tracked extends PssState, ChildrenSource {
   readonly pid: number;
   readonly startTime: number;
   ppid: number;
   readonly name: string;
   readonly statm: PreadFile;
   readonly stat: PreadFile;
-  /** task/<pid>/children, kept open while the process has a single thread. */
-  children?: PreadFile;
-  numThreads: number;
-  rss: number;
-  rollup?: SmapsRollup;
-  rollupAt?: number;
-  /** RSS when the last PSS read started: PSS is re-read once RSS moves. */
-  rssAtRollup: number;
-  rollupInFlight: boolean;
-  rollupBlocked: boolean;
 }
 
 const statmOut = new Float64Array(3);
@@ -42,19 +35,16 @@ const statmOut = new Float64Array(3);
 /**
  * Linux: samples a process tree through /proc. Per sample, one pread of each process's
  * kept-open statm; the tree itself is re-read every `discoveryIntervalMs` through
- * /proc/<pid>/task/<tid>/children, and PSS/USS come from smaps_rollup on a time budget,
- * read asynchronously so a 50 ms read never stalls the sampling tick.
+ * /proc/<pid>/task/<tid>/children (`childPids`), and PSS/USS come from smaps_rollup on a
+ * time budget (`PssScheduler`), read asynchronously so a 50 ms read never stalls the tick.
  */
 export class ProcfsTreeSampler implements TreeSampler {
   private readonly tracked = new Map<number, Tracked>();
   private readonly page = pageSize();
   private readonly discoveryIntervalMs: number;
   private readonly pssMode: PssMode;
-  private readonly pssBudget: number;
-  private readonly pssMaxAgeMs: number;
-  /** In `auto`, no smaps_rollup read starts before this time (the tree-wide budget). */
-  private pssGateAt = 0;
-  private pssCursor = 0;
+  /** Starts smaps_rollup reads; undefined when PSS is off. */
+  private readonly pss: PssScheduler<Tracked> | undefined;
   private readonly proc: string;
   private readonly useChildrenFiles: boolean;
   private readonly reported = new Set<string>();
@@ -68,13 +58,20 @@ export class ProcfsTreeSampler implements TreeSampler {
   ) {
     this.discoveryIntervalMs = options.discoveryIntervalMs ?? 500;
     this.pssMode = options.pss ?? 'auto';
-    this.pssBudget = options.pssBudget ?? 0.02;
-    this.pssMaxAgeMs = options.pssMaxAgeMs ?? 10_000;
     this.proc = options.procRoot ?? '/proc';
+    if (this.pssMode !== 'off') {
+      this.pss = new PssScheduler<Tracked>(this.pssMode, options.pssBudget ?? 0.02, options.pssMaxAgeMs ?? 10_000, {
+        procRoot: this.proc,
+        // A read that lands after its process was dropped (or the sampler disposed) is thrown away.
+        isCurrent: (p) => !this.disposed && this.tracked.get(p.pid) === p,
+        problem: (message, key) => this.problem(message, key),
+      });
+    }
     // CONFIG_PROC_CHILDREN is on in every mainstream kernel; without it, scan /proc for ppids.
     this.useChildrenFiles = existsSync(`${this.proc}/self/task/${process.pid}/children`);
   }
 
+  /** The tree's memory now: one statm read per process, a discovery when one is due. */
   sample(now = Date.now()): TreeSample {
     if (now - this.lastDiscovery >= this.discoveryIntervalMs) {
       this.discover();
@@ -124,12 +121,13 @@ export class ProcfsTreeSampler implements TreeSampler {
         pssAgeMs: p.rollupAt === undefined ? undefined : now - p.rollupAt,
       });
     }
-    if (this.pssMode !== 'off') this.schedulePss(now);
+    this.pss?.schedule(now, this.tracked);
     if (!this.tracked.has(this.rootPid)) this.rootAlive = false;
     const complete = pssComplete && processes.length > 0 && this.pssMode !== 'off';
     return { t: now, rootPid: this.rootPid, rootAlive: this.rootAlive, processes, rss, vms, pss: complete ? pss : undefined, uss: complete ? uss : undefined };
   }
 
+  /** `pid`'s name and command line, read afresh; undefined when it is gone. */
   describe(pid: number): { name: string; cmdline: string[] } | undefined {
     try {
       const stat = parseProcStat(readFileSync(`${this.proc}/${pid}/stat`, 'latin1'));
@@ -145,6 +143,7 @@ export class ProcfsTreeSampler implements TreeSampler {
     return [...this.tracked.keys()];
   }
 
+  /** Closes every kept-open file; PSS reads still in flight are dropped when they land. */
   dispose(): void {
     this.disposed = true;
     for (const pid of [...this.tracked.keys()]) this.untrack(pid);
@@ -154,7 +153,7 @@ export class ProcfsTreeSampler implements TreeSampler {
   private discover(): void {
     if (!this.rootAlive) return;
     const seen = new Set<number>();
-    const parents = this.useChildrenFiles ? undefined : this.scanParents();
+    const parents = this.useChildrenFiles ? undefined : scanParents(this.proc);
     const queue: [pid: number, ppid: number][] = [[this.rootPid, 0]];
     for (let qi = 0; qi < queue.length; qi++) {
       const [pid, ppid] = queue[qi];
@@ -181,68 +180,17 @@ export class ProcfsTreeSampler implements TreeSampler {
         }
       }
       if (!t) {
-        const st = this.readStat(pid);
+        const st = readStat(this.proc, pid);
         if (!st || st.state === 'Z' || !this.track(st)) continue;
         t = this.tracked.get(pid) as Tracked;
       }
       t.ppid = ppid || t.ppid;
       seen.add(pid);
-      const kids = parents ? (parents.get(pid) ?? []) : this.childrenOf(t);
+      const kids = parents ? (parents.get(pid) ?? []) : childrenOf(this.proc, t);
       for (const k of kids) queue.push([k, pid]);
     }
     for (const pid of [...this.tracked.keys()]) if (!seen.has(pid)) this.untrack(pid);
     if (!seen.has(this.rootPid)) this.rootAlive = false;
-  }
-
-  private childrenOf(t: Tracked): number[] {
-    const pid = t.pid;
-    if (t.numThreads === 1) {
-      // One thread: its children file is the only one; keep it open and pread it.
-      try {
-        t.children ??= new PreadFile(`${this.proc}/${pid}/task/${pid}/children`);
-        return parseChildren(t.children.readText());
-      } catch {
-        t.children?.close();
-        t.children = undefined;
-      }
-    }
-    const out: number[] = [];
-    let tids: string[];
-    try {
-      tids = readdirSync(`${this.proc}/${pid}/task`);
-    } catch {
-      return out;
-    }
-    for (const tid of tids) {
-      try {
-        for (const c of parseChildren(readFileSync(`${this.proc}/${pid}/task/${tid}/children`, 'latin1'))) out.push(c);
-      } catch {
-        /* thread exited while we listed it */
-      }
-    }
-    return out;
-  }
-
-  /** Fallback for kernels without the children files: ppid -> children from one /proc scan. */
-  private scanParents(): Map<number, number[]> {
-    const m = new Map<number, number[]>();
-    for (const name of readdirSync(this.proc)) {
-      if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
-      const st = this.readStat(Number(name));
-      if (!st) continue;
-      const list = m.get(st.ppid) ?? [];
-      list.push(st.pid);
-      m.set(st.ppid, list);
-    }
-    return m;
-  }
-
-  private readStat(pid: number) {
-    try {
-      return parseProcStat(readFileSync(`${this.proc}/${pid}/stat`, 'latin1'));
-    } catch {
-      return undefined;
-    }
   }
 
   private track(stat: ProcStat): boolean {
@@ -283,63 +231,6 @@ export class ProcfsTreeSampler implements TreeSampler {
     t.stat.close();
     t.children?.close();
     this.tracked.delete(pid);
-  }
-
-  /**
-   * Starts smaps_rollup reads. `on`: every process each sample (one read in flight each).
-   * `auto`: one read at a time for the whole tree, the next one gated so reads take at most
-   * `pssBudget` of wall time, going to a process whose RSS moved (or whose reading is old).
-   */
-  private schedulePss(now: number): void {
-    if (this.pssMode === 'on') {
-      for (const p of this.tracked.values()) if (!p.rollupInFlight && !p.rollupBlocked) this.readRollup(p);
-      return;
-    }
-    if (now < this.pssGateAt) return;
-    const list = [...this.tracked.values()];
-    for (let k = 0; k < list.length; k++) {
-      const p = list[(this.pssCursor + k) % list.length];
-      if (p.rollupInFlight || p.rollupBlocked) continue;
-      const moved = Math.abs(p.rss - p.rssAtRollup) > Math.max(1 << 20, 0.01 * p.rssAtRollup);
-      const old = p.rollupAt === undefined || now - p.rollupAt > this.pssMaxAgeMs;
-      if (!moved && !old) continue;
-      this.pssCursor = (this.pssCursor + k + 1) % Math.max(1, list.length);
-      this.pssGateAt = Infinity; // until this read reports its cost
-      this.readRollup(p);
-      return;
-    }
-  }
-
-  private readRollup(p: Tracked): void {
-    p.rollupInFlight = true;
-    p.rssAtRollup = p.rss;
-    const started = performance.now();
-    readFile(`${this.proc}/${p.pid}/smaps_rollup`, 'latin1').then(
-      (text) => {
-        p.rollupInFlight = false;
-        const ms = performance.now() - started;
-        // A read that took d ms keeps the next one d / budget away (16 ms at 1 GiB -> 0.8 s).
-        // Wall latency also counts thread-pool and event-loop waits, so it is capped by the
-        // kernel's cost for a process this size (about 15 ms per GiB, plus a little).
-        const modelMs = 0.5 + (15 * p.rss) / 2 ** 30;
-        this.pssGateAt = Date.now() + Math.min(ms, modelMs) / this.pssBudget;
-        if (this.disposed || this.tracked.get(p.pid) !== p) return;
-        const r = parseSmapsRollup(text);
-        if (r) {
-          p.rollup = r;
-          p.rollupAt = Date.now();
-        }
-      },
-      (e: NodeJS.ErrnoException) => {
-        p.rollupInFlight = false;
-        this.pssGateAt = Date.now();
-        if (e.code === 'EACCES' || e.code === 'EPERM') {
-          // Another user's process: PSS is not ours to read. Say so once, stop trying for it.
-          this.problem(`PSS unavailable for pid ${p.pid} (${e.code}): showing RSS only`, `pss-${e.code}`);
-          p.rollupBlocked = true;
-        }
-      },
-    );
   }
 
   private problem(message: string, key: string): void {

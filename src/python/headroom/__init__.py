@@ -6,9 +6,21 @@ production code: with no Headroom listening, reporting calls return at once.
     headroom.checkpoint("after model load")
     with headroom.track("forward"):
         ...
+
+Where records go: HEADROOM_ADDR (+ HEADROOM_TOKEN), set by Headroom in the programs it
+launches and in a window's terminals; or HEADROOM_LOG=path.ndjson. With neither, the first
+reporting call looks once for the connection file of the VS Code window whose workspace
+folder holds the program (its working directory or main script) and reports there; a
+program outside every workspace never connects. HEADROOM=off (or HEADROOM_DISABLE=1) turns
+all of it off.
+
+    headroom.connect()                       # look now (even under HEADROOM=off); True when connected
+    headroom.connect("unix:/run/.../hr.sock", token)   # or connect to a given listener
+
+From a shell outside VS Code: eval "$(python -m headroom env)".
 """
 from ._cleanup import CleanupResult, cleanup, force_cleanup
-from ._client import diagnostics, enabled, flush
+from ._connection import connect, diagnostics, enabled, flush
 from ._peak import peak_memory
 from ._safety import memory_safe_operation, safe_operation
 from ._status import check_memory_pressure, get_memory_gb, memory_info, pressure, print_status, status
@@ -20,7 +32,7 @@ from .training import BatchProfiler, EpochMemoryMonitor, EpochMonitor, MemoryTra
 
 __all__ = [
     "BatchProfiler", "CleanupResult", "EpochMemoryMonitor", "EpochMonitor", "LeakReport", "MemoryManager", "MemoryMonitor",
-    "MemoryTracker", "MemoryType", "Region", "__version__", "check_memory_pressure", "checkpoint", "cleanup", "diagnostics",
+    "MemoryTracker", "MemoryType", "Region", "__version__", "check_memory_pressure", "checkpoint", "cleanup", "connect", "diagnostics",
     "enabled", "estimate_image_memory", "flush", "force_cleanup", "get_memory_gb", "leak_check", "memory_info",
     "memory_monitor_context", "memory_safe_operation", "monitor_memory", "peak_memory", "pressure", "print_status",
     "safe_operation", "status", "suggest_batch_size", "track", "track_memory",

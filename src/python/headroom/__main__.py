@@ -1,10 +1,15 @@
 """`python -m headroom monitor [options] -- command ...`: memory of a command over time
 (seed 003's monitor for an executable), with logs and a plot. For the full recorder with
-checkpoints and reports, use the `headroom` CLI shipped with the extension."""
+checkpoints and reports, use the `headroom` CLI shipped with the extension.
+
+`python -m headroom env [--shell sh|powershell|cmd]`: the exports that connect programs
+started in this shell to the VS Code window whose workspace holds the current directory,
+for `eval "$(python -m headroom env)"`; exit code 1 when no window holds it."""
 import argparse
 import subprocess
 import sys
 
+from . import _shellenv
 from .sampler import MemoryMonitor, MemoryType
 
 
@@ -17,7 +22,11 @@ def main(argv=None):
     m.add_argument("--type", choices=[t.value for t in MemoryType], default="rss")
     m.add_argument("--from-zero", action="store_true", help="subtract the starting memory")
     m.add_argument("command", nargs=argparse.REMAINDER)
+    e = sub.add_parser("env", help="print the exports for the VS Code window holding this folder")
+    e.add_argument("--shell", choices=_shellenv.SHELLS, default="sh")
     a = p.parse_args(argv)
+    if a.cmd == "env":
+        return _shellenv.main(a.shell)
     cmd = a.command[1:] if a.command[:1] == ["--"] else a.command
     if not cmd:
         p.error("give a command after --")

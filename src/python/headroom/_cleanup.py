@@ -6,7 +6,8 @@ import sys
 import time
 
 from . import _devices, _diagnostics, _procmem
-from ._client import client, on_control
+from ._client import on_control
+from ._connection import client
 
 MB = 1024 ** 2
 

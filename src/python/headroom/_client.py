@@ -1,11 +1,9 @@
-"""The connection to Headroom, made once at import from the environment.
+"""One connection's records: a Client stamps records (pid, seq, time), says hello, and hands
+them to its transport; after fork() it carries on as the child. Which client the program
+uses, and when it is made, is `_connection`'s job.
 
-HEADROOM_ADDR (+ HEADROOM_TOKEN): send to the extension's listener.
-HEADROOM_LOG=path.ndjson: write the same records to a file instead.
-Neither: `client()` is None and every reporting call returns at once.
-
-Control messages are answered by handlers registered with `on_control(type, fn)`: this
-module answers `ping`; the cleanup module registers `cleanup`.
+Control messages are answered by handlers registered with `on_control(type, fn)`: the
+connection module answers `ping`; the cleanup module registers `cleanup`.
 """
 import atexit
 import itertools
@@ -57,6 +55,7 @@ class Client:
         self._seq = itertools.count()
         self._region_ids = itertools.count(1)
         self._mp_pending = False
+        self._closed = False
         self.transport = Transport(addrs, token, log_path, handlers=_handlers, make_hello=self._hello)
         # Registered after the transport's own exit hook, so it runs first: bye goes out.
         atexit.register(self.close)
@@ -107,77 +106,22 @@ class Client:
             devices=_devices.device_info(),
             cwd=os.getcwd(),
         )
-        for key, env in (("rank", "RANK"), ("world_size", "WORLD_SIZE")):
-            v = os.environ.get(env)
-            if v is not None and v.isdigit():
+        for key, env in (("rank", "RANK"), ("local_rank", "LOCAL_RANK"), ("world_size", "WORLD_SIZE"), ("local_world_size", "LOCAL_WORLD_SIZE")):
+            v = os.environ.get(env, "").strip()
+            if v.isdigit() and v.isascii():
                 r[key] = int(v)
         return r
 
-    def close(self):
+    def close(self, reason="exit"):
+        # Once closed, for good: a client replaced by connect() says nothing more, not even
+        # from a child forked later (whose transport would otherwise start afresh).
+        if self._closed:
+            return
+        self._closed = True
         bye = self.base("bye")
-        bye["reason"] = "exit"
+        bye["reason"] = reason
         bye["dropped"] = self.transport.dropped
         errors = _diagnostics.counts()
         if errors:
             bye["errors"] = errors
         self.transport.close(bye)
-
-
-def _pong(msg):
-    c = _client
-    if c is not None:
-        r = c.base("pong")
-        r["id"] = msg["id"]
-        c.emit(r)
-
-
-on_control("ping", _pong)
-
-_client = None
-
-
-def client():
-    return _client
-
-
-def enabled():
-    """True when records go somewhere (HEADROOM_ADDR or HEADROOM_LOG was set)."""
-    return _client is not None
-
-
-def flush():
-    """Sends what is queued now (normally a background thread does this every 20 ms)."""
-    c = _client
-    if c is not None:
-        c.transport.flush()
-
-
-def diagnostics():
-    """The client's own health: internal errors per code with the first message of each,
-    records dropped, whether it is connected, and its version. Errors are also counted in
-    the `bye` record; with HEADROOM_DEBUG set, the first of each kind goes to stderr."""
-    c = _client
-    return {
-        "version": __version__,
-        "enabled": c is not None,
-        "connected": c is not None and c.transport.connected,
-        "dropped": c.transport.dropped if c is not None else 0,
-        "errors": _diagnostics.counts(),
-        "messages": _diagnostics.messages(),
-    }
-
-
-def _init_from_env():
-    global _client
-    addr = os.environ.get("HEADROOM_ADDR")
-    log = os.environ.get("HEADROOM_LOG")
-    if os.environ.get("HEADROOM_DISABLE") or not (addr or log):
-        return
-    try:
-        _client = Client(addr if not log else None, os.environ.get("HEADROOM_TOKEN"), log)
-    except Exception as e:
-        _diagnostics.note("init", e)
-        _client = None
-
-
-_init_from_env()

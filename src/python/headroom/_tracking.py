@@ -5,7 +5,8 @@ import threading
 import time
 
 from . import _devices, _diagnostics, _procmem
-from ._client import abs_file, client, snapshot
+from ._client import abs_file, snapshot
+from ._connection import client
 from ._peak import PeakTracker
 
 MB = 1024 ** 2

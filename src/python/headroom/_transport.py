@@ -174,6 +174,18 @@ class Transport:
             self._drop_conn()
             return False
 
+    def connect_now(self):
+        """Connects (hello first) on the calling thread unless connected or writing a file;
+        True when records have somewhere to go. For `headroom.connect()` only: reporting
+        calls leave connecting to the writer thread."""
+        if self.log_path:
+            return True
+        with self._lock:
+            if self._conn is None and not self._closed:
+                self._next_connect = 0.0
+                self._reconnect()
+        return self._conn is not None
+
     def _reconnect(self):
         now = time.monotonic()
         if now < self._next_connect or not self.addrs:

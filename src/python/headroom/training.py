@@ -3,7 +3,8 @@ import sys
 import time
 
 from . import _devices, _procmem
-from ._client import abs_file, client, snapshot
+from ._client import abs_file, snapshot
+from ._connection import client
 
 MB = 1024 ** 2
 

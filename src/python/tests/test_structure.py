@@ -107,6 +107,11 @@ class ImportGraph(unittest.TestCase):
         # The transport knows no handler: cleanup registers its own with the client.
         self.assertNotIn("headroom._cleanup", reachable(graph, "headroom._transport"))
         self.assertNotIn("headroom._cleanup", reachable(graph, "headroom._client"))
+        self.assertNotIn("headroom._cleanup", reachable(graph, "headroom._connection"))
+        # A Client knows nothing of how it was chosen; the look only reads files.
+        self.assertNotIn("headroom._connection", reachable(graph, "headroom._client"))
+        self.assertEqual(graph["headroom._discovery"], {"headroom._diagnostics"})
+        self.assertNotIn("headroom._transport", reachable(graph, "headroom._shellenv"))
         # Leaves: everything may use them, they use nothing of the package.
         for leaf in ("headroom._diagnostics", "headroom._version", "headroom._cgroup", "headroom.protocol"):
             self.assertEqual(graph[leaf], set(), leaf)
@@ -220,7 +225,9 @@ class PublicSurface(unittest.TestCase):
 
     def test_diagnostics_says_what_state_the_client_is_in(self):
         d = headroom.diagnostics()
-        self.assertEqual(set(d), {"version", "enabled", "connected", "dropped", "errors", "messages"})
+        self.assertEqual(set(d), {"version", "enabled", "connected", "dropped", "source", "window", "errors", "messages"})
+        self.assertIn(d["source"], ("pending", "none"))
+        self.assertIsNone(d["window"])
         self.assertEqual(d["version"], headroom.__version__)
         self.assertFalse(d["enabled"])
         self.assertFalse(d["connected"])
@@ -229,6 +236,7 @@ class PublicSurface(unittest.TestCase):
     def test_signatures_unchanged(self):
         sig = lambda f: str(inspect.signature(f))
         self.assertEqual(sig(headroom.checkpoint), "(label=None)")
+        self.assertEqual(sig(headroom.connect), "(address=None, token=None)")
         self.assertEqual(sig(headroom.track), "(label=None, verbose=False)")
         self.assertEqual(sig(headroom.pressure), "(threshold_gb=None, fraction=None)")
         self.assertEqual(sig(headroom.status), "(label=None)")

@@ -120,7 +120,7 @@ class _Look:
                 return self.refuse("file", code, path, st)
             if st.st_size > MAX_FILE_BYTES:
                 return self.refuse("file", "size", path)
-            data = os.read(fd, MAX_FILE_BYTES + 1)
+            data = os.read(fd, st.st_size + 1)  # files are renamed into place, never grown
         except OSError as e:
             return self.refuse("file", "unreadable", "%s (%s)" % (path, e.strerror))
         finally:

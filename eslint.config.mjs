@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.cache/**', 'dist-vsix/**', 'test-results/**', 'bench-results/**', 'src/python/**'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.cache/**', 'dist-vsix/**', 'test-results/**', 'bench-results/**', 'src/python/**', '.venv/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,4 +1,4 @@
-import type { MemoryStore } from '../engine/store/memoryStore';
+import { SeriesName, type MemoryStore } from '../engine/store/memoryStore';
 import { CHECKPOINT_COLUMNS, checkpointCell } from '../shared/checkpointColumns';
 import { formatBytes, formatDuration, type Units } from '../shared/format';
 import { escapeHtml, makeNonce, renderHtmlDocument } from '../shared/html';
@@ -15,10 +15,10 @@ interface Line {
 }
 
 const LINES: readonly Line[] = [
-  { series: 'tree.rss', label: 'RSS (tree)', colour: '#1f77b4' },
-  { series: 'tree.pss', label: 'PSS (tree)', colour: '#2ca02c' },
-  { series: 'sys.used', label: 'system used', colour: '#7f7f7f' },
-  { series: 'tree.gpu', label: 'GPU (tree)', colour: '#d62728' },
+  { series: SeriesName.treeRss, label: 'RSS (tree)', colour: '#1f77b4' },
+  { series: SeriesName.treePss, label: 'PSS (tree)', colour: '#2ca02c' },
+  { series: SeriesName.sysUsed, label: 'system used', colour: '#7f7f7f' },
+  { series: SeriesName.treeGpu, label: 'GPU (tree)', colour: '#d62728' },
 ];
 
 /** A timeline as inline SVG: each series as a min/max band, checkpoints as ticks. */

@@ -1,6 +1,7 @@
 import { checkpointRows } from '../engine/session/checkpointRows';
 import type { LocationStats } from '../engine/session/recordIngest';
 import { SeriesName, type MemoryStore } from '../engine/store/memoryStore';
+import { parseSeriesName } from '../engine/store/seriesName';
 import { CHECKPOINT_COLUMNS, checkpointCell } from '../shared/checkpointColumns';
 import { formatBytes, formatDuration, plainLabel, type Units } from '../shared/format';
 import type { CheckpointRow } from '../shared/webviewMessages';
@@ -87,7 +88,7 @@ export function runSummary(store: MemoryStore, stats: readonly LocationStats[], 
 
 export function summaryPeaks(store: MemoryStore): RunSummary['peak'] {
   let gpu: number | undefined;
-  for (const name of store.names()) if (/^gpu\.\d+\.used$/.test(name)) gpu = Math.max(gpu ?? 0, peakOf(store, name) ?? 0);
+  for (const name of store.names()) if (parseSeriesName(name)?.family === 'gpu.used') gpu = Math.max(gpu ?? 0, peakOf(store, name) ?? 0);
   return {
     rss: peakOf(store, SeriesName.treeRss),
     pss: peakOf(store, SeriesName.treePss),

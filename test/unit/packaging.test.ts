@@ -12,8 +12,8 @@ describe('packaging (real VSIX from npm run package)', function () {
   let entries: string[];
 
   before(function () {
-    // The test command packages before the unit tests; build it here when run alone.
-    if (!existsSync(vsix)) execFileSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: 'inherit' });
+    // The test command packages before the unit tests; package here when run alone or when a source is newer.
+    if (!existsSync(vsix) || newestSource(root) > statSync(vsix).mtimeMs) execFileSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: 'inherit' });
     entries = listZipEntries(vsix).map((e) => e.replace(/^extension\//, ''));
   });
 
@@ -60,3 +60,19 @@ describe('packaging (real VSIX from npm run package)', function () {
     assert.ok(text.length / lines > 500, `bundle is minified (${text.length} bytes in ${lines} lines)`);
   });
 });
+
+/** The newest modification time among package.json and the files under src/ and media/. */
+function newestSource(dir: string): number {
+  let newest = statSync(join(dir, 'package.json')).mtimeMs;
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name === '__pycache__') continue;
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  walk(join(dir, 'src'));
+  walk(join(dir, 'media'));
+  return newest;
+}

@@ -1,7 +1,7 @@
-import type { MemoryStore } from '../store/memoryStore';
+import { SeriesName, type MemoryStore } from '../store/memoryStore';
 
 /** One row per raw sample of the tree: time, RSS, PSS, VMS, system used (bytes; ms since the epoch). */
-export function storeToCsv(store: MemoryStore, columns: readonly string[] = ['tree.rss', 'tree.pss', 'tree.vms', 'sys.used', 'sys.available']): string {
+export function storeToCsv(store: MemoryStore, columns: readonly string[] = [SeriesName.treeRss, SeriesName.treePss, SeriesName.treeVms, SeriesName.sysUsed, SeriesName.sysAvailable]): string {
   const base = store.get(columns[0]);
   if (!base) return `t_ms,${columns.join(',')}\n`;
   const { t } = base.raw(-Infinity, Infinity);

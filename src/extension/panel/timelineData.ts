@@ -2,6 +2,7 @@ import type { AppendMessage, CheckpointRow, CompareMessage, CompareRow, EventDat
 import type { LoadedRun } from '../../engine/recording/loadRecording';
 import { commonLabels, compareLocations, firstHitOf } from '../../engine/session/compareRuns';
 import type { MemoryStore } from '../../engine/store/memoryStore';
+import { parseSeriesName, type SeriesFamily } from '../../engine/store/seriesName';
 import type { Series } from '../../shared/series';
 import { checkpointRows } from '../../engine/session/checkpointRows';
 import type { EventKind } from '../../engine/store/eventIndex';
@@ -9,35 +10,34 @@ import type { MonitoringSession } from '../../engine/session/monitoringSession';
 import { pressureOf } from '../views/pressure';
 
 interface SeriesSpec {
-  readonly match: RegExp;
-  readonly label: (m: RegExpExecArray, s: MonitoringSession) => string;
+  readonly label: (index: number | undefined, s: MonitoringSession) => string;
   readonly colour: string;
   readonly hidden?: boolean;
 }
 
-/** What the timeline draws, in legend order; colours are theme variables. */
-const SPECS: readonly SeriesSpec[] = [
-  { match: /^tree\.rss$/, label: () => 'RSS (tree)', colour: '--vscode-charts-blue' },
-  { match: /^tree\.pss$/, label: () => 'PSS (tree)', colour: '--vscode-charts-green' },
-  { match: /^tree\.vms$/, label: () => 'VMS (tree)', colour: '--vscode-charts-purple', hidden: true },
-  { match: /^sys\.used$/, label: () => 'system used', colour: '--vscode-charts-foreground' },
-  { match: /^sys\.available$/, label: () => 'system available', colour: '--vscode-charts-lines', hidden: true },
-  { match: /^cgroup\.limit$/, label: () => 'cgroup limit', colour: '--vscode-charts-red' },
-  { match: /^cgroup\.usage$/, label: () => 'cgroup usage', colour: '--vscode-charts-orange', hidden: true },
-  { match: /^gpu\.(\d+)\.used$/, label: (m) => `GPU ${m[1]} used`, colour: '--vscode-charts-orange' },
-  { match: /^torch\.cuda:(\d+)\.allocated$/, label: (m) => `cuda:${m[1]} allocated`, colour: '--vscode-charts-yellow' },
-  { match: /^torch\.cuda:(\d+)\.reserved$/, label: (m) => `cuda:${m[1]} reserved`, colour: '--vscode-charts-red' },
-  { match: /^torch\.mps\.current$/, label: () => 'MPS allocated', colour: '--vscode-charts-yellow' },
-  { match: /^torch\.mps\.driver$/, label: () => 'MPS driver', colour: '--vscode-charts-red', hidden: true },
-  { match: /^mlx\.active$/, label: () => 'MLX active', colour: '--vscode-charts-yellow' },
-  { match: /^mlx\.cache$/, label: () => 'MLX cache', colour: '--vscode-charts-red', hidden: true },
-  {
-    match: /^proc\.(\d+)\.rss$/,
-    label: (m, s) => `pid ${m[1]} ${s.monitor?.last?.tree.processes.find((p) => p.pid === Number(m[1]))?.name ?? ''}`.trim(),
+/** What the timeline draws per series family, in legend order; colours are theme variables. Families left out are not drawn. */
+const SPECS: Partial<Record<SeriesFamily, SeriesSpec>> = {
+  'tree.rss': { label: () => 'RSS (tree)', colour: '--vscode-charts-blue' },
+  'tree.pss': { label: () => 'PSS (tree)', colour: '--vscode-charts-green' },
+  'tree.vms': { label: () => 'VMS (tree)', colour: '--vscode-charts-purple', hidden: true },
+  'sys.used': { label: () => 'system used', colour: '--vscode-charts-foreground' },
+  'sys.available': { label: () => 'system available', colour: '--vscode-charts-lines', hidden: true },
+  'cgroup.limit': { label: () => 'cgroup limit', colour: '--vscode-charts-red' },
+  'cgroup.usage': { label: () => 'cgroup usage', colour: '--vscode-charts-orange', hidden: true },
+  'gpu.used': { label: (i) => `GPU ${i} used`, colour: '--vscode-charts-orange' },
+  'torch.cuda.allocated': { label: (i) => `cuda:${i} allocated`, colour: '--vscode-charts-yellow' },
+  'torch.cuda.reserved': { label: (i) => `cuda:${i} reserved`, colour: '--vscode-charts-red' },
+  'torch.mps.current': { label: () => 'MPS allocated', colour: '--vscode-charts-yellow' },
+  'torch.mps.driver': { label: () => 'MPS driver', colour: '--vscode-charts-red', hidden: true },
+  'mlx.active': { label: () => 'MLX active', colour: '--vscode-charts-yellow' },
+  'mlx.cache': { label: () => 'MLX cache', colour: '--vscode-charts-red', hidden: true },
+  'proc.rss': {
+    label: (pid, s) => `pid ${pid} ${s.monitor?.last?.tree.processes.find((p) => p.pid === pid)?.name ?? ''}`.trim(),
     colour: '--vscode-charts-purple',
     hidden: true,
   },
-];
+};
+const ORDER = Object.keys(SPECS) as SeriesFamily[];
 
 const EVENT_KINDS = new Set<EventKind>(['checkpoint', 'region', 'call', 'epoch', 'cleanup', 'debug-pause', 'alert']);
 
@@ -72,15 +72,16 @@ export function storeExtent(store: MemoryStore): { start: number; end: number } 
 
 /** The series the timeline draws, in legend order, with how to draw them. */
 export function drawnSeries(s: MonitoringSession): SeriesMeta[] {
-  const specIndex = (n: string) => SPECS.findIndex((sp) => sp.match.test(n));
-  return s.store
-    .names()
-    .filter((n) => specIndex(n) >= 0 && (s.store.get(n)?.count ?? 0) > 0)
-    .sort((a, b) => specIndex(a) - specIndex(b) || a.localeCompare(b))
-    .map((name) => {
-      const spec = SPECS[specIndex(name)];
-      return { name, label: spec.label(spec.match.exec(name) as RegExpExecArray, s), colour: spec.colour, hidden: spec.hidden, first: s.store.get(name)?.firstValue ?? 0 };
-    });
+  const drawn: { name: string; order: number; index: number | undefined; spec: SeriesSpec }[] = [];
+  for (const name of s.store.names()) {
+    const parsed = parseSeriesName(name);
+    const spec = parsed && SPECS[parsed.family];
+    if (!parsed || !spec || !(s.store.get(name)?.count ?? 0)) continue;
+    drawn.push({ name, order: ORDER.indexOf(parsed.family), index: parsed.index, spec });
+  }
+  return drawn
+    .sort((a, b) => a.order - b.order || (a.index ?? 0) - (b.index ?? 0) || a.name.localeCompare(b.name))
+    .map(({ name, index, spec }) => ({ name, label: spec.label(index, s), colour: spec.colour, hidden: spec.hidden, first: s.store.get(name)?.firstValue ?? 0 }));
 }
 
 /** Markers and spans in [t0, t1]: at most one checkpoint per two pixels, so a 100-per-second loop stays readable. */

@@ -33,7 +33,7 @@ _client = None
 # matched), "off", or "pending"; and the connection file used, if any.
 _source = "none"
 _window_file = None
-_lock = threading.Lock()
+_lock = threading.RLock()  # a signal handler reporting during the look must not deadlock
 
 
 def client(_pending=_PENDING):
@@ -171,7 +171,7 @@ def _init_from_env():
 def _after_fork():
     # Another thread may have held the lock at the fork; the answer itself is inherited.
     global _lock
-    _lock = threading.Lock()
+    _lock = threading.RLock()
 
 
 if hasattr(os, "register_at_fork"):

@@ -95,7 +95,11 @@ class _Look:
             fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
         except OSError as e:
             return self.refuse("folder", "unreadable", "%s (%s)" % (path, e.strerror))
-        st = os.fstat(fd)
+        try:
+            st = os.fstat(fd)
+        except OSError as e:
+            os.close(fd)
+            return self.refuse("folder", "unreadable", "%s (%s)" % (path, e.strerror))
         code = _private(st, self.uid)
         if code:
             os.close(fd)
@@ -127,7 +131,7 @@ class _Look:
             os.close(fd)
         try:
             w = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):
             return self.refuse("file", "json", path)
         code = _invalid(w)
         if code:

@@ -1,5 +1,6 @@
 import { HitRing, type Hit } from './hitRing';
 import { InternedIds } from './internedIds';
+import { rankHit, type RankFigures } from './rankFigures';
 
 /** Hits `growth` looks back over. */
 const GROWTH_WINDOW = 5;
@@ -25,6 +26,8 @@ export interface LocationStats {
   /** The last few hits: read with `recentHits`. */
   readonly ring: HitRing;
   lastT: number;
+  /** Per-rank figures, when the hits came from ranks of a distributed launch (see rankSpread). */
+  ranks?: Map<number, RankFigures>;
 }
 
 /** A location's statistics with the string ids its events reuse. */
@@ -35,9 +38,15 @@ export function recentHits(s: LocationStats): Hit[] {
   return s.ring.hits();
 }
 
-/** Bytes per hit while the last hits keep growing; undefined when not growing. Computed when read. */
+/**
+ * Bytes per hit while the last hits of one process keep growing; undefined when not growing.
+ * Only the newest hit's process counts: ranks and workers each have their own baseline.
+ * Computed when read.
+ */
 export function growthOf(s: LocationStats): number | undefined {
-  return growth(recentHits(s).map((h) => h.rss));
+  const hits = recentHits(s);
+  const pid = hits.length ? hits[hits.length - 1].pid : 0;
+  return growth(hits.filter((h) => h.pid === pid).map((h) => h.rss));
 }
 
 /** Bytes per hit when the last hits rise steadily (each at least as high as the one before). */
@@ -93,9 +102,10 @@ export class LocationTable {
 
   /**
    * One hit of `s`: `t` is when it ended, `peak` the highest RSS seen in it, `firstRss` the
-   * process's first reading. Positional, as it runs once per checkpoint.
+   * process's first reading, `rank` its rank in a distributed launch (-1: none). Positional,
+   * as it runs once per checkpoint.
    */
-  touch(s: LocationStats, label: string | undefined, pid: number, t: number, rss: number, delta: number, peak: number, firstRss: number, cudaDelta: number | undefined): void {
+  touch(s: LocationStats, label: string | undefined, pid: number, t: number, rss: number, delta: number, peak: number, firstRss: number, cudaDelta: number | undefined, rank: number): void {
     s.hits++;
     if (label !== undefined) s.label = label;
     s.lastDelta = delta;
@@ -105,5 +115,6 @@ export class LocationTable {
     s.cudaReservedDelta = cudaDelta;
     s.lastT = t;
     s.ring.push(t, pid, rss, delta, label);
+    if (rank >= 0) rankHit(s, rank, pid, delta, rss - firstRss, rss, peak);
   }
 }

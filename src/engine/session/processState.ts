@@ -19,6 +19,8 @@ export interface ProcState {
   lastDevices?: readonly DeviceMemory[];
   /** Regions started and not yet ended, by region id. */
   readonly openRegions: Map<number, OpenRegion>;
+  /** Its rank in a distributed launch, from its hello; -1 when it is not a rank. */
+  rank: number;
 }
 
 /** Every process's state, by pid, with the last one looked up kept at hand. */
@@ -27,13 +29,20 @@ export class ProcessTable {
   private lastPid = -1;
   private lastProc: ProcState | undefined;
 
+  /** Ranks of the processes that said they are one, by pid. */
+  ranks(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const [pid, p] of this.procs) if (p.rank >= 0) out.set(pid, p.rank);
+    return out;
+  }
+
   /** Process `pid`'s state; `rss` (when the record carries memory) is its first reading if none came before. */
   get(pid: number, rss: number | undefined): ProcState {
     // Records come in runs from one process: skip the map while its first reading is known.
     if (pid === this.lastPid && this.lastProc !== undefined && this.lastProc.firstRss !== 0) return this.lastProc;
     let p = this.procs.get(pid);
     if (!p) {
-      p = { firstRss: rss ?? 0, lastRss: rss ?? 0, openRegions: new Map() };
+      p = { firstRss: rss ?? 0, lastRss: rss ?? 0, openRegions: new Map(), rank: -1 };
       this.procs.set(pid, p);
     } else if (p.firstRss === 0 && rss !== undefined) {
       p.firstRss = p.lastRss = rss;

@@ -69,6 +69,11 @@ export class RecordIngest {
     return Number.isNaN(this.last.t) ? undefined : { ...this.last };
   }
 
+  /** The rank of each process that reported as one of a distributed launch, by pid. */
+  ranks(): Map<number, number> {
+    return this.procs.ranks();
+  }
+
   /** Statistics of every location in `file`. */
   forFile(file: string): LocationStats[] {
     return this.locations.forFile(file);
@@ -132,6 +137,7 @@ export class RecordIngest {
     const p = this.procs.get(r.pid, 'mem' in r && r.mem ? r.mem.rss : undefined);
     switch (r.type) {
       case 'hello':
+        if (Number.isInteger(r.rank) && (r.rank as number) >= 0 && (r.world_size ?? 2) > 1) p.rank = r.rank as number;
         this.events.add({ t: tMs, kind: 'process', pid: r.pid, label: `process ${r.pid} connected`, data: { argv: r.argv, rank: r.rank } });
         break;
       case 'checkpoint':
@@ -217,7 +223,7 @@ export class RecordIngest {
       return;
     }
     const s = this.locations.locate('checkpoint', file, line, tMs);
-    this.locations.touch(s, label, pid, tMs, rss, delta, rss, p.firstRss, cudaDelta);
+    this.locations.touch(s, label, pid, tMs, rss, delta, rss, p.firstRss, cudaDelta, p.rank);
     const ids = s.ids;
     ids.refresh(this.events, s.file, label);
     this.events.addRaw(CHECKPOINT, tMs, NaN, pid, ids.file, line, ids.label, rss, delta, NaN, undefined);
@@ -232,7 +238,7 @@ export class RecordIngest {
       return;
     }
     const s = this.locations.locate(kind, file, line, tEnd);
-    this.locations.touch(s, label, pid, tEnd, rss, delta, peak, p.firstRss, h.cudaDelta);
+    this.locations.touch(s, label, pid, tEnd, rss, delta, peak, p.firstRss, h.cudaDelta, p.rank);
     const ids = s.ids;
     ids.refresh(this.events, s.file, label);
     this.events.addRaw(KIND_CODE[kind], t, tEnd, pid, ids.file, line, ids.label, rss, delta, peak, data);

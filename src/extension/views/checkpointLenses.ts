@@ -1,42 +1,14 @@
 import * as vscode from 'vscode';
-import { formatBytes, plainLabel, type Units } from '../../shared/format';
 import { CommandId } from '../commands';
 import type { ConfigService } from '../config';
-import { growthOf, recentHits, type LocationStats } from '../../engine/session/recordIngest';
+import type { LocationStats } from '../../engine/session/recordIngest';
+import { hoverTable, lensTitle, rankTable } from './lensText';
 import { canonicalPath, type MonitoringSession } from '../../engine/session/monitoringSession';
 import type { SessionManager } from '../sessions/sessionManager';
 import { Coalescer } from '../util/coalescer';
 import { Disposable } from '../util/dispose';
 
 const REFRESH_MS = 250;
-
-/** `after forward: +1.20 GB RSS | CUDA +800 MB reserved | peak 2.9 GB | 12 hits | +35 MB/hit`. */
-export function lensTitle(s: LocationStats, units: Units): string {
-  const parts: string[] = [];
-  const label = plainLabel(s.label, 40);
-  const what = s.kind === 'checkpoint' ? 'RSS' : s.kind === 'region' ? 'RSS in block' : 'RSS per call';
-  parts.push(`${label ? `${label}: ` : ''}${formatBytes(s.lastDelta, units, true)} ${what}`);
-  if (s.cudaReservedDelta !== undefined && s.cudaReservedDelta !== 0) parts.push(`CUDA ${formatBytes(s.cudaReservedDelta, units, true)} reserved`);
-  if (s.kind === 'checkpoint') parts.push(`${formatBytes(s.sinceStart, units, true)} since start`);
-  parts.push(`peak ${formatBytes(s.peak, units)}`);
-  parts.push(`${s.hits} ${s.hits === 1 ? 'hit' : 'hits'}`);
-  const g = growthOf(s);
-  if (g !== undefined) parts.push(`growing ${formatBytes(g, units, true)}/hit`);
-  return parts.join(' | ');
-}
-
-/** The last hits as a small plain-text table (labels defused; nothing is a link or markup). */
-export function hoverTable(s: LocationStats, units: Units): string {
-  const rows = recentHits(s)
-    .reverse()
-    .map((h) => {
-      const time = new Date(h.t).toLocaleTimeString();
-      return `${time.padEnd(12)} ${String(h.pid).padStart(7)} ${formatBytes(h.rss, units).padStart(10)} ${formatBytes(h.delta, units, true).padStart(11)}  ${plainLabel(h.label, 40)}`;
-    });
-  const head = `${'time'.padEnd(12)} ${'pid'.padStart(7)} ${'RSS'.padStart(10)} ${'delta'.padStart(11)}  label`;
-  // A code block shows the table aligned; its text cannot open a new fence (no backticks survive).
-  return [head, ...rows].join('\n').replace(/`/g, 'ˋ');
-}
 
 /**
  * Owns the CodeLens and hover providers for checkpoint lines. Statistics come from the
@@ -99,6 +71,11 @@ export class CheckpointLensController extends Disposable implements vscode.CodeL
     md.supportHtml = false;
     md.appendText(`Headroom: ${s.hits} ${s.hits === 1 ? 'hit' : 'hits'} of this ${s.kind}, last ${s.ring.size} below\n`);
     md.appendCodeblock(hoverTable(s, this.config.current.units), 'text');
+    const ranks = rankTable(s, this.config.current.units);
+    if (ranks) {
+      md.appendText('Every rank at this line:\n');
+      md.appendCodeblock(ranks, 'text');
+    }
     return new vscode.Hover(md, doc.lineAt(pos.line).range);
   }
 }

@@ -24,8 +24,9 @@ describe('RecordIngest parts', () => {
     const a = table.locate('checkpoint', '/a.py', 3, 1);
     assert.equal(table.locate('checkpoint', '/b.py', 3, 2).file, '/b.py');
     assert.equal(table.locate('checkpoint', '/a.py', 3, 3), a, 'the same line again is the same entry');
-    table.touch(a, 'x', 7, 4, 300, 50, 350, 100, undefined);
-    table.touch(a, undefined, 7, 5, 250, -50, 250, 100, 8);
+    table.touch(a, 'x', 7, 4, 300, 50, 350, 100, undefined, -1);
+    table.touch(a, undefined, 7, 5, 250, -50, 250, 100, 8, -1);
+    assert.equal(a.ranks, undefined, 'no per-rank figures for a process that is not a rank');
     assert.deepEqual([a.hits, a.label, a.lastDelta, a.sinceStart, a.peak, a.cudaReservedDelta, a.lastT], [2, 'x', -50, 150, 350, 8, 5]);
     assert.deepEqual(table.all().map((s) => s.file).sort(), ['/a.py', '/b.py']);
     assert.equal(table.at('/a.py', 3), a);

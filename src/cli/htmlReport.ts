@@ -1,5 +1,5 @@
 import { SeriesName, type MemoryStore } from '../engine/store/memoryStore';
-import { CHECKPOINT_COLUMNS, checkpointCell } from '../shared/checkpointColumns';
+import { checkpointCell, columnsFor } from '../shared/checkpointColumns';
 import { formatBytes, formatDuration, type Units } from '../shared/format';
 import { escapeHtml, makeNonce, renderHtmlDocument } from '../shared/html';
 import { summaryRows, type RunSummary } from './summary';
@@ -82,12 +82,21 @@ table { border-collapse: collapse; margin-top: 16px; } th, td { padding: 4px 10p
 /** The checkpoint table: the shared columns, every cell escaped. */
 function checkpointTable(summary: RunSummary, units: Units): string {
   const cls = (numeric: boolean) => (numeric ? ' class="n"' : '');
-  const head = CHECKPOINT_COLUMNS.map((c) => `<th${cls(c.numeric)}>${escapeHtml(c.title)}</th>`).join('');
-  const rows = summaryRows(summary)
-    .map((r) => `<tr>${CHECKPOINT_COLUMNS.map((c) => `<td${cls(c.numeric)}>${escapeHtml(checkpointCell(r, c, units))}</td>`).join('')}</tr>`)
+  const all = summaryRows(summary);
+  const columns = columnsFor(all);
+  const head = columns.map((c) => `<th${cls(c.numeric)}>${escapeHtml(c.title)}</th>`).join('');
+  const rows = all
+    .map((r) => `<tr>${columns.map((c) => `<td${cls(c.numeric)}>${escapeHtml(checkpointCell(r, c, units))}</td>`).join('')}</tr>`)
     .join('\n');
-  const empty = `<tr><td colspan="${CHECKPOINT_COLUMNS.length}">No checkpoints were reported (add <code>headroom.checkpoint()</code> calls to see them here).</td></tr>`;
+  const empty = `<tr><td colspan="${columns.length}">No checkpoints were reported (add <code>headroom.checkpoint()</code> calls to see them here).</td></tr>`;
   return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows || empty}\n</tbody>\n</table>`;
+}
+
+/** Each rank's peak RSS, for a distributed launch; nothing for other programs. */
+function rankTable(summary: RunSummary, units: Units): string {
+  if (!summary.ranks?.length) return '';
+  const rows = summary.ranks.map((r) => `<tr><td class="n">${r.rank}</td><td class="n">${r.pid}</td><td class="n">${r.peakRss === undefined ? '-' : escapeHtml(formatBytes(r.peakRss, units))}</td></tr>`).join('\n');
+  return `<table class="ranks">\n<thead><tr><th class="n">rank</th><th class="n">pid</th><th class="n">peak RSS</th></tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
 }
 
 /** A report that opens offline with a double-click: no script, no network, strict CSP. */
@@ -106,6 +115,7 @@ ${summary.signal && summary.lastCheckpoint ? `<p class="fail">Last checkpoint re
 <div>peak GPU<b>${b(summary.peak.gpu)}</b></div>
 </div>
 ${svgTimeline(store, units, fromZero)}
+${rankTable(summary, units)}
 ${checkpointTable(summary, units)}`;
   return renderHtmlDocument({
     csp: ["default-src 'none'", `style-src 'nonce-${nonce}'`, 'img-src data:'],

@@ -2,7 +2,7 @@ import { checkpointRows } from '../engine/session/checkpointRows';
 import type { LocationStats } from '../engine/session/recordIngest';
 import { SeriesName, type MemoryStore } from '../engine/store/memoryStore';
 import { parseSeriesName } from '../engine/store/seriesName';
-import { CHECKPOINT_COLUMNS, checkpointCell } from '../shared/checkpointColumns';
+import { checkpointCell, columnsFor } from '../shared/checkpointColumns';
 import { formatBytes, formatDuration, plainLabel, type Units } from '../shared/format';
 import type { CheckpointRow } from '../shared/webviewMessages';
 import { textTable } from './textTable';
@@ -18,6 +18,8 @@ export interface RunSummary {
   readonly lastCheckpoint?: { readonly label?: string; readonly file?: string; readonly line?: number };
   /** The checkpoint table's rows (summary.json keeps the names `lastDelta` and `growthPerHit`). */
   readonly checkpoints: readonly SummaryCheckpoint[];
+  /** Ranks of a distributed launch, each with its process and peak RSS; absent for other programs. */
+  readonly ranks?: readonly { readonly rank: number; readonly pid: number; readonly peakRss?: number }[];
   readonly failAbove?: number;
   readonly failed?: string;
 }
@@ -33,6 +35,14 @@ export interface SummaryCheckpoint {
   readonly sinceStart: number;
   readonly peak: number;
   readonly growthPerHit?: number;
+  /** Ranks of a launch: the spread of the last delta, and a rank far above the others. */
+  readonly rankMax?: number;
+  readonly rankMaxOf?: number;
+  readonly rankMin?: number;
+  readonly rankMinOf?: number;
+  readonly rankOutlier?: number;
+  /** Every rank's own figures at this line. */
+  readonly ranks?: readonly { readonly rank: number; readonly pid: number; readonly lastDelta: number; readonly sinceStart: number; readonly peak: number; readonly hits: number }[];
 }
 
 /** The first value a series recorded. */
@@ -45,7 +55,7 @@ export function peakOf(store: MemoryStore, name: string): number | undefined {
   return s && s.count > 0 ? s.max : undefined;
 }
 
-const toSummary = (r: CheckpointRow): SummaryCheckpoint => ({
+const toSummary = (r: CheckpointRow, s: LocationStats | undefined): SummaryCheckpoint => ({
   kind: r.kind,
   label: r.label || undefined,
   file: r.file,
@@ -55,6 +65,12 @@ const toSummary = (r: CheckpointRow): SummaryCheckpoint => ({
   sinceStart: r.sinceStart,
   peak: r.peak,
   growthPerHit: r.growth,
+  rankMax: r.rankMax,
+  rankMaxOf: r.rankMaxOf,
+  rankMin: r.rankMin,
+  rankMinOf: r.rankMinOf,
+  rankOutlier: r.rankOutlier,
+  ranks: s?.ranks && [...s.ranks.values()].sort((a, b) => a.rank - b.rank).map((f) => ({ rank: f.rank, pid: f.pid, lastDelta: f.lastDelta, sinceStart: f.sinceStart, peak: f.peak, hits: f.hits })),
 });
 
 const fromSummary = (c: SummaryCheckpoint): CheckpointRow => ({
@@ -68,6 +84,11 @@ const fromSummary = (c: SummaryCheckpoint): CheckpointRow => ({
   peak: c.peak,
   hits: c.hits,
   growth: c.growthPerHit,
+  rankMax: c.rankMax,
+  rankMaxOf: c.rankMaxOf,
+  rankMin: c.rankMin,
+  rankMinOf: c.rankMinOf,
+  rankOutlier: c.rankOutlier,
 });
 
 /** The rows of a summary as the table shows them. */
@@ -75,14 +96,21 @@ export function summaryRows(s: RunSummary): CheckpointRow[] {
   return s.checkpoints.map(fromSummary);
 }
 
-/** What every summary holds, from a run's store and location statistics; the caller adds how it ended. */
-export function runSummary(store: MemoryStore, stats: readonly LocationStats[], command: readonly string[], durationS: number): Omit<RunSummary, 'exitCode' | 'signal'> {
+/**
+ * What every summary holds, from a run's store, location statistics and ranks (pid -> rank);
+ * the caller adds how it ended.
+ */
+export function runSummary(store: MemoryStore, stats: readonly LocationStats[], ranks: ReadonlyMap<number, number>, command: readonly string[], durationS: number): Omit<RunSummary, 'exitCode' | 'signal'> {
+  const at = new Map(stats.map((s) => [`${s.line}:${s.file}`, s]));
   return {
     command,
     durationS,
     peak: summaryPeaks(store),
     start: { rss: firstValue(store, SeriesName.treeRss), system: firstValue(store, SeriesName.sysUsed) },
-    checkpoints: checkpointRows(stats).map(toSummary),
+    checkpoints: checkpointRows(stats).map((r) => toSummary(r, at.get(`${r.line}:${r.file}`))),
+    ranks: ranks.size
+      ? [...ranks].sort((a, b) => a[1] - b[1]).map(([pid, rank]) => ({ rank, pid, peakRss: peakOf(store, SeriesName.procRss(pid)) }))
+      : undefined,
   };
 }
 
@@ -112,10 +140,16 @@ export function renderSummaryText(s: RunSummary, units: Units, fromZero: boolean
   if (s.peak.cgroup !== undefined) peak.push(`cgroup ${b(s.peak.cgroup)}`);
   lines.push(`peak${fromZero ? ' (from zero)' : ''}: ${peak.join(' | ')}`);
   if (s.signal && s.lastCheckpoint) lines.push(`last checkpoint reached: ${plainLabel(s.lastCheckpoint.label ?? '', 60) || '(no label)'} at ${s.lastCheckpoint.file}:${s.lastCheckpoint.line}`);
+  if (s.ranks?.length) {
+    const rows = s.ranks.map((r) => [String(r.rank), String(r.pid), b(r.peakRss)]);
+    lines.push('', ...textTable(['rank', 'pid', 'peak RSS'], rows, () => true));
+  }
   if (s.checkpoints.length) {
     // A terminal gets no control characters from a program's labels.
-    const rows = summaryRows(s).map((r) => CHECKPOINT_COLUMNS.map((c) => plainLabel(checkpointCell(r, c, units), c.key === 'label' ? 32 : 60)));
-    lines.push('', ...textTable(CHECKPOINT_COLUMNS.map((c) => c.title), rows, (i) => CHECKPOINT_COLUMNS[i].numeric));
+    const all = summaryRows(s);
+    const columns = columnsFor(all);
+    const rows = all.map((r) => columns.map((c) => plainLabel(checkpointCell(r, c, units), c.key === 'label' ? 32 : 80)));
+    lines.push('', ...textTable(columns.map((c) => c.title), rows, (i) => columns[i].numeric));
   }
   if (s.failed) lines.push('', s.failed);
   return lines.join('\n');

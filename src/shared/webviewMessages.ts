@@ -68,6 +68,14 @@ export interface CheckpointRow {
   readonly peak: number;
   readonly hits: number;
   readonly growth?: number;
+  /** Ranks of a distributed launch: the largest last delta and whose it is. */
+  readonly rankMax?: number;
+  readonly rankMaxOf?: number;
+  /** The smallest last delta and whose it is. */
+  readonly rankMin?: number;
+  readonly rankMinOf?: number;
+  /** A rank whose RSS here stands far above the others'. */
+  readonly rankOutlier?: number;
 }
 
 /** The data of one view: everything the panel draws, bounded by the plot's width. */

@@ -1,6 +1,6 @@
 // The checkpoints table: sortable columns, a row per checkpoint that reveals its line, and
 // "Copy table" as tab-separated text. The helpers above the class are pure.
-import { CHECKPOINT_COLUMNS, checkpointCell, type CheckpointColumn } from '../shared/checkpointColumns';
+import { CHECKPOINT_COLUMNS, checkpointCell, columnsFor, type CheckpointColumn } from '../shared/checkpointColumns';
 import type { Units } from '../shared/format';
 import type { CheckpointRow } from '../shared/webviewMessages';
 import { copyText, el } from './dom';
@@ -41,7 +41,8 @@ export function headerText(c: CheckpointColumn, key: keyof CheckpointRow, desc: 
 
 /** The table as tab-separated text, as shown: header line, then the rows in their sort order. */
 export function tableText(rows: readonly CheckpointRow[], key: keyof CheckpointRow, desc: boolean, units: Units): string {
-  const lines = [CHECKPOINT_COLUMNS.map((c) => c.title).join('\t'), ...sortRows(rows, key, desc).map((r) => CHECKPOINT_COLUMNS.map((c) => cellText(r, c, units)).join('\t'))];
+  const columns = columnsFor(rows);
+  const lines = [columns.map((c) => c.title).join('\t'), ...sortRows(rows, key, desc).map((r) => columns.map((c) => cellText(r, c, units)).join('\t'))];
   return lines.join('\n');
 }
 
@@ -66,9 +67,10 @@ export class CheckpointTable {
 
   render(rows: readonly CheckpointRow[]): void {
     const { sortKey, sortDesc, units } = this.state;
+    const columns = columnsFor(rows);
     const head = el('thead');
     const tr = el('tr');
-    for (const c of CHECKPOINT_COLUMNS) {
+    for (const c of columns) {
       const th = el('th', isNumeric(c) ? 'n' : undefined, headerText(c, sortKey, sortDesc));
       th.tabIndex = 0;
       th.setAttribute('aria-sort', sortKey === c.key ? (sortDesc ? 'descending' : 'ascending') : 'none');
@@ -88,7 +90,7 @@ export class CheckpointTable {
       const row = el('tr');
       row.tabIndex = 0;
       row.title = `${r.file}:${r.line}`;
-      for (const c of CHECKPOINT_COLUMNS) row.append(el('td', isNumeric(c) ? 'n' : undefined, cellText(r, c, units)));
+      for (const c of columns) row.append(el('td', isNumeric(c) ? 'n' : undefined, cellText(r, c, units)));
       const reveal = () => this.reveal(r.file, r.line);
       row.addEventListener('click', reveal);
       row.addEventListener('keydown', (e) => e.key === 'Enter' && reveal());
@@ -97,7 +99,7 @@ export class CheckpointTable {
     if (rows.length === 0) {
       const row = el('tr');
       const td = el('td', 'none', NO_CHECKPOINTS);
-      td.colSpan = CHECKPOINT_COLUMNS.length;
+      td.colSpan = columns.length;
       row.append(td);
       body.append(row);
     }

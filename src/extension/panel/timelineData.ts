@@ -70,12 +70,22 @@ export function storeExtent(store: MemoryStore): { start: number; end: number } 
   return Number.isFinite(start) ? { start, end } : undefined;
 }
 
+/** One colour per rank, in turn: ranks are told apart by colour and legend name. */
+const RANK_COLOURS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+
+/** A rank's own RSS line (its process's sampled RSS), shown where a launch has ranks. */
+function rankSpec(rank: number): SeriesSpec {
+  return { label: (pid) => `rank ${rank} RSS (pid ${pid})`, colour: RANK_COLOURS[rank % RANK_COLOURS.length] };
+}
+
 /** The series the timeline draws, in legend order, with how to draw them. */
 export function drawnSeries(s: MonitoringSession): SeriesMeta[] {
   const drawn: { name: string; order: number; index: number | undefined; spec: SeriesSpec }[] = [];
+  const ranks = s.ingest.ranks();
   for (const name of s.store.names()) {
     const parsed = parseSeriesName(name);
-    const spec = parsed && SPECS[parsed.family];
+    const rank = parsed?.family === 'proc.rss' && parsed.index !== undefined ? ranks.get(parsed.index) : undefined;
+    const spec = rank !== undefined ? rankSpec(rank) : parsed && SPECS[parsed.family];
     if (!parsed || !spec || !(s.store.get(name)?.count ?? 0)) continue;
     drawn.push({ name, order: ORDER.indexOf(parsed.family), index: parsed.index, spec });
   }

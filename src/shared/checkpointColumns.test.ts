@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { CHECKPOINT_COLUMNS, checkpointCell } from './checkpointColumns';
+import { CHECKPOINT_COLUMNS, checkpointCell, columnsFor } from './checkpointColumns';
 import type { CheckpointRow } from './webviewMessages';
 
 const row: CheckpointRow = { label: 'after load', where: 'train.py:12', file: '/w/train.py', line: 12, kind: 'checkpoint', delta: 1.2e9, sinceStart: -35.2e6, peak: 2.9e9, hits: 12, growth: undefined };
@@ -8,8 +8,17 @@ describe('checkpoint columns', () => {
   it('formats each column of a row', () => {
     assert.deepEqual(
       CHECKPOINT_COLUMNS.map((c) => checkpointCell(row, c, 'GB')),
-      ['train.py:12', 'after load', 'checkpoint', '+1.20 GB', '-35.2 MB', '2.90 GB', '12', ''],
+      ['train.py:12', 'after load', 'checkpoint', '+1.20 GB', '-35.2 MB', '2.90 GB', '12', '', ''],
     );
+  });
+
+  it('shows the ranks column only when a launch has ranks, with the spread and the outlier', () => {
+    const ranked = { ...row, rankMax: 1.2e9, rankMaxOf: 3, rankMin: 0.9e9, rankMinOf: 0, rankOutlier: 3 };
+    assert.deepEqual(columnsFor([row]).map((c) => c.key), ['where', 'label', 'kind', 'delta', 'sinceStart', 'peak', 'hits', 'growth']);
+    const columns = columnsFor([row, ranked]);
+    assert.equal(columns.at(-1)?.title, 'ranks');
+    assert.equal(checkpointCell(ranked, columns.at(-1)!, 'GB'), 'max +1.20 GB (rank 3) · min +900 MB (rank 0) · ⚠ rank 3 far above');
+    assert.equal(checkpointCell(row, columns.at(-1)!, 'GB'), '');
   });
 
   it('uses binary units when asked', () => {
@@ -20,6 +29,6 @@ describe('checkpoint columns', () => {
   it('declares each row field at most once, and numbers as numeric', () => {
     const keys = CHECKPOINT_COLUMNS.map((c) => c.key);
     assert.equal(new Set(keys).size, keys.length);
-    for (const c of CHECKPOINT_COLUMNS) assert.equal(c.numeric, typeof row[c.key] === 'number' || c.key === 'growth', c.key);
+    for (const c of CHECKPOINT_COLUMNS.filter((x) => !x.optional)) assert.equal(c.numeric, typeof row[c.key] === 'number' || c.key === 'growth', c.key);
   });
 });

@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { headroom, waitFor } from './util';
@@ -30,6 +33,107 @@ describe('reach: programs started without a Headroom command (real editor)', fun
       assert.match(lens, /\+1[0-9]{2}(\.\d)? MB/, `the lens shows the 120 MiB step: ${lens}`);
       assert.ok(s.monitor?.recordingPath, 'recorded like a launched run');
       await waitFor(() => !s.live, 'the session to end with the program', 30_000);
+    } finally {
+      terminal.dispose();
+    }
+  });
+});
+
+describe('reach: programs started outside the editor find the window through its connection file (real editor)', function () {
+  this.timeout(120_000);
+
+  /** Runs a script with no Headroom variables (as from tmux or an SSH shell); returns what the client says of itself. */
+  async function runOutside(script: string, cwd: string): Promise<{ pid: number; source: string; code: number | null }> {
+    const api = await headroom();
+    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: api.pythonPath };
+    delete env.HEADROOM_ADDR;
+    delete env.HEADROOM_TOKEN;
+    delete env.HEADROOM_LOG;
+    const child = spawn('/usr/bin/python3', [script], { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    return { pid: child.pid ?? -1, source: /source=(\w+)/.exec(out)?.[1] ?? `(no answer: ${out})`, code };
+  }
+
+  const body = [
+    'import time, headroom',
+    'headroom.checkpoint("outside: start")',
+    'held = bytearray(80 << 20)',
+    'held[::4096] = b"x" * len(held[::4096])',
+    'headroom.checkpoint("outside: 80 MB held")',
+    'print("source=" + headroom.diagnostics()["source"], flush=True)',
+    'time.sleep(1.5)',
+  ].join('\n');
+
+  it('connects a program started by a plain shell in a workspace folder, and never one started outside it', async () => {
+    const api = await headroom();
+    await api.reach.whenReady();
+    const file = api.reach.connectionFile;
+    assert.ok(file, 'the window published a connection file');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const inside = join(workspace, '.headroom-outside-test.py');
+    const elsewhere = mkdtempSync(join(tmpdir(), 'headroom-elsewhere-'));
+    const outsider = join(elsewhere, 'outside.py');
+    writeFileSync(inside, body);
+    writeFileSync(outsider, body);
+    try {
+      const started = Date.now();
+      const a = await runOutside(inside, workspace);
+      assert.equal(a.code, 0);
+      assert.equal(a.source, 'window', 'the client found this window');
+      const s = api.sessions.all().find((x) => x.source === 'connected' && x.startedAt >= started && x.rootPid === a.pid);
+      assert.ok(s, 'a session rooted at the program');
+      assert.equal(s.ingest.at(realpathSync(inside), 5)?.hits, 1, 'its checkpoint arrived');
+      const b = await runOutside(outsider, elsewhere);
+      assert.equal(b.code, 0);
+      assert.equal(b.source, 'none', 'outside every workspace folder the client stays silent');
+      assert.equal(api.sessions.all().find((x) => x.rootPid === b.pid), undefined, 'no session for a program outside the workspace');
+    } finally {
+      rmSync(inside, { force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('reach: a torchrun launch typed into a terminal (real torch 2.x, two ranks on gloo; real editor)', function () {
+  this.timeout(180_000);
+
+  it('forms one session rooted at the launcher, one line per rank, and aggregated CodeLens with every rank in the hover', async () => {
+    const api = await headroom();
+    await api.reach.whenReady();
+    const torchrun = join(repo, '.venv', 'bin', 'torchrun');
+    const script = join(repo, 'test', 'fixtures', 'procs', 'ddp_train.py');
+    const uri = vscode.Uri.file(script);
+    await vscode.window.showTextDocument(uri);
+    const started = Date.now();
+    const terminal = vscode.window.createTerminal({ name: 'Headroom torchrun test', cwd: workspace, env: { DDP_STEPS: '12', DDP_PAUSE: '0.5', OMP_NUM_THREADS: '1' } });
+    try {
+      terminal.sendText(`${torchrun} --nproc_per_node=2 ${script}`);
+      const s = await waitFor(() => api.sessions.all().find((x) => x.source === 'connected' && x.startedAt >= started && x.name === 'ddp_train.py (2 ranks)'), 'one session for the launch', 90_000);
+      assert.match((s.monitor?.tree.describe(s.rootPid)?.cmdline ?? []).join(' '), /torchrun/, 'rooted at the launcher');
+      await waitFor(() => s.ingest.ranks().size === 2, 'both ranks reporting into it', 60_000);
+      assert.equal(api.sessions.all().filter((x) => x.startedAt >= started && x.source === 'connected').length, 1, 'the second rank joined, not a session of its own');
+      let seen: string[] = [];
+      const title = await waitFor(async () => {
+        const all = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+        seen = all.map((l) => `${l.range.start.line}: ${l.command?.title}`);
+        return all.find((l) => l.range.start.line === 30 && /RSS max \(rank [01]\) · min [+-]?[\d.]+ [kMG]?B \(rank [01]\)/.test(l.command?.title ?? ''))?.command?.title;
+      }, 'an aggregated CodeLens at "after step"', 60_000).catch((e: Error) => assert.fail(`${e.message}; the lenses: ${JSON.stringify(seen)}`));
+      assert.match(title, /⚠ rank 1 .* above the others/, `rank 1 holds 150 MiB more: ${title}`);
+      const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(30, 5))) ?? [];
+      const md = hovers.flatMap((h) => h.contents).map((c) => (c as vscode.MarkdownString).value ?? String(c)).join('\n');
+      assert.match(md, /rank +pid +RSS/);
+      assert.match(md, /\n +0 +\d+ /);
+      assert.match(md, /\n +1 +\d+ .*far above the others/);
+      await waitFor(() => (s.monitor?.last?.tree.processes.length ?? 0) >= 3 || !s.live, 'the launcher tree sampled with its ranks');
+      assert.ok(s.store.get(`proc.${s.rootPid}.rss`)?.count, 'the launcher itself sampled');
+      api.sessions.focus(s.id, true);
+      const panel = await vscode.commands.executeCommand<{ boundSession?: unknown }>('headroom.showTimeline', { sessionId: s.id });
+      assert.equal(panel?.boundSession, s);
+      const { drawnSeries } = await import('../../../src/extension/panel/timelineData');
+      await waitFor(() => drawnSeries(s).filter((m) => /^rank [01] RSS/.test(m.label)).length === 2, 'one timeline line per rank', 20_000);
+      await waitFor(() => !s.live, 'the launch to end', 90_000);
     } finally {
       terminal.dispose();
     }

@@ -102,10 +102,10 @@ export class SessionRouter {
     s.connections.add(c);
     s.addBatch(c, b);
     for (const r of b.objects) {
-      // The client counts its own internal errors and says so when it exits; pass that on once.
+      // The client counts its own problems (never raised into the program) and says so when it exits; pass that on once.
       if (r.type === 'bye' && r.errors && Object.keys(r.errors).length) {
         const list = Object.entries(r.errors).map(([code, n]) => `${plainLabel(code, 40)} ×${n}`).join(', ');
-        this.events.onProblem?.(`${s.name}: the Headroom client in pid ${r.pid} hit internal errors (${list}); its reports may be incomplete. headroom.diagnostics() in the program says more.`);
+        this.events.onProblem?.(`${s.name}: the Headroom client in pid ${r.pid} counted problems it kept out of the program (${list}); its reports may be incomplete. headroom.diagnostics() in the program says more.`);
       }
     }
     if (s.ingest.failed !== 0 && !this.failureReported.has(s)) {

@@ -76,7 +76,9 @@ class _Look:
     def refuse(self, kind, code, path, st=None):
         why = _why(code, path, st, self.uid)
         self.refusals.append(why)
-        _diagnostics.note("discovery-%s-%s" % (kind, code), why)
+        # A closed window's file is normal (the next window cleans it up), not a problem to report.
+        if code != "stale":
+            _diagnostics.note("discovery-%s-%s" % (kind, code), why)
 
     def open_folder(self, path):
         """(descriptor or path to scan, descriptor to close or None), or None when refused or absent."""

@@ -99,9 +99,13 @@ class Refusals(Base):
         super().setUp()
         self.f = self.rt.folder("w")
 
-    def test_a_stale_pid_is_ignored(self):
+    def test_a_stale_pid_is_ignored_and_not_counted_as_a_problem(self):
         self.rt.window([self.f], pid=dead_pid())
-        self.assertRefused("discovery-file-stale", "gone")
+        window, refusals = self.look(self.f)
+        self.assertIsNone(window)
+        self.assertEqual(len(refusals), 1, refusals)
+        self.assertIn("gone", refusals[0])
+        self.assertEqual(_diagnostics.counts(), {})
 
     def test_a_live_file_still_wins_over_stale_ones(self):
         self.rt.window([self.f], token="dead", pid=dead_pid(), created=99)
@@ -195,7 +199,7 @@ class Refusals(Base):
         window, refusals = self.look(self.f)
         self.assertEqual(window["token"], "good")
         self.assertEqual(len(refusals), 4)
-        self.assertEqual(_diagnostics.counts(), {"discovery-file-mode": 2, "discovery-file-stale": 1, "discovery-file-json": 1})
+        self.assertEqual(_diagnostics.counts(), {"discovery-file-mode": 2, "discovery-file-json": 1})
 
 
 class RefusalsByPath(Refusals):

@@ -73,7 +73,9 @@ export class TimelineChart {
 
   /**
    * Draws `datasets`, showing `range` when given (while following). The canvas's
-   * `data-compare-offset` is then the offset (ms) of the compared series drawn, else ''.
+   * `data-compare-offset` is then the offset (ms) of the compared series drawn, else '', and
+   * `data-series` the legend names of the series shown, joined by `|` (what a test can read
+   * of a canvas legend).
    */
   draw(datasets: TimelineDataset[], range?: { min: number; max: number }): void {
     const c = this.ensure();
@@ -82,6 +84,7 @@ export class TimelineChart {
     c.update('none');
     const compare = this.state.compare;
     this.canvas.dataset.compareOffset = compare && compare.series.length ? String(compare.offset) : '';
+    this.canvas.dataset.series = datasets.filter((d) => !d.hidden).map((d) => d.label).join('|');
   }
 
   resetZoom(): void {

@@ -148,7 +148,7 @@ try {
         await frame.locator('canvas').waitFor({ timeout: 20_000 });
         await frame.locator('tbody tr', { hasText: 'after first 200 MB' }).waitFor({ timeout: 20_000 });
         const rows = await frame.locator('tbody tr').allInnerTexts();
-        assert.ok(rows.some((r) => /after first 200 MB\s+allocate_steps\.py:19\s+checkpoint\s+\+210 MB/.test(r)), rows.join('\n'));
+        assert.ok(rows.some((r) => /allocate_steps\.py:19\s+after first 200 MB\s+checkpoint\s+\+210 MB/.test(r)), rows.join('\n'));
         assert.equal(await frame.locator('h1').innerText(), 'allocate_steps.py');
         await page.waitForTimeout(500);
         await screenshot(page, 'timeline');
@@ -227,6 +227,47 @@ try {
   ]);
   summary.passed += hostile.passed;
   summary.failed += hostile.failed;
+
+  // A launch typed into the integrated terminal, with no Headroom command: torchrun, two ranks.
+  const terminalRun = await runTests('ui', [
+    [
+      'a torchrun launch typed into a terminal reports by itself: rank CodeLens, one timeline line per rank, a ranks column',
+      async () => {
+        await runCommand(page2, 'View: Close All Editors');
+        await openFile(page2, 'ddp_train.py');
+        await runCommand(page2, 'Terminal: Create New Terminal');
+        const term = page2.locator('.terminal-wrapper textarea, .xterm-helper-textarea').first();
+        await term.waitFor({ state: 'attached', timeout: 20_000 });
+        await page2.waitForTimeout(1500); // the shell's prompt
+        await term.focus();
+        const torchrun = join(repoRoot, '.venv', 'bin', 'torchrun');
+        await page2.keyboard.type(`DDP_STEPS=60 DDP_PAUSE=0.3 OMP_NUM_THREADS=1 ${torchrun} --nproc_per_node=2 ddp_train.py\n`, { delay: 5 });
+        const lens = codeLenses(page2, 'RSS max (rank');
+        await lens.first().waitFor({ timeout: 90_000 });
+        await page2.locator('.statusbar-item', { hasText: /\d+(\.\d+)? (MB|GB)/ }).first().waitFor({ timeout: 20_000 });
+        const texts = await lens.allInnerTexts();
+        assert.ok(texts.some((t) => /(step start|after forward|after step): [+-]?[\d.]+ [kMG]?B RSS max \(rank [01]\) · min [+-]?[\d.]+ [kMG]?B \(rank [01]\) \| ⚠ rank 1 [\d.]+ MB above the others/.test(t)), texts.join('\n'));
+        await page2.locator('.monaco-editor .view-lines').first().click({ position: { x: 200, y: 10 } });
+        await screenshot(page2, 'terminal-run-ranks');
+        await runCommand(page2, 'Headroom: Show Timeline');
+        const frame = webviewFrame(page2);
+        const canvas = frame.locator('canvas');
+        await canvas.waitFor({ timeout: 20_000 });
+        await frame.locator('th', { hasText: 'ranks' }).waitFor({ timeout: 20_000 });
+        await page2.waitForFunction(() => true); // let the panel settle a frame
+        const shown = async () => (await canvas.getAttribute('data-series')) ?? '';
+        for (let i = 0; i < 50 && !/rank 0 RSS.*\|.*rank 1 RSS|rank 1 RSS.*\|.*rank 0 RSS/.test(await shown()); i++) await page2.waitForTimeout(200);
+        assert.match(await shown(), /rank 0 RSS \(pid \d+\)/);
+        assert.match(await shown(), /rank 1 RSS \(pid \d+\)/);
+        const row = frame.locator('tbody tr', { hasText: 'after step' }).first();
+        assert.match(await row.innerText(), /max [+-]?[\d.]+ [kMG]?B \(rank [01]\) · min [+-]?[\d.]+ [kMG]?B \(rank [01]\) · ⚠ rank 1 far above/);
+        await page2.waitForTimeout(800);
+        await screenshot(page2, 'timeline-ranks');
+      },
+    ],
+  ]);
+  summary.passed += terminalRun.passed;
+  summary.failed += terminalRun.failed;
 
   // Recordings: each in a panel of its own; another run drawn over it; light, dark and high-contrast themes.
   const recDir = mkdtempSync(join(tmpdir(), 'headroom-compare-'));

@@ -29,7 +29,7 @@ describe('headroom run -- torchrun (a real two-rank DDP run on gloo)', function 
 
   it('samples the launcher tree and gives a per-rank peak table and per-rank checkpoint rows', () => {
     const out = join(dir, 'out');
-    const r = spawnSync(process.execPath, [cli, 'run', '--quiet', '--out', out, '--', torchrun, '--nproc_per_node=2', join(root, 'test', 'fixtures', 'procs', 'ddp_train.py')], {
+    const r = spawnSync(process.execPath, [cli, 'run', '--quiet', '--out', out, '--', torchrun, '--nproc_per_node=2', join(root, 'test', 'fixtures', 'workspace', 'ddp_train.py')], {
       encoding: 'utf8',
       env: { ...process.env, DDP_STEPS: '4', OMP_NUM_THREADS: '1' },
       timeout: 170_000,

@@ -70,8 +70,8 @@ export function storeExtent(store: MemoryStore): { start: number; end: number } 
   return Number.isFinite(start) ? { start, end } : undefined;
 }
 
-/** One colour per rank, in turn: ranks are told apart by colour and legend name. */
-const RANK_COLOURS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+/** One colour per rank, in turn (rank 0 not in the tree RSS blue): ranks are told apart by colour and legend name. */
+const RANK_COLOURS = ['--vscode-charts-purple', '--vscode-charts-orange', '--vscode-charts-yellow', '--vscode-charts-red', '--vscode-charts-green', '--vscode-charts-blue'];
 
 /** A rank's own RSS line (its process's sampled RSS), shown where a launch has ranks. */
 function rankSpec(rank: number): SeriesSpec {

@@ -4,6 +4,7 @@ import { mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import type { MonitoringSession } from '../../../src/engine/session/monitoringSession';
 import { headroom, waitFor } from './util';
 
 const repo = join(__dirname, '..', '..', '..', '..');
@@ -35,6 +36,32 @@ describe('reach: programs started without a Headroom command (real editor)', fun
       await waitFor(() => !s.live, 'the session to end with the program', 30_000);
     } finally {
       terminal.dispose();
+    }
+  });
+});
+
+describe('reach: focus (real editor)', function () {
+  this.timeout(120_000);
+
+  it('a session the user picked keeps the status bar while a program started in a terminal reports', async () => {
+    const api = await headroom();
+    await api.reach.whenReady();
+    const picked = await vscode.commands.executeCommand<MonitoringSession>('headroom.attachProcess', process.pid);
+    assert.ok(picked);
+    api.sessions.focus(picked.id, true);
+    const started = Date.now();
+    const file = join(workspace, 'terminal_target.py');
+    const terminal = vscode.window.createTerminal({ name: 'Headroom focus test', cwd: workspace });
+    try {
+      terminal.sendText(`/usr/bin/python3 ${file}`);
+      const s = await waitFor(() => api.sessions.all().find((x) => x.source === 'connected' && x.startedAt >= started), 'the terminal program\'s session', 45_000);
+      assert.ok(s.live);
+      assert.equal(api.sessions.focused, picked, 'the picked session keeps the focus');
+      picked.end('test done');
+      await waitFor(() => !s.live, 'the program to end', 30_000);
+    } finally {
+      terminal.dispose();
+      picked.end('test done');
     }
   });
 });
@@ -103,7 +130,7 @@ describe('reach: a torchrun launch typed into a terminal (real torch 2.x, two ra
     const api = await headroom();
     await api.reach.whenReady();
     const torchrun = join(repo, '.venv', 'bin', 'torchrun');
-    const script = join(repo, 'test', 'fixtures', 'procs', 'ddp_train.py');
+    const script = join(workspace, 'ddp_train.py');
     const uri = vscode.Uri.file(script);
     await vscode.window.showTextDocument(uri);
     const started = Date.now();

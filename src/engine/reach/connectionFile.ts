@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { currentUid, type Refusal } from './runtimeDir';
+import { checkPrivate, currentUid, type Refusal } from './runtimeDir';
 
 /** What a window publishes for programs started outside it (docs/connection.md). */
 export interface ConnectionInfo {
@@ -49,18 +49,7 @@ export function writeConnectionFile(dir: string, info: ConnectionInfo): string {
 
 /** Checks a file before it is trusted: a regular file (not a link) of this user, closed to others. */
 export function checkPrivateFile(path: string, uid: number | undefined = currentUid()): Refusal {
-  let st;
-  try {
-    st = lstatSync(path);
-  } catch (e) {
-    return `${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
-  }
-  if (st.isSymbolicLink()) return `${path} is a symbolic link`;
-  if (!st.isFile()) return `${path} is not a regular file`;
-  if (uid === undefined) return undefined;
-  if (st.uid !== uid) return `${path} belongs to user ${st.uid}, not ${uid}`;
-  if ((st.mode & 0o077) !== 0) return `${path} is open to other users (mode ${(st.mode & 0o777).toString(8)})`;
-  return undefined;
+  return checkPrivate(path, 'file', uid);
 }
 
 /** A connection file read and validated; `refused` says why it cannot be used. */

@@ -22,10 +22,10 @@ export function currentUid(): number | undefined {
 }
 
 /**
- * Whether `path` is a folder only this user can use: a real directory (not a symbolic link),
- * owned by `uid`, with no permission bits for group or others. POSIX only; Windows passes.
+ * Whether `path` is a `kind` only this user can use: not a symbolic link, owned by `uid`,
+ * with no permission bits for group or others. POSIX only: on Windows the ownership checks pass.
  */
-export function checkPrivateDir(path: string, uid: number | undefined = currentUid()): Refusal {
+export function checkPrivate(path: string, kind: 'folder' | 'file', uid: number | undefined = currentUid()): Refusal {
   let st;
   try {
     st = lstatSync(path);
@@ -33,11 +33,16 @@ export function checkPrivateDir(path: string, uid: number | undefined = currentU
     return `${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
   }
   if (st.isSymbolicLink()) return `${path} is a symbolic link`;
-  if (!st.isDirectory()) return `${path} is not a folder`;
+  if (kind === 'folder' ? !st.isDirectory() : !st.isFile()) return `${path} is not ${kind === 'folder' ? 'a folder' : 'a regular file'}`;
   if (uid === undefined) return undefined;
   if (st.uid !== uid) return `${path} belongs to user ${st.uid}, not ${uid}`;
   if ((st.mode & 0o077) !== 0) return `${path} is open to other users (mode ${(st.mode & 0o777).toString(8)})`;
   return undefined;
+}
+
+/** Whether `path` is a real directory only this user can use. */
+export function checkPrivateDir(path: string, uid: number | undefined = currentUid()): Refusal {
+  return checkPrivate(path, 'folder', uid);
 }
 
 /** Makes the runtime folder (0700) if it is missing, then checks it; a refusal says why it cannot be used. */

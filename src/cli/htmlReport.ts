@@ -99,6 +99,22 @@ function rankTable(summary: RunSummary, units: Units): string {
   return `<table class="ranks">\n<thead><tr><th class="n">rank</th><th class="n">pid</th><th class="n">peak RSS</th></tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
 }
 
+/** Every rank's own row at each checkpoint, for a distributed launch; nothing for other programs. */
+function checkpointsByRank(summary: RunSummary, units: Units): string {
+  const ranked = summary.checkpoints.filter((c) => c.ranks?.length);
+  if (!ranked.length) return '';
+  const b = (v: number, signed = false) => escapeHtml(formatBytes(v, units, signed));
+  const rows = ranked
+    .flatMap((c) =>
+      (c.ranks ?? []).map(
+        (r) =>
+          `<tr><td>${escapeHtml(`${c.file.split(/[\\/]/).pop()}:${c.line}`)}</td><td>${escapeHtml(c.label ?? '')}</td><td class="n">${r.rank}</td><td class="n">${b(r.lastDelta, true)}</td><td class="n">${b(r.sinceStart, true)}</td><td class="n">${b(r.peak)}</td><td class="n">${r.hits}</td></tr>`,
+      ),
+    )
+    .join('\n');
+  return `<h2>Checkpoints by rank</h2>\n<table class="by-rank">\n<thead><tr><th>where</th><th>label</th><th class="n">rank</th><th class="n">delta</th><th class="n">since start</th><th class="n">peak</th><th class="n">hits</th></tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
+}
+
 /** A report that opens offline with a double-click: no script, no network, strict CSP. */
 export function renderHtmlReport(summary: RunSummary, store: MemoryStore, units: Units, fromZero: boolean): string {
   const b = (v: number | undefined, signed = false) => (v === undefined ? '-' : escapeHtml(formatBytes(v, units, signed)));
@@ -116,7 +132,8 @@ ${summary.signal && summary.lastCheckpoint ? `<p class="fail">Last checkpoint re
 </div>
 ${svgTimeline(store, units, fromZero)}
 ${rankTable(summary, units)}
-${checkpointTable(summary, units)}`;
+${checkpointTable(summary, units)}
+${checkpointsByRank(summary, units)}`;
   return renderHtmlDocument({
     csp: ["default-src 'none'", `style-src 'nonce-${nonce}'`, 'img-src data:'],
     title: `Headroom report: ${summary.command.join(' ').slice(0, 120)}`,

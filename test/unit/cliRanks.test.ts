@@ -54,5 +54,7 @@ describe('headroom run -- torchrun (a real two-rank DDP run on gloo)', function 
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     assert.match(html, /<table class="ranks">/);
     assert.match(html, /<th>ranks<\/th>/);
+    assert.match(html, /<table class="by-rank">/);
+    assert.equal((html.match(/<tr><td>ddp_train\.py:31<\/td><td>after step<\/td><td class="n">[01]<\/td>/g) ?? []).length, 2, 'a row per rank at "after step"');
   });
 });

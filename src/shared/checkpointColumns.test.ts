@@ -19,6 +19,8 @@ describe('checkpoint columns', () => {
     assert.equal(columns.at(-1)?.title, 'ranks');
     assert.equal(checkpointCell(ranked, columns.at(-1)!, 'GB'), 'max +1.20 GB (rank 3) · min +900 MB (rank 0) · ⚠ rank 3 far above');
     assert.equal(checkpointCell(row, columns.at(-1)!, 'GB'), '');
+    const even = { ...row, rankMax: 2.1e6, rankMaxOf: 0, rankMin: 2.1e6, rankMinOf: 0 };
+    assert.equal(checkpointCell(even, columns.at(-1)!, 'GB'), '+2.10 MB on every rank');
   });
 
   it('uses binary units when asked', () => {

@@ -18,7 +18,10 @@ export interface CheckpointColumn {
 /** `max +1.20 GB (rank 3) · min +900 MB (rank 0)`, and the rank far above the others. */
 function rankText(r: CheckpointRow, units: Units): string {
   if (r.rankMax === undefined || r.rankMin === undefined) return '';
-  const text = `max ${formatBytes(r.rankMax, units, true)} (rank ${r.rankMaxOf}) · min ${formatBytes(r.rankMin, units, true)} (rank ${r.rankMinOf})`;
+  const text =
+    r.rankMax === r.rankMin
+      ? `${formatBytes(r.rankMax, units, true)} on every rank`
+      : `max ${formatBytes(r.rankMax, units, true)} (rank ${r.rankMaxOf}) · min ${formatBytes(r.rankMin, units, true)} (rank ${r.rankMinOf})`;
   return r.rankOutlier === undefined ? text : `${text} · ⚠ rank ${r.rankOutlier} far above`;
 }
 

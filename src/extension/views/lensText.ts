@@ -13,7 +13,11 @@ export function lensTitle(s: LocationStats, units: Units): string {
   if (spread) {
     // Ranks of one launch: the spread is what matters, since the rank that runs out ends the job.
     const { max, min } = spread;
-    parts.push(`${label ? `${label}: ` : ''}${formatBytes(max.lastDelta, units, true)} ${what} max (rank ${max.rank}) · min ${formatBytes(min.lastDelta, units, true)} (rank ${min.rank})`);
+    const spreadText =
+      max.lastDelta === min.lastDelta
+        ? `${formatBytes(max.lastDelta, units, true)} ${what} on every rank`
+        : `${formatBytes(max.lastDelta, units, true)} ${what} max (rank ${max.rank}) · min ${formatBytes(min.lastDelta, units, true)} (rank ${min.rank})`;
+    parts.push(`${label ? `${label}: ` : ''}${spreadText}`);
     if (spread.outlier) parts.push(`⚠ rank ${spread.outlier.rank} ${formatBytes(spread.outlier.above, units)} above the others`);
   } else parts.push(`${label ? `${label}: ` : ''}${formatBytes(s.lastDelta, units, true)} ${what}`);
   if (s.cudaReservedDelta !== undefined && s.cudaReservedDelta !== 0) parts.push(`CUDA ${formatBytes(s.cudaReservedDelta, units, true)} reserved`);

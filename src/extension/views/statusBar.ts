@@ -10,6 +10,11 @@ import { Disposable } from '../util/dispose';
 import { levelOf, pressureOf } from './pressure';
 
 const MIN_INTERVAL_MS = 500;
+/** The program's name in the status bar is cut to this; the accessibility label has it whole. */
+const STATUS_NAME_CHARS = 24;
+
+/** A session's name, a recording's without its folder. */
+const shortName = (s: MonitoringSession): string => (s.source === 'recording' ? (s.name.split(/[\\/]/).pop() ?? s.name) : s.name);
 
 /**
  * The status-bar entry: the focused session's tree memory and GPU use, at most twice a
@@ -49,7 +54,10 @@ export class StatusBarController extends Disposable {
     const tick = s.monitor?.last;
     const rssSeries = s.store.get(SeriesName.treeRss);
     const rss = s.live ? (tick?.tree.rss ?? rssSeries?.lastValue) : rssSeries?.max;
-    let text = `$(pulse) ${rss !== undefined && Number.isFinite(rss) ? `${s.live ? '' : 'peak '}${formatBytes(rss, cfg.units)}` : 'Headroom'}`;
+    // Whose memory it is, always: the program's name (short), else Headroom.
+    const who = plainLabel(shortName(s), STATUS_NAME_CHARS) || 'Headroom';
+    const size = rss !== undefined && Number.isFinite(rss) ? `${s.live ? '' : 'peak '}${formatBytes(rss, cfg.units)}` : undefined;
+    let text = `$(pulse) ${size ? `${who}: ${size}` : who}`;
     const gpu = s.live ? tick?.gpu : undefined;
     if (gpu && gpu.devices.length) {
       const mine = gpu.processes.reduce((a, p) => a + (p.usedMemory ?? 0), 0);
@@ -64,7 +72,10 @@ export class StatusBarController extends Disposable {
     this.item.backgroundColor =
       level === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : level === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.tooltip = this.tooltip(s);
-    this.item.accessibilityInformation = { label: `Headroom: ${s.name}, ${rss !== undefined ? formatBytes(rss, cfg.units) : 'no data'}`, role: 'button' };
+    this.item.accessibilityInformation = {
+      label: `Headroom: ${plainLabel(s.name, 80)}, ${size ? `${size} RSS` : 'no data yet'}, ${s.live ? 'running' : 'ended'}`,
+      role: 'button',
+    };
   }
 
   private tooltip(s: MonitoringSession): vscode.MarkdownString {
@@ -76,7 +87,11 @@ export class StatusBarController extends Disposable {
     md.appendMarkdown('**Headroom** · ');
     md.appendText(`${plainLabel(s.name, 80)}${s.live ? '' : ` (${s.exitDescription ?? 'ended'})`}\n\n`);
     const tick = s.monitor?.last;
-    if (tick) {
+    if (!s.live) {
+      // An ended run: its peak, not its last sample, and nothing to clean up any more.
+      const peak = s.store.get(SeriesName.treeRss)?.max;
+      if (peak !== undefined && Number.isFinite(peak)) md.appendText(`peak RSS: ${formatBytes(peak, cfg.units)}\n\n`);
+    } else if (tick) {
       for (const p of tick.tree.processes.slice(0, 12)) {
         md.appendText(`${p.pid} ${plainLabel(p.name, 30)}: ${formatBytes(p.rss, cfg.units)} RSS${p.pss !== undefined ? `, ${formatBytes(p.pss, cfg.units)} PSS` : ''}\n\n`);
       }
@@ -89,7 +104,8 @@ export class StatusBarController extends Disposable {
     }
     const last = s.ingest.lastCheckpoint;
     if (last) md.appendText(`last checkpoint: ${plainLabel(last.label ?? `line ${last.line}`, 60)}\n\n`);
-    md.appendMarkdown(`[Open Timeline](command:${CommandId.ShowTimeline}) · [Force Cleanup](command:${CommandId.ForceCleanup})`);
+    md.appendMarkdown(`[Open Timeline](command:${CommandId.ShowTimeline})`);
+    if (s.live) md.appendMarkdown(` · [Force Cleanup](command:${CommandId.ForceCleanup})`);
     if (this.sessions.all().length > 1) md.appendMarkdown(` · [Switch Session](command:${CommandId.SelectSession})`);
     return md;
   }

@@ -75,6 +75,9 @@ describe('in the editor: runs, status bar, CodeLens, cleanup, debug (real editor
     const session = await runScript(file);
     // The status bar follows the run with a size while it runs.
     await waitFor(() => /\d+(\.\d+)? (kB|MB|GB)/.test(api.statusBarItem.text), 'a size in the status bar', 20_000);
+    // Whose memory it is: the program's name beside the size, and in the accessibility label.
+    assert.match(api.statusBarItem.text, /^\$\(pulse\) allocate_steps\.py: \d+(\.\d+)? (kB|MB|GB)/);
+    assert.match(api.statusBarItem.accessibilityInformation?.label ?? '', /^Headroom: allocate_steps\.py, \d+(\.\d+)? (kB|MB|GB) RSS, running$/);
     // The records below came through the decode worker, not the extension host's thread.
     assert.equal((await api.sessions.ensureListener()).decodeMode, 'worker');
     const uri = vscode.Uri.file(file);
@@ -94,7 +97,15 @@ describe('in the editor: runs, status bar, CodeLens, cleanup, debug (real editor
     assert.equal((lens?.command?.arguments?.[0] as { sessionId: string }).sessionId, session.id);
     await waitFor(() => !session.live, 'the run to end', 60_000);
     assert.ok((await lensesOf(uri)).length >= 4, 'CodeLens stays after the run');
-    assert.match(api.statusBarItem.text, /\(ended\)/);
+    assert.match(api.statusBarItem.text, /allocate_steps\.py: peak \d+(\.\d+)? (MB|GB) \(ended\)/);
+    // An ended run's tooltip gives its peak and offers no cleanup.
+    // As markdown, text may carry escapes and no-break spaces: read it as a person would.
+    const tip = (api.statusBarItem.tooltip as vscode.MarkdownString).value.replace(/&nbsp;|\u00a0/g, ' ').replace(/\\(.)/g, '$1');
+    const peak = session.store.get('tree.rss')?.max ?? 0;
+    assert.match(tip, /peak RSS: \d/);
+    assert.ok(Math.abs(parseSize(/peak RSS: ([\d.]+ \w+)/.exec(tip)?.[1] ?? '') - peak) / peak < 0.01, `the tooltip's peak is the run's peak (${peak})`);
+    assert.doesNotMatch(tip, /Force Cleanup/);
+    assert.match(api.statusBarItem.accessibilityInformation?.label ?? '', /, ended$/);
   });
 
   it('switches units without a reload', async () => {

@@ -4,18 +4,23 @@ import { el } from './dom';
 
 export type ToolbarAction = 'follow' | 'fromZero' | 'resetZoom' | 'forceCleanup' | 'exportCsv' | 'exportRecording' | 'openRecording' | 'compare' | 'exportPng';
 
-/** The buttons in order; toggles show their state in aria-pressed. */
-export const TOOLBAR_BUTTONS: readonly { readonly action: ToolbarAction; readonly label: string; readonly toggle?: true }[] = [
-  { action: 'follow', label: 'Follow live', toggle: true },
-  { action: 'fromZero', label: 'From zero', toggle: true },
-  { action: 'resetZoom', label: 'Reset zoom' },
-  { action: 'forceCleanup', label: 'Force Cleanup' },
-  { action: 'exportCsv', label: 'Export CSV' },
-  { action: 'exportRecording', label: 'Save Recording' },
-  { action: 'openRecording', label: 'Open Recording' },
-  { action: 'compare', label: 'Compare…' },
-  { action: 'exportPng', label: 'Export PNG' },
+/** The buttons in order, with what each does; toggles show their state in aria-pressed. */
+export const TOOLBAR_BUTTONS: readonly { readonly action: ToolbarAction; readonly label: string; readonly tip: string; readonly toggle?: true; readonly liveOnly?: true }[] = [
+  { action: 'follow', label: 'Follow live', tip: 'Keep the newest samples in view while the program runs', toggle: true, liveOnly: true },
+  { action: 'fromZero', label: 'Relative to start', tip: "Show each series relative to its first value: the memory gained since the run started", toggle: true },
+  { action: 'resetZoom', label: 'Reset zoom', tip: 'Show the whole run' },
+  { action: 'forceCleanup', label: 'Force Cleanup', tip: 'Run gc, malloc_trim and the framework cache cleanups inside the program, and show what was freed', liveOnly: true },
+  { action: 'exportCsv', label: 'Export CSV', tip: 'Save the raw samples as CSV' },
+  { action: 'exportRecording', label: 'Save Recording', tip: "Save a copy of this session's recording (NDJSON)" },
+  { action: 'openRecording', label: 'Open Recording', tip: 'Open a saved recording in a timeline of its own' },
+  { action: 'compare', label: 'Compare…', tip: 'Draw another recording over this one and compare their checkpoints' },
+  { action: 'exportPng', label: 'Export PNG', tip: 'Save the chart as an image' },
 ];
+
+/** Whether a button applies: following and cleaning up need a running program. */
+export function buttonEnabled(action: ToolbarAction, live: boolean): boolean {
+  return live || !TOOLBAR_BUTTONS.find((b) => b.action === action)?.liveOnly;
+}
 
 export const DEFAULT_TITLE = 'Headroom Timeline';
 
@@ -37,6 +42,7 @@ export class Header {
     for (const spec of TOOLBAR_BUTTONS) {
       const b = el('button', undefined, spec.label);
       b.type = 'button';
+      b.title = spec.tip;
       b.dataset.action = spec.action;
       b.addEventListener('click', () => {
         handlers.run(spec.action);
@@ -58,6 +64,7 @@ export class Header {
     this.title.textContent = name;
     this.status.textContent = live ? 'live' : 'ended';
     this.status.className = `status ${live ? 'live' : ''}`;
+    for (const [action, b] of this.buttons) b.disabled = !buttonEnabled(action, live);
   }
 
   /** Back to the title with no session. */

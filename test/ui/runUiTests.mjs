@@ -167,13 +167,12 @@ try {
           return n;
         });
         assert.ok(orange >= 40 * markers, `orange pixels: ${orange} for ${markers} markers`);
-        // Follow live: on at first, off once the chart is panned from the keyboard, on again when clicked.
+        // Follow live: on at first, off once the chart is panned from the keyboard (clicking it on
+        // again is tested on the longer torchrun launch below, while it still runs).
         const follow = frame.locator('[data-action="follow"]');
         assert.equal(await follow.getAttribute('aria-pressed'), 'true');
         await canvas.press('ArrowLeft');
         await frame.locator('[data-action="follow"][aria-pressed="false"]').waitFor({ timeout: 5_000 });
-        await follow.click();
-        assert.equal(await follow.getAttribute('aria-pressed'), 'true');
         // After a window reload the panel comes back with the run's data (from its recording).
         await page.reload();
         await waitForWorkbench(page);
@@ -243,7 +242,7 @@ try {
         await page2.waitForTimeout(1500); // the shell's prompt
         await term.focus();
         const torchrun = join(repoRoot, '.venv', 'bin', 'torchrun');
-        await page2.keyboard.type(`DDP_STEPS=60 DDP_PAUSE=0.3 OMP_NUM_THREADS=1 ${torchrun} --nproc_per_node=2 ddp_train.py\n`, { delay: 5 });
+        await page2.keyboard.type(`DDP_STEPS=150 DDP_PAUSE=0.3 OMP_NUM_THREADS=1 ${torchrun} --nproc_per_node=2 ddp_train.py\n`, { delay: 5 });
         const lens = codeLenses(page2, 'above the others');
         await lens.first().waitFor({ timeout: 90_000 });
         await page2.locator('.statusbar-item', { hasText: /\d+(\.\d+)? (MB|GB)/ }).first().waitFor({ timeout: 20_000 });
@@ -261,10 +260,26 @@ try {
         for (let i = 0; i < 50 && !/rank 0 RSS.*\|.*rank 1 RSS|rank 1 RSS.*\|.*rank 0 RSS/.test(await shown()); i++) await page2.waitForTimeout(200);
         assert.match(await shown(), /rank 0 RSS \(pid \d+\)/);
         assert.match(await shown(), /rank 1 RSS \(pid \d+\)/);
+        // While it runs: Follow is on, off once the chart is panned, on again when clicked.
+        await frame.locator('header .status', { hasText: 'live' }).waitFor({ timeout: 5_000 });
+        const follow = frame.locator('[data-action="follow"]');
+        assert.equal(await follow.getAttribute('aria-pressed'), 'true');
+        await canvas.press('ArrowLeft');
+        await frame.locator('[data-action="follow"][aria-pressed="false"]').waitFor({ timeout: 5_000 });
+        await follow.click({ timeout: 5_000 });
+        assert.equal(await follow.getAttribute('aria-pressed'), 'true');
         const row = frame.locator('tbody tr', { hasText: 'after step' }).first();
         assert.match(await row.innerText(), /(max [+-]?[\d.]+ [kMG]?B \(rank [01]\) · min [+-]?[\d.]+ [kMG]?B \(rank [01]\)|[+-]?[\d.]+ [kMG]?B on every rank) · ⚠ rank 1 far above/);
         await page2.waitForTimeout(800);
         await screenshot(page2, 'timeline-ranks');
+        // Once the launch has ended, what needs a running program is disabled; every button says what it does.
+        await frame.locator('header .status', { hasText: 'ended' }).waitFor({ timeout: 120_000 });
+        assert.equal(await frame.locator('[data-action="forceCleanup"]').isDisabled(), true, 'no cleanup on an ended run');
+        assert.equal(await frame.locator('[data-action="follow"]').isDisabled(), true, 'nothing to follow on an ended run');
+        assert.equal(await frame.locator('[data-action="exportCsv"]').isDisabled(), false);
+        const relative = frame.locator('[data-action="fromZero"]');
+        assert.equal(await relative.innerText(), 'Relative to start');
+        assert.match((await relative.getAttribute('title')) ?? '', /relative to its first value/);
       },
     ],
   ]);

@@ -25,7 +25,8 @@ export interface StartOptions {
 
 /**
  * Every monitoring session of this window, the one in focus, and the protocol listener
- * (started on first need, so an idle window pays nothing).
+ * (started just after activation by WindowReach, which gives its address to terminals and the
+ * connection file; with both settings off, on first need).
  */
 export class SessionManager extends Disposable {
   private listener: ProtocolListener | undefined;

@@ -84,16 +84,24 @@ const copyPython = () => {
   });
 };
 
+// The timeline's toolbar draws VS Code's own icons: the codicon font and its stylesheet, served to
+// the webview from dist/ (its localResourceRoots) under the strict CSP's style-src/font-src.
+const copyCodicons = () => {
+  for (const f of ['codicon.css', 'codicon.ttf']) cpSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/${f}`);
+};
+
 if (watch) {
   for (const t of targets) {
     const ctx = await esbuild.context(t);
     await ctx.watch();
   }
   copyPython();
+  copyCodicons();
   console.log('[build] watching');
 } else {
   const started = Date.now();
   await Promise.all(targets.map((t) => esbuild.build(t)));
   copyPython();
+  copyCodicons();
   console.log(`[build] ${targets.length} bundles in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
 }

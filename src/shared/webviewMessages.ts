@@ -78,6 +78,12 @@ export interface CheckpointRow {
   readonly rankOutlier?: number;
 }
 
+/**
+ * Who can report checkpoints: a Headroom client connected to the session ('client'), none did
+ * ('none': an attached process, or a run without `headroom` calls), or an opened recording.
+ */
+export type Reporter = 'client' | 'none' | 'recording';
+
 /** The data of one view: everything the panel draws, bounded by the plot's width. */
 export interface SnapshotMessage {
   readonly type: 'snapshot';
@@ -92,6 +98,7 @@ export interface SnapshotMessage {
   readonly rows: readonly CheckpointRow[];
   readonly threshold?: number;
   readonly live: boolean;
+  readonly reporter: Reporter;
   readonly sessionName: string;
   /** The session's recording: kept in the webview state, reopened after a window reload. */
   readonly recordingPath?: string;
@@ -106,6 +113,8 @@ export interface AppendMessage {
   readonly rows?: readonly CheckpointRow[];
   readonly threshold?: number;
   readonly live: boolean;
+  /** Sent with every append: a client may connect at any time. */
+  readonly reporter: Reporter;
 }
 
 /** Another recording drawn over this one, shifted by `offset` ms, and the per-checkpoint differences. */
@@ -130,7 +139,11 @@ export type HostToWebview =
   | CompareMessage
   | { readonly type: 'compareEnd' }
   | { readonly type: 'focus'; readonly t: number }
-  | { readonly type: 'empty'; readonly message: string };
+  /** Nothing to show; `actions`: the commands the empty state offers as buttons. */
+  | { readonly type: 'empty'; readonly message: string; readonly actions?: readonly StartCommand[] };
+
+/** Commands that start something to look at, offered by the empty timeline. */
+export type StartCommand = 'runPythonFile' | 'attachProcess' | 'openRecording';
 
 /** Webview to host. */
 export type WebviewToHost =
@@ -140,4 +153,8 @@ export type WebviewToHost =
   | { readonly type: 'reveal'; readonly file: string; readonly line: number }
   /** Align the compared recording at the start ('') or at a checkpoint label. */
   | { readonly type: 'align'; readonly label: string }
-  | { readonly type: 'command'; readonly command: 'forceCleanup' | 'exportCsv' | 'exportRecording' | 'openRecording' | 'compare' | 'compareEnd' };
+  /** A toolbar or empty-state button: one of a closed set of commands, never a command id or URI from text. */
+  | { readonly type: 'command'; readonly command: PanelCommandName };
+
+/** What the webview may ask the host to run. */
+export type PanelCommandName = StartCommand | 'forceCleanup' | 'exportCsv' | 'exportRecording' | 'compare' | 'compareEnd';

@@ -1,20 +1,21 @@
-// The timeline chart: chart.js with zoom/pan, the events layer, theme colours, and the
-// canvas's pointer and keyboard handling. The chart itself is made on the first draw.
-import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset } from 'chart.js';
+// The timeline chart: chart.js with zoom/pan, our own time axis ticks, the marker and region
+// layers, theme colours, and the canvas's pointer and keyboard handling. The legend is HTML
+// (legend.ts). The chart itself is made on the first draw.
+import { Chart, Filler, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset, type Plugin, type Scale } from 'chart.js';
 import { formatBytes, formatDuration } from '../shared/format';
 import type { TimelineDataset } from './datasets';
 import { cssVar, el } from './dom';
 import { createMarkersLayer, markerAt, markerTitle } from './markers';
 import type { Point } from './points';
+import { createRegionLane, LANE_PADDING, spanTitle } from './regionLane';
 import type { TimelineState } from './state';
+import { layoutTimeTicks, tickLabel } from './timeTicks';
 
 type LineChart = Chart<'line', Point[]>;
 
 export interface ChartEvents {
   /** The user panned or zoomed (wheel, drag or keys). */
   userMovedView(): void;
-  /** A legend entry was clicked: the series name of its dataset. */
-  toggleSeries(name: string): void;
   /** A marker with a source location was clicked. */
   reveal(file: string, line: number): void;
 }
@@ -29,16 +30,51 @@ const PAN_STEP = 80;
  */
 export async function registerChartParts(): Promise<void> {
   const { default: zoomPlugin } = await import('chartjs-plugin-zoom');
-  Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip, Legend, Filler, zoomPlugin);
+  Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip, Filler, zoomPlugin);
 }
 
 const themeColours = () => ({ fg: cssVar('--vscode-foreground', '#ccc'), grid: cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,.25)') });
+
+/** The axes' label size, in pixels (VS Code's small UI text). */
+const TICK_FONT_SIZE = 11;
+
+/** The CSS font an axis draws its tick labels in, to measure them with. */
+function tickFont(axis: Scale): string {
+  const font = (axis.options as { ticks?: { font?: { size?: number; family?: string } } }).ticks?.font;
+  return `${font?.size ?? TICK_FONT_SIZE}px ${font?.family ?? 'sans-serif'}`;
+}
+
+/**
+ * Writes what tests read of the canvas after each draw: the plot area (`data-plot-area`:
+ * left,top,right,bottom) and each x tick label's box (`data-x-ticks`: JSON of label, x0, x1),
+ * measured as drawn.
+ */
+const geometryPlugin: Plugin<'line'> = {
+  id: 'headroomGeometry',
+  afterDraw(c) {
+    const { chartArea: a, ctx, scales } = c;
+    const x = scales.x;
+    ctx.save();
+    ctx.font = tickFont(x);
+    const boxes = x.ticks.map((t) => {
+      const px = x.getPixelForValue(t.value);
+      const w = ctx.measureText(String(t.label)).width;
+      return { label: String(t.label), x0: Math.round(px - w / 2), x1: Math.round(px + w / 2) };
+    });
+    ctx.restore();
+    c.canvas.dataset.xTicks = JSON.stringify(boxes);
+    c.canvas.dataset.plotArea = [a.left, a.top, a.right, a.bottom].map(Math.round).join(',');
+  },
+};
 
 export class TimelineChart {
   readonly element = el('div', 'chart');
   private readonly canvas = el('canvas');
   private chart: LineChart | undefined;
   private readonly markers;
+  private readonly lane;
+  /** The step (seconds) of the x ticks laid out last. */
+  private tickStep = 1;
 
   constructor(
     private readonly state: TimelineState,
@@ -49,6 +85,7 @@ export class TimelineChart {
     this.canvas.tabIndex = 0;
     this.element.append(this.canvas);
     this.markers = createMarkersLayer(state);
+    this.lane = createRegionLane(state);
   }
 
   /** The plot area's width in pixels (at least 200), before the chart exists the box's. */
@@ -103,7 +140,6 @@ export class TimelineChart {
     const { x, y } = this.chart.options.scales as { x: { grid: { color: string }; ticks: { color: string } }; y: { grid: { color: string }; ticks: { color: string } } };
     x.grid.color = y.grid.color = grid;
     x.ticks.color = y.ticks.color = fg;
-    (this.chart.options.plugins?.legend?.labels as { color: string }).color = fg;
     return true;
   }
 
@@ -111,6 +147,7 @@ export class TimelineChart {
   ensure(): LineChart {
     if (this.chart) return this.chart;
     const { fg, grid } = themeColours();
+    const font = { family: cssVar('--vscode-font-family', 'sans-serif'), size: TICK_FONT_SIZE };
     const state = this.state;
     const moved = () => this.events.userMovedView();
     this.chart = new Chart(this.canvas, {
@@ -125,18 +162,20 @@ export class TimelineChart {
         spanGaps: true,
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         elements: { point: { radius: 0, hitRadius: 4 }, line: { borderWidth: 1.25, tension: 0 } },
+        // Room under the x axis for the region lane.
+        layout: { padding: { bottom: LANE_PADDING } },
         scales: {
-          x: { type: 'linear', grid: { color: grid }, ticks: { color: fg, callback: (v) => formatDuration(Number(v)), maxTicksLimit: 10 } },
-          y: { grid: { color: grid }, ticks: { color: fg, callback: (v) => formatBytes(Number(v), state.units) } },
+          x: {
+            type: 'linear',
+            grid: { color: grid },
+            // Our ticks: chart.js chose their count before measuring, and at half width they collided.
+            afterBuildTicks: (axis) => this.layoutTicks(axis),
+            ticks: { color: fg, font, autoSkip: false, maxRotation: 0, callback: (v) => tickLabel(Number(v), this.tickStep) },
+          },
+          y: { grid: { color: grid }, ticks: { color: fg, font, callback: (v) => formatBytes(Number(v), state.units) } },
         },
         plugins: {
-          legend: {
-            labels: { color: fg, boxWidth: 12 },
-            onClick: (_e, item) => {
-              const ds = this.chart?.data.datasets[item.datasetIndex ?? 0] as (ChartDataset<'line'> & { name?: string }) | undefined;
-              if (ds?.name) this.events.toggleSeries(ds.name);
-            },
-          },
+          legend: { display: false },
           tooltip: {
             callbacks: {
               title: (items) => {
@@ -152,10 +191,22 @@ export class TimelineChart {
           },
         },
       },
-      plugins: [this.markers.plugin],
+      plugins: [this.markers.plugin, this.lane.plugin, geometryPlugin],
     });
     this.listen();
     return this.chart;
+  }
+
+  /** Replaces the axis's ticks with ones whose labels, measured, fit apart in its width. */
+  private layoutTicks(axis: Scale): void {
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.save();
+    ctx.font = tickFont(axis);
+    const { step, ticks } = layoutTimeTicks(axis.min, axis.max, axis.width || this.element.clientWidth, (label) => ctx.measureText(label).width);
+    ctx.restore();
+    this.tickStep = step;
+    axis.ticks = ticks.map((t) => ({ value: t.value }));
   }
 
   /** Marker hover and click, and keyboard pan/zoom on the focused canvas. */
@@ -167,6 +218,14 @@ export class TimelineChart {
       if (hit?.e.file && hit.e.line) this.events.reveal(hit.e.file, hit.e.line);
     });
     canvas.addEventListener('mousemove', (ev) => {
+      const lane = this.lane.box();
+      const y = ev.clientY - canvas.getBoundingClientRect().top;
+      if (y >= lane.top - 2 && y <= lane.bottom + 2) {
+        const span = markerAt(this.lane.hits(), xOf(ev));
+        canvas.title = span ? spanTitle(span.e, this.state.units) : '';
+        canvas.style.cursor = 'default';
+        return;
+      }
       const hit = markerAt(this.markers.hits(), xOf(ev));
       canvas.title = hit ? markerTitle(hit.e) : '';
       canvas.style.cursor = hit?.e.file ? 'pointer' : 'default';

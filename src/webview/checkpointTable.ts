@@ -1,15 +1,17 @@
 // The checkpoints table: sortable columns, a row per checkpoint that reveals its line, and
-// "Copy table" as tab-separated text. The helpers above the class are pure.
+// "Copy table" as tab-separated text. It scrolls sideways in its own box at half width (the
+// `where` column stays put), and while the pointer or focus is in it, live updates change the
+// values but not the order (rowOrder.ts). The helpers above the class are pure.
 import { CHECKPOINT_COLUMNS, checkpointCell, columnsFor, type CheckpointColumn } from '../shared/checkpointColumns';
 import type { Units } from '../shared/format';
 import type { CheckpointRow } from '../shared/webviewMessages';
-import { copyText, el } from './dom';
+import { codicon, copyText, el } from './dom';
+import { noCheckpointsText, segmentNodes } from './emptyState';
+import { displayOrder, outOfOrder, rowKey, sortRows } from './rowOrder';
 import type { TimelineState } from './state';
 
 /** The table's columns: the one list the CLI summary and the HTML report draw from too. */
-export { CHECKPOINT_COLUMNS, type CheckpointColumn };
-
-export const NO_CHECKPOINTS = 'No checkpoints yet: call headroom.checkpoint() in your program.';
+export { CHECKPOINT_COLUMNS, sortRows, type CheckpointColumn };
 
 /** Right-aligned, tabular digits. */
 export const isNumeric = (c: CheckpointColumn): boolean => c.numeric;
@@ -17,16 +19,6 @@ export const isNumeric = (c: CheckpointColumn): boolean => c.numeric;
 /** A cell's text: bytes formatted in `units` (signed where the column is), '' when absent. */
 export function cellText(r: CheckpointRow, c: CheckpointColumn, units: Units): string {
   return checkpointCell(r, c, units);
-}
-
-/** A sorted copy: numbers by value, text by localeCompare; an absent value counts as lowest. */
-export function sortRows(rows: readonly CheckpointRow[], key: keyof CheckpointRow, desc: boolean): CheckpointRow[] {
-  return [...rows].sort((a, b) => {
-    const x = a[key] ?? -Infinity;
-    const y = b[key] ?? -Infinity;
-    const d = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
-    return desc ? -d : d;
-  });
 }
 
 /** A header click: the same column flips the order, another one sorts by it descending. */
@@ -49,23 +41,48 @@ export function tableText(rows: readonly CheckpointRow[], key: keyof CheckpointR
 export class CheckpointTable {
   readonly element = el('section', 'table');
   private readonly table = el('table');
+  private readonly paused = el('span', 'hint', 'order paused');
+  private rows: readonly CheckpointRow[] = [];
+  /** The keys of the rows shown, in their order. */
+  private shown: string[] = [];
+  /** Pointer over the table or focus in it: live updates keep the order. */
+  private held = false;
 
   constructor(
     private readonly state: TimelineState,
     private readonly reveal: (file: string, line: number) => void,
   ) {
     const head = el('div', 'table-head');
-    const copy = el('button', undefined, 'Copy table');
+    const copy = el('button', 'icon-button');
     copy.type = 'button';
     copy.dataset.action = 'copyTable';
+    copy.title = 'Copy table: the rows as tab-separated text, in their sort order';
+    copy.setAttribute('aria-label', 'Copy table');
+    copy.append(codicon('copy'));
     copy.addEventListener('click', () => {
       if (state.data) copyText(tableText(state.data.rows, state.sortKey, state.sortDesc, state.units));
     });
-    head.append(el('h2', undefined, 'Checkpoints'), copy);
-    this.element.append(head, this.table);
+    this.paused.hidden = true;
+    this.paused.title = 'Live updates keep the rows in place while the pointer is over the table; they sort again when it leaves';
+    head.append(el('h2', undefined, 'Checkpoints'), this.paused, copy);
+    const scroll = el('div', 'table-scroll');
+    scroll.append(this.table);
+    this.element.append(head, scroll);
+    const hold = (held: boolean) => {
+      if (this.held === held) return;
+      this.held = held;
+      this.element.dataset.held = String(held);
+      if (!held) this.render(this.rows);
+    };
+    scroll.addEventListener('pointerenter', () => hold(true));
+    scroll.addEventListener('pointerleave', () => hold(this.table.contains(document.activeElement)));
+    scroll.addEventListener('focusin', () => hold(true));
+    scroll.addEventListener('focusout', (e) => hold(scroll.matches(':hover') || this.table.contains(e.relatedTarget as Node | null)));
   }
 
-  render(rows: readonly CheckpointRow[]): void {
+  /** Draws `rows`: sorted, or in the places they had while the table is held. */
+  render(rows: readonly CheckpointRow[], resort = false): void {
+    this.rows = rows;
     const { sortKey, sortDesc, units } = this.state;
     const columns = columnsFor(rows);
     const head = el('thead');
@@ -78,7 +95,7 @@ export class CheckpointTable {
         const next = nextSort({ key: this.state.sortKey, desc: this.state.sortDesc }, c.key);
         this.state.sortKey = next.key;
         this.state.sortDesc = next.desc;
-        this.render(rows);
+        this.render(this.rows, true); // asked for: sorts even while held
       };
       th.addEventListener('click', sort);
       th.addEventListener('keydown', (e) => e.key === 'Enter' && sort());
@@ -86,10 +103,16 @@ export class CheckpointTable {
     }
     head.append(tr);
     const body = el('tbody');
-    for (const r of sortRows(rows, sortKey, sortDesc)) {
+    // Live updates redraw the rows: the one with keyboard focus gets it back.
+    const focused = this.table.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.key : undefined;
+    const ordered = displayOrder(rows, this.shown, this.held && !resort, sortKey, sortDesc);
+    this.shown = ordered.map(rowKey);
+    this.paused.hidden = !outOfOrder(ordered, sortKey, sortDesc);
+    for (const r of ordered) {
       const row = el('tr');
       row.tabIndex = 0;
       row.title = `${r.file}:${r.line}`;
+      row.dataset.key = rowKey(r);
       for (const c of columns) row.append(el('td', isNumeric(c) ? 'n' : undefined, cellText(r, c, units)));
       const reveal = () => this.reveal(r.file, r.line);
       row.addEventListener('click', reveal);
@@ -98,11 +121,13 @@ export class CheckpointTable {
     }
     if (rows.length === 0) {
       const row = el('tr');
-      const td = el('td', 'none', NO_CHECKPOINTS);
+      const td = el('td', 'none');
+      td.append(...segmentNodes(noCheckpointsText(this.state.data?.reporter, this.state.data?.live ?? false)));
       td.colSpan = columns.length;
       row.append(td);
       body.append(row);
     }
     this.table.replaceChildren(head, body);
+    if (focused !== undefined) [...body.rows].find((r) => r.dataset.key === focused)?.focus({ preventScroll: true });
   }
 }

@@ -2,7 +2,7 @@
 // and the per-checkpoint differences. The helpers above the class are pure.
 import { formatBytes, type Units } from '../shared/format';
 import type { CompareMessage, CompareRow } from '../shared/webviewMessages';
-import { el } from './dom';
+import { codicon, el } from './dom';
 
 export interface CompareColumn {
   readonly key: keyof CompareRow;
@@ -65,17 +65,24 @@ export class CompareTable {
     const alignLabel = el('label', undefined, 'Align at ');
     alignLabel.append(this.alignSelect);
     this.alignSelect.addEventListener('change', () => events.align(this.alignSelect.value));
-    const endButton = el('button', undefined, 'End compare');
+    const endButton = el('button', 'icon-button');
     endButton.type = 'button';
     endButton.dataset.action = 'compareEnd';
+    endButton.title = 'End compare: stop drawing the other recording';
+    endButton.setAttribute('aria-label', 'End compare');
+    endButton.append(codicon('close'));
     endButton.addEventListener('click', () => events.end());
     head.append(this.heading, alignLabel, endButton);
-    this.element.append(head, this.table);
+    // Eight number columns do not fit half width: they scroll in their own box, the checkpoint column stays.
+    const scroll = el('div', 'table-scroll');
+    scroll.append(this.table);
+    this.element.append(head, scroll);
   }
 
   show(m: CompareMessage, sessionName: string | undefined, units: Units): void {
     this.element.hidden = false;
     this.heading.textContent = compareHeading(sessionName, m.name);
+    this.heading.title = this.heading.textContent;
     this.alignSelect.replaceChildren(
       ...alignOptions(m.labels).map(([value, text]) => {
         const o = el('option', undefined, text);

@@ -9,7 +9,7 @@ const colourOf = (v: string) => `colour(${v})`;
 
 function stateWith(...s: SeriesData[]) {
   const state = createState();
-  applySnapshot(state, { type: 'snapshot', t0: 10_000, t1: 12_000, start: 10_000, end: 12_000, series: s, events: [], rows: [], live: true, sessionName: 'p' });
+  applySnapshot(state, { type: 'snapshot', t0: 10_000, t1: 12_000, start: 10_000, end: 12_000, series: s, events: [], rows: [], live: true, reporter: 'client', sessionName: 'p' });
   return state;
 }
 

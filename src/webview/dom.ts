@@ -8,6 +8,13 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, 
   return e;
 }
 
+/** A codicon (the font VS Code's own buttons use), hidden from screen readers: its button carries the name. */
+export function codicon(name: string): HTMLElement {
+  const i = el('span', `codicon codicon-${name}`);
+  i.setAttribute('aria-hidden', 'true');
+  return i;
+}
+
 /** A theme variable of the page (VS Code sets the --vscode-* ones on the body), or `fallback`. */
 export function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;

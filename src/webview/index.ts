@@ -3,7 +3,8 @@
 import { registerChartParts, TimelineChart } from './chart';
 import { CheckpointTable } from './checkpointTable';
 import { CompareTable } from './compareTable';
-import { el } from './dom';
+import { EmptyState } from './emptyState';
+import { Legend } from './legend';
 import { connectHost, listen } from './messaging';
 import { createState } from './state';
 import { Timeline } from './timeline';
@@ -15,12 +16,9 @@ async function start(app: HTMLElement): Promise<void> {
   const reveal = (file: string, line: number) => host.post({ type: 'reveal', file, line });
   const views = {
     header: new Header({ run: (action) => timeline.runAction(action), pressed: (action) => isPressed(state, action) }),
-    empty: el('p', 'empty'),
-    chart: new TimelineChart(state, {
-      userMovedView: () => timeline.userMovedView(),
-      toggleSeries: (name) => timeline.toggleSeries(name),
-      reveal,
-    }),
+    empty: new EmptyState((command) => host.post({ type: 'command', command })),
+    legend: new Legend((name) => timeline.toggleSeries(name)),
+    chart: new TimelineChart(state, { userMovedView: () => timeline.userMovedView(), reveal }),
     checkpoints: new CheckpointTable(state, reveal),
     compare: new CompareTable({
       align: (label) => host.post({ type: 'align', label }),
@@ -28,7 +26,7 @@ async function start(app: HTMLElement): Promise<void> {
     }),
   };
   const timeline = new Timeline(state, host, views);
-  app.replaceChildren(views.header.element, views.empty, views.chart.element, views.checkpoints.element, views.compare.element);
+  app.replaceChildren(views.header.element, views.empty.element, views.legend.element, views.chart.element, views.checkpoints.element, views.compare.element);
 
   // The host queues its messages until "ready": the chart is complete before the first one.
   await registerChartParts();

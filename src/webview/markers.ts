@@ -1,5 +1,6 @@
-// The chart's event layer: checkpoint/cleanup/epoch markers and region/call spans under the
-// lines, the alert threshold over them, and the markers' hit boxes for hover and click.
+// The chart's event layer: checkpoint/cleanup/epoch markers under the lines, the alert
+// threshold over them, and the markers' hit boxes for hover and click. Regions and calls
+// are drawn in their own lane (regionLane.ts).
 import type { Plugin } from 'chart.js';
 import type { EventData } from '../shared/webviewMessages';
 import { cssVar } from './dom';
@@ -15,7 +16,7 @@ export interface MarkerHit {
 /** Half the width of a marker's hit box, in pixels. */
 const HIT_HALF_WIDTH = 4;
 
-/** Events drawn as a shaded span (when they have an end) rather than a line. */
+/** Events drawn as a span in the region lane (when they have an end) rather than a line. */
 export const isSpan = (e: EventData): boolean => e.tEnd !== undefined && (e.kind === 'region' || e.kind === 'call');
 
 /** A marker line's theme colour (with its fallback) and dash. */
@@ -51,14 +52,9 @@ export function createMarkersLayer(state: TimelineState): { plugin: Plugin<'line
       hits = [];
       ctx.save();
       for (const e of data.events) {
+        // Regions and calls are the lane's (regionLane.ts), under the axis, not a wash over the plot.
+        if (isSpan(e)) continue;
         const x0 = x.getPixelForValue(relTime(state, e.t));
-        if (isSpan(e)) {
-          const x1 = x.getPixelForValue(relTime(state, e.tEnd as number));
-          if (x1 < a.left || x0 > a.right) continue;
-          ctx.fillStyle = cssVar('--vscode-editor-rangeHighlightBackground', 'rgba(128,128,128,.12)');
-          ctx.fillRect(Math.max(a.left, x0), a.top, Math.max(1, Math.min(a.right, x1) - Math.max(a.left, x0)), a.bottom - a.top);
-          continue;
-        }
         if (x0 < a.left || x0 > a.right) continue;
         const style = markerStyle(e.kind);
         ctx.strokeStyle = cssVar(style.colour, style.fallback);

@@ -14,8 +14,8 @@ const f64 = () => new Float64Array(0);
 const messages: HostToWebview[] = [
   { type: 'init', title: 't', live: true, units: 'GiB' },
   { type: 'empty', message: 'nothing yet' },
-  { type: 'snapshot', t0: 0, t1: 1, start: 0, end: 1, series: [], events: [], rows: [], live: true, sessionName: 's' },
-  { type: 'append', end: 2, series: [{ name: 'tree.rss', t: f64(), v: f64() }], live: true },
+  { type: 'snapshot', t0: 0, t1: 1, start: 0, end: 1, series: [], events: [], rows: [], live: true, reporter: 'client', sessionName: 's' },
+  { type: 'append', end: 2, series: [{ name: 'tree.rss', t: f64(), v: f64() }], live: true, reporter: 'client' },
   { type: 'compare', name: 'b', offset: -700, alignedAt: 'loaded', labels: ['loaded'], series: [], rows: [], recordingPath: '/b' },
   { type: 'compareEnd' },
   { type: 'focus', t: 1234 },

@@ -15,6 +15,7 @@ const snapshot = (over: Partial<SnapshotMessage> = {}): SnapshotMessage => ({
   events: [],
   rows: [],
   live: true,
+  reporter: 'client',
   sessionName: 'prog.py',
   ...over,
 });
@@ -54,6 +55,7 @@ describe('webview state', () => {
       type: 'append',
       end: 4000,
       live: false,
+      reporter: 'none',
       series: [
         { name: 'tree.rss', t: f64(3500, 4000), v: f64(310, 320) },
         { name: 'tree.pss', t: f64(4000), v: f64(90), meta: { name: 'tree.pss', label: 'PSS (tree)', colour: '--vscode-charts-green', first: 90 } },
@@ -70,6 +72,7 @@ describe('webview state', () => {
     assert.equal(s.data?.end, 4000);
     assert.equal(s.data?.t1, 4000);
     assert.equal(s.data?.live, false);
+    assert.equal(s.data?.reporter, 'none', 'the append says who reports checkpoints now');
     assert.equal(s.data?.threshold, undefined, 'the append carries the threshold, even none');
     assert.equal(s.data?.events.length, 1, 'markers kept when the append has none');
   });
@@ -78,7 +81,7 @@ describe('webview state', () => {
     const s = createState();
     applySnapshot(s, snapshot());
     s.follow = false;
-    applyAppend(s, { type: 'append', end: 2500, live: true, series: [], rows: [{ label: 'x', where: 'p:1', file: 'p', line: 1, kind: 'checkpoint', delta: 0, sinceStart: 0, peak: 0, hits: 1 }] });
+    applyAppend(s, { type: 'append', end: 2500, live: true, reporter: 'client', series: [], rows: [{ label: 'x', where: 'p:1', file: 'p', line: 1, kind: 'checkpoint', delta: 0, sinceStart: 0, peak: 0, hits: 1 }] });
     assert.equal(s.data?.end, 3000);
     assert.equal(s.data?.t1, 3000);
     assert.equal(s.data?.rows.length, 1);
@@ -86,7 +89,7 @@ describe('webview state', () => {
 
   it('ignores an append before any snapshot', () => {
     const s = createState();
-    assert.equal(applyAppend(s, { type: 'append', end: 1, live: true, series: [{ name: 'tree.rss', t: f64(1), v: f64(1), meta: rss }] }), false);
+    assert.equal(applyAppend(s, { type: 'append', end: 1, live: true, reporter: 'client', series: [{ name: 'tree.rss', t: f64(1), v: f64(1), meta: rss }] }), false);
     assert.equal(s.local.size, 0);
   });
 

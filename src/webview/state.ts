@@ -73,6 +73,7 @@ export function applyAppend(s: TimelineState, m: AppendMessage): boolean {
   }
   data.end = Math.max(data.end, m.end);
   data.live = m.live;
+  data.reporter = m.reporter;
   data.threshold = m.threshold;
   if (m.events) data.events = m.events;
   if (m.rows) data.rows = m.rows;

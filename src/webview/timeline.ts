@@ -1,19 +1,22 @@
 // The timeline's behaviour: what each host message and each toolbar action does to the
 // state, and how the views are redrawn from it. The views are made and wired in index.ts.
-import type { WebviewToHost } from '../shared/webviewMessages';
+import type { PanelCommandName } from '../shared/webviewMessages';
 import type { CheckpointTable } from './checkpointTable';
 import type { CompareTable } from './compareTable';
 import type { TimelineChart } from './chart';
 import { buildDatasets, toggleSeries } from './datasets';
 import { cssVar, download } from './dom';
+import type { EmptyState } from './emptyState';
+import { compareKey, legendEntries, type Legend } from './legend';
 import type { Host, MessageHandlers } from './messaging';
 import { applyAppend, applySnapshot, clearData, relTime, type TimelineState } from './state';
 import type { Header, ToolbarAction } from './toolbar';
 
 export interface TimelineViews {
   readonly header: Header;
-  /** The line shown instead of the chart when there is nothing to draw. */
-  readonly empty: HTMLElement;
+  /** What is shown instead of the chart when there is nothing to draw. */
+  readonly empty: EmptyState;
+  readonly legend: Legend;
   readonly chart: TimelineChart;
   readonly checkpoints: CheckpointTable;
   readonly compare: CompareTable;
@@ -22,7 +25,7 @@ export interface TimelineViews {
 /** The shortest window (ms) a focus request shows. */
 const MIN_FOCUS_SPAN = 5000;
 
-const COMMANDS: Partial<Record<ToolbarAction, Extract<WebviewToHost, { type: 'command' }>['command']>> = {
+const COMMANDS: Partial<Record<ToolbarAction, PanelCommandName>> = {
   forceCleanup: 'forceCleanup',
   exportCsv: 'exportCsv',
   exportRecording: 'exportRecording',
@@ -41,13 +44,12 @@ export class Timeline {
   readonly handlers: MessageHandlers = {
     init: (m) => {
       this.state.units = m.units;
-      this.views.empty.textContent = 'Waiting for data…';
+      this.views.empty.show('Waiting for data…');
       this.showData(false);
     },
     empty: (m) => {
       clearData(this.state);
-      this.views.empty.hidden = false;
-      this.views.empty.textContent = m.message;
+      this.views.empty.show(m.message, m.actions);
       this.showData(false);
       this.views.header.clearSession();
     },
@@ -141,18 +143,21 @@ export class Timeline {
   render(withTable = true): void {
     const { data } = this.state;
     if (!data) return;
-    const { header, empty, chart, checkpoints } = this.views;
+    const { header, empty, legend, chart, checkpoints } = this.views;
     chart.ensure();
     empty.hidden = true;
     this.showData(true);
     header.showSession(data.sessionName, data.live);
-    const datasets = buildDatasets(this.state, chart.plotWidth(), (v) => cssVar(v, '#888'));
+    const colourOf = (v: string) => cssVar(v, '#888');
+    legend.render(legendEntries(this.state, colourOf), compareKey(data.sessionName, this.state.compare?.name));
+    const datasets = buildDatasets(this.state, chart.plotWidth(), colourOf);
     chart.draw(datasets, this.state.follow ? { min: relTime(this.state, data.t0), max: relTime(this.state, data.t1) } : undefined);
     if (withTable) checkpoints.render(data.rows);
     this.saveState();
   }
 
   private showData(shown: boolean): void {
+    this.views.legend.element.hidden = !shown;
     this.views.chart.element.hidden = !shown;
     this.views.checkpoints.element.hidden = !shown;
   }

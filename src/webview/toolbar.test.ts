@@ -1,12 +1,24 @@
 import * as assert from 'node:assert/strict';
-import { TOOLBAR_BUTTONS, buttonEnabled, isPressed } from './toolbar';
+import { TOOLBAR_BUTTONS, buttonEnabled, buttonTitle, isPressed } from './toolbar';
 
 describe('timeline toolbar', () => {
-  it('has one button per action, in the order shown, and Follow and Relative to start toggle', () => {
+  it('has one codicon button per action, in groups, and Follow and Relative to start toggle', () => {
     assert.deepEqual(
-      TOOLBAR_BUTTONS.map((b) => `${b.action}${b.toggle ? '*' : ''}: ${b.label}`),
-      ['follow*: Follow live', 'fromZero*: Relative to start', 'resetZoom: Reset zoom', 'forceCleanup: Force Cleanup', 'exportCsv: Export CSV', 'exportRecording: Save Recording', 'openRecording: Open Recording', 'compare: Compare…', 'exportPng: Export PNG'],
+      TOOLBAR_BUTTONS.map((b) => `${b.group}/${b.action}${b.toggle ? '*' : ''}: ${b.label}`),
+      [
+        'view/follow*: Follow live',
+        'view/fromZero*: Relative to start',
+        'view/resetZoom: Reset zoom',
+        'program/forceCleanup: Force Cleanup',
+        'program/compare: Compare…',
+        'files/openRecording: Open Recording…',
+        'files/exportRecording: Save Recording…',
+        'files/exportCsv: Export CSV…',
+        'files/exportPng: Export PNG',
+      ],
     );
+    assert.equal(new Set(TOOLBAR_BUTTONS.map((b) => b.icon)).size, TOOLBAR_BUTTONS.length, 'no two buttons look alike');
+    assert.ok(TOOLBAR_BUTTONS.every((b) => /^[a-z-]+$/.test(b.icon)));
   });
 
   it('shows the toggles pressed from the state', () => {
@@ -16,9 +28,17 @@ describe('timeline toolbar', () => {
     assert.equal(isPressed({ follow: true, fromZero: true }, 'resetZoom'), false);
   });
 
-  it('disables following and cleanup on an ended run or a recording, and says what every button does', () => {
+  it('disables following and cleanup on an ended run or a recording, and says why', () => {
     assert.deepEqual(TOOLBAR_BUTTONS.filter((b) => !buttonEnabled(b.action, false)).map((b) => b.action), ['follow', 'forceCleanup']);
     assert.deepEqual(TOOLBAR_BUTTONS.filter((b) => !buttonEnabled(b.action, true)).map((b) => b.action), []);
-    for (const b of TOOLBAR_BUTTONS) assert.ok(b.tip.length > 15 && b.tip !== b.label, `${b.action} has a tooltip of its own`);
+    const cleanup = TOOLBAR_BUTTONS.find((b) => b.action === 'forceCleanup')!;
+    assert.match(buttonTitle(cleanup, false), /^Force Cleanup: .* \(needs a running program\)$/);
+  });
+
+  it('titles every button with its name and what it does', () => {
+    for (const b of TOOLBAR_BUTTONS) {
+      assert.ok(b.tip.length > 15 && b.tip !== b.label, `${b.action} has a tooltip of its own`);
+      assert.equal(buttonTitle(b, true), `${b.label}: ${b.tip}`);
+    }
   });
 });

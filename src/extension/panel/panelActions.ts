@@ -3,11 +3,8 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { storeToCsv } from '../../engine/recording/csv';
 import type { MonitoringSession } from '../../engine/session/monitoringSession';
-import type { WebviewToHost } from '../../shared/webviewMessages';
 import { CommandId } from '../commands';
-
-/** A toolbar button of the panel; Compare off is the panel's own business. */
-export type PanelCommand = Exclude<Extract<WebviewToHost, { type: 'command' }>['command'], 'compareEnd'>;
+import type { PanelCommand } from './panelCommands';
 
 /** The file a session's data lives in: the opened recording, or the live run's own. */
 export function recordingPathOf(s: MonitoringSession): string | undefined {
@@ -30,9 +27,36 @@ export async function revealLine(file: string, line: number): Promise<void> {
   await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
 }
 
+/** The Python file of a visible editor (the one most recently active first), if any. */
+function pythonFileInView(): vscode.Uri | undefined {
+  const editors = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors];
+  return editors.find((e) => e?.document.languageId === 'python' && e.document.uri.scheme === 'file')?.document.uri;
+}
+
+/** Asks for a Python file, starting in the first workspace folder. */
+async function pickPythonFile(): Promise<vscode.Uri | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    title: 'Run Python File with Headroom',
+    openLabel: 'Run with Headroom',
+    canSelectMany: false,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    filters: { Python: ['py'] },
+  });
+  return picked?.[0];
+}
+
 /** Runs a toolbar button through the extension's commands; true when the panel should redraw. */
 export async function runPanelCommand(command: PanelCommand, session: MonitoringSession | undefined): Promise<boolean> {
   switch (command) {
+    case 'runPythonFile': {
+      // The panel has the focus, so there is no active editor: run the Python file shown beside it, or ask for one.
+      const file = pythonFileInView() ?? (await pickPythonFile());
+      if (file) await vscode.commands.executeCommand(CommandId.RunPythonFile, file);
+      return false;
+    }
+    case 'attachProcess':
+      await vscode.commands.executeCommand(CommandId.AttachProcess);
+      return false;
     case 'forceCleanup':
       await vscode.commands.executeCommand(CommandId.ForceCleanup);
       return true;

@@ -1,4 +1,4 @@
-import type { AppendMessage, CheckpointRow, CompareMessage, CompareRow, EventData, SeriesAppend, SeriesData, SeriesMeta, SnapshotMessage } from '../../shared/webviewMessages';
+import type { AppendMessage, CheckpointRow, CompareMessage, CompareRow, EventData, Reporter, SeriesAppend, SeriesData, SeriesMeta, SnapshotMessage } from '../../shared/webviewMessages';
 import type { LoadedRun } from '../../engine/recording/loadRecording';
 import { commonLabels, compareLocations, firstHitOf } from '../../engine/session/compareRuns';
 import type { MemoryStore } from '../../engine/store/memoryStore';
@@ -120,6 +120,16 @@ export function checkpointRowsOf(s: MonitoringSession): CheckpointRow[] {
   return checkpointRows(s.ingest.all());
 }
 
+/**
+ * Who can report checkpoints: a recording, a session some client has spoken to (its hello
+ * counts), or none. An attached process, or a run without `headroom` calls, never will:
+ * the panel says so instead of "No checkpoints yet".
+ */
+export function reporterOf(s: MonitoringSession): Reporter {
+  if (s.source === 'recording') return 'recording';
+  return s.connections.size > 0 || s.ingest.records > 0 ? 'client' : 'none';
+}
+
 export function thresholdOf(s: MonitoringSession, warningPercent: number): number | undefined {
   const p = pressureOf(s.monitor?.last);
   return p ? (p.limit * warningPercent) / 100 : undefined;
@@ -146,6 +156,7 @@ export function buildSnapshot(s: MonitoringSession, view: { t0?: number; t1?: nu
     rows: checkpointRowsOf(s),
     threshold: thresholdOf(s, warningPercent),
     live: s.live,
+    reporter: reporterOf(s),
     sessionName: displayName(s),
   };
 }
@@ -175,6 +186,7 @@ export function buildAppend(s: MonitoringSession, sent: Map<string, number>, win
     rows: changed.rows ? checkpointRowsOf(s) : undefined,
     threshold: thresholdOf(s, warningPercent),
     live: s.live,
+    reporter: reporterOf(s),
   };
 }
 
@@ -204,7 +216,7 @@ export function buildCompare(a: MonitoringSession, b: LoadedRun, path: string, a
     const se = b.store.get(meta.name);
     if (!se?.count) continue;
     const e = se.query(view.t0 - offset, view.t1 - offset, width);
-    series.push({ ...meta, name: `compare:${meta.name}`, label: `${meta.label} · ${bName}`, first: se.firstValue ?? 0, t: e.t.map((t) => t + offset), min: e.min, max: e.max });
+    series.push({ ...meta, name: `compare:${meta.name}`, label: `${meta.label} (B)`, first: se.firstValue ?? 0, t: e.t.map((t) => t + offset), min: e.min, max: e.max });
   }
   const rows: CompareRow[] = compareLocations(a.ingest.all(), b.ingest.all()).map((c) => ({
     key: c.key,

@@ -8,6 +8,7 @@ import type { SessionManager } from '../sessions/sessionManager';
 import { Coalescer } from '../util/coalescer';
 import { Disposable, type IDisposable } from '../util/dispose';
 import { recordingPathOf, revealLine, runPanelCommand } from './panelActions';
+import { isPanelCommand, START_COMMANDS } from './panelCommands';
 import { buildAppend, buildCompare, buildSnapshot, displayName, extentOf, seriesCounts } from './timelineData';
 import { renderWebviewDocument } from './webviewHtml';
 
@@ -70,6 +71,7 @@ export class TimelinePanel extends Disposable {
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'timeline.css')).toString(),
+      codiconsUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'codicon.css')).toString(),
       title: 'Headroom Timeline',
     });
     this._register(webview.onDidReceiveMessage((m: WebviewToHost) => this.onMessage(m)));
@@ -177,7 +179,7 @@ export class TimelinePanel extends Disposable {
   private push(): void {
     const s = this.session;
     if (!s) {
-      this.post({ type: 'empty', message: 'No monitoring session yet. Run or debug a program with Headroom to see its memory here.' });
+      this.post({ type: 'empty', message: 'No monitoring session yet. Run or debug a program with Headroom to see its memory here.', actions: START_COMMANDS });
       return;
     }
     const w = this.view.follow ? this.followWindow(s) : { t0: this.view.t0, t1: this.view.t1 };
@@ -220,7 +222,8 @@ export class TimelinePanel extends Disposable {
         }
         break;
       case 'command':
-        if (message.command === 'compareEnd') this.endCompare();
+        if (!isPanelCommand(message.command)) this.deps.log.warn(`timeline: unknown panel command ${JSON.stringify(message.command)}`);
+        else if (message.command === 'compareEnd') this.endCompare();
         else void runPanelCommand(message.command, this.session).then((refresh) => refresh && this.push());
         break;
       default:

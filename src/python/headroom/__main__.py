@@ -10,7 +10,8 @@ import subprocess
 import sys
 
 from . import _shellenv
-from .sampler import MemoryMonitor, MemoryType
+from ._format import format_bytes
+from .sampler import MiB, MemoryMonitor, MemoryType
 
 
 def main(argv=None):
@@ -40,7 +41,9 @@ def main(argv=None):
     mon.stop()
     times, values = mon.get_data(a.from_zero)
     stem = mon.save_memory_logs(times, values, a.log_dir, "_from-zero" if a.from_zero else "")
-    print("headroom: peak %.1f MiB (%s); logs in %s.txt/.svg" % (max(values) if values else 0, a.type, stem), file=sys.stderr)
+    # The logs keep seed 003's MiB; the line speaks the editor's units.
+    peak = format_bytes(max(values) * MiB, signed=a.from_zero) if values else "?"
+    print("headroom: peak %s (%s%s); logs in %s.txt/.svg" % (peak, a.type, ", from zero" if a.from_zero else "", stem), file=sys.stderr)
     return code
 
 

@@ -1,7 +1,8 @@
 """safe_operation: a block that cleans up before it runs under pressure and after it grows."""
 from ._cleanup import cleanup
+from ._format import format_bytes
 from ._status import GB, pressure
-from ._tracking import track
+from ._tracking import region_line, track
 
 
 class safe_operation:
@@ -23,10 +24,9 @@ class safe_operation:
         self._track.__exit__(*exc)
         r = self.region
         if r.delta > self.cleanup_gb * GB:
-            self.after_cleanup = cleanup(reason="after %s: grew %.2f GB" % (self.name, r.delta / GB))
+            self.after_cleanup = cleanup(reason="after %s: grew %s" % (self.name, format_bytes(r.delta)))
         if self.verbose:
-            print("[headroom] %s: %+.2f GB RSS, peak %.2f GB, %.2f s%s" % (
-                self.name, r.delta / GB, r.peak / GB, r.duration, ", cleaned up" if self.after_cleanup else ""), flush=True)
+            print(region_line(self.name, r) + (", cleaned up" if self.after_cleanup else ""), flush=True)
         return False
 
 

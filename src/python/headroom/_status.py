@@ -1,5 +1,6 @@
 """Memory now: readings, a one-line status, and whether the program is under pressure."""
 from . import _devices, _procmem
+from ._format import format_bytes, format_pair, format_percent
 
 GB = 1024 ** 3
 
@@ -31,23 +32,24 @@ def get_memory_gb():
 
 
 def status(label=None):
-    """One line: `[label] Memory: 2.45 GB RSS, 15.3% used, 13.55 GB available | cuda:0 1.20 GB alloc / 2.00 GB reserved`."""
+    """One line: `[label] Memory: 2.45 GB RSS, 15% used, 13.6 GB available | cuda:0 1.20 GB alloc / 2.00 GB reserved`,
+    in the editor's units and rounding (decimal GB; seed 000's exact line is its compat module's)."""
     i = memory_info()
-    parts = ["%.2f GB RSS" % i["rss_gb"]]
+    parts = ["%s RSS" % format_bytes(i["rss"])]
     if i["percent"] is not None:
-        parts.append("%.1f%% used" % i["percent"])
-    if i["available_gb"] is not None:
-        parts.append("%.2f GB available" % i["available_gb"])
+        parts.append("%s used" % format_percent(i["percent"]))
+    if i["available"] is not None:
+        parts.append("%s available" % format_bytes(i["available"]))
     if i["cgroup_limit"]:
-        parts.append("cgroup %.2f/%.2f GB" % (i["cgroup_usage"] / GB, i["cgroup_limit"] / GB))
+        parts.append("cgroup %s" % format_pair(i["cgroup_usage"], i["cgroup_limit"]))
     line = "Memory: " + ", ".join(parts)
     for d in i["devices"]:
         if d["kind"] == "cuda":
-            line += " | cuda:%d %.2f GB alloc / %.2f GB reserved" % (d["index"], d["allocated"] / GB, d["reserved"] / GB)
+            line += " | cuda:%d %s alloc / %s reserved" % (d["index"], format_bytes(d["allocated"]), format_bytes(d["reserved"]))
         elif d["kind"] == "mps":
-            line += " | mps %.2f GB" % (d["current"] / GB)
+            line += " | mps %s" % format_bytes(d["current"])
         elif d["kind"] == "mlx":
-            line += " | mlx %.2f GB active" % (d["active"] / GB)
+            line += " | mlx %s active" % format_bytes(d["active"])
     return ("[%s] " % label if label else "") + line
 
 

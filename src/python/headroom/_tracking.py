@@ -5,12 +5,10 @@ import threading
 import time
 
 from . import _devices, _diagnostics, _procmem
+from ._format import format_bytes, format_duration
 from ._client import abs_file, snapshot
 from ._connection import client
 from ._peak import PeakTracker
-
-MB = 1024 ** 2
-
 
 def checkpoint(label=None):
     """Reports memory at this line. Returns at once when Headroom is not listening."""
@@ -44,7 +42,14 @@ class Region:
         self.devices_after = []
 
     def __repr__(self):
-        return "Region(%r, delta=%+.1f MB, peak=%.1f MB, %.3f s)" % (self.label, self.delta / MB, self.peak / MB, self.duration)
+        return "Region(%r, delta=%s, peak=%s, %s)" % (self.label, format_bytes(self.delta, signed=True), format_bytes(self.peak), format_duration(self.duration))
+
+
+def region_line(label, region, kept="kept by block"):
+    """`[headroom] load: +12.0 MB RSS kept by block, peak +315 MB inside, 1.23 s`: the figures and
+    words of the editor's lens for the block (its formatter; the peak above the block's start)."""
+    return "[headroom] %s: %s RSS %s, peak %s inside, %s" % (
+        label, format_bytes(region.delta, signed=True), kept, format_bytes(region.peak - region.rss_before, signed=True), format_duration(region.duration))
 
 
 class track:
@@ -107,7 +112,7 @@ class track:
                 _diagnostics.note("region-end", e)
         return False
 
-    def _finish(self, region, peak, t0):
+    def _finish(self, region, peak, t0, kept="kept by block"):
         region.duration = time.perf_counter() - t0
         region.rss_after, _ = _procmem.rss_vms()
         region.delta = region.rss_after - region.rss_before
@@ -117,7 +122,7 @@ class track:
         region.devices_after = _devices.device_memory()
         region._peak_record = p
         if self.verbose:
-            print("[headroom] %s: %+.1f MB RSS (peak %.1f MB) in %.2f s" % (self.label, region.delta / MB, region.peak / MB, region.duration), flush=True)
+            print(region_line(self.label, region, kept), flush=True)
 
     # decorator
     def __call__(self, *args, **kwargs):
@@ -151,7 +156,7 @@ class track:
             error = "%s: %s" % (type(e).__name__, e)
             raise
         finally:
-            self._finish(region, peak, t0)
+            self._finish(region, peak, t0, "kept per call")
             if c is not None:
                 try:
                     code = self._fn.__code__

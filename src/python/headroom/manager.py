@@ -4,6 +4,7 @@ import sys
 
 from . import _devices, _diagnostics, _procmem
 from ._cleanup import cleanup
+from ._format import format_bytes
 
 
 class MemoryManager:
@@ -95,7 +96,7 @@ class LeakReport:
         self.leaking = slope > threshold and r2 > 0.8
 
     def __repr__(self):
-        return "LeakReport(%s: %+.1f KB/iteration, r2=%.2f)" % ("leaking" if self.leaking else "stable", self.bytes_per_iteration / 1024, self.r2)
+        return "LeakReport(%s: %s/iteration, r2=%.2f)" % ("leaking" if self.leaking else "stable", format_bytes(self.bytes_per_iteration, signed=True), self.r2)
 
 
 def leak_check(fn, iterations=20, warmup=3, threshold_bytes=64 * 1024, collect=True):

@@ -25,7 +25,7 @@ class Disabled(unittest.TestCase):
         info = headroom.memory_info()
         self.assertGreater(info["rss"], 1 * MB)
         self.assertGreater(info["total"], info["available"])
-        self.assertRegex(headroom.status("here"), r"^\[here\] Memory: [0-9.]+ GB RSS, [0-9.]+% used")
+        self.assertRegex(headroom.status("here"), r"^\[here\] Memory: [0-9.]+ (kB|MB|GB) RSS, [0-9]+% used")
 
 
 class Records(unittest.TestCase):

@@ -20,6 +20,16 @@ export interface ProcfsTreeSamplerOptions {
   readonly onProblem?: (message: string) => void;
 }
 
+/**
+ * Whether opening a process's file failed because the process is gone: ESRCH, or ENOENT once its
+ * /proc directory has gone too. Anything else (EACCES, EMFILE, a statm missing from a live
+ * process) is a problem worth saying, once.
+ */
+export function vanished(error: unknown, pidDirExists: boolean): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ESRCH' || (code === 'ENOENT' && !pidDirExists);
+}
+
 /** A process of the tree, with its kept-open files and its PSS state. */
 interface Tracked extends PssState, ChildrenSource {
   readonly pid: number;
@@ -205,7 +215,9 @@ export class ProcfsTreeSampler implements TreeSampler {
         throw e;
       }
     } catch (e) {
-      this.problem(`cannot open ${this.proc}/${stat.pid}/statm: ${(e as Error).message}`, 'statm-open');
+      // The process read a moment ago may have exited since: that is how processes end, not a
+      // problem (a fork-heavy program hits it at every discovery, and at its own exit).
+      if (!vanished(e, existsSync(`${this.proc}/${stat.pid}`))) this.problem(`cannot open the files of pid ${stat.pid}: ${(e as Error).message}`, 'statm-open');
       return false;
     }
     this.tracked.set(stat.pid, {

@@ -15,6 +15,8 @@ export interface MonitorOptions {
   /** Where to stream the NDJSON recording; none if unset. */
   readonly recordingPath?: string;
   readonly recording?: RecordingWriterOptions;
+  /** The session's name, kept in the recording's header. */
+  readonly name?: string;
   readonly command?: readonly string[];
   readonly tool?: string;
   readonly store?: MemoryStore;
@@ -62,7 +64,7 @@ export class Monitor {
     if (options.recordingPath) {
       this.recording = new RecordingWriter(
         options.recordingPath,
-        { created: Date.now(), rootPid, command: options.command, host: hostname(), tool: options.tool ?? 'headroom', intervalMs: this._intervalMs },
+        { created: Date.now(), rootPid, name: options.name, command: options.command, host: hostname(), tool: options.tool ?? 'headroom', intervalMs: this._intervalMs },
         { ...options.recording, onError: (e) => options.onProblem?.(`recording stopped: ${e.message}`) },
       );
     }

@@ -11,4 +11,12 @@ export const enum CommandId {
   SelectSession = 'headroom.selectSession',
   CompareRecording = 'headroom.compareRecording',
   ExportCsv = 'headroom.exportCsv',
+  /** The Headroom view's item actions: each takes the row it was clicked on. */
+  SessionsOpenTimeline = 'headroom.sessions.openTimeline',
+  SessionsStop = 'headroom.sessions.stop',
+  SessionsForceCleanup = 'headroom.sessions.forceCleanup',
+  SessionsOpenProgram = 'headroom.sessions.openProgram',
+  SessionsCompare = 'headroom.sessions.compare',
+  SessionsRevealRecording = 'headroom.sessions.revealRecording',
+  SessionsRefresh = 'headroom.sessions.refresh',
 }

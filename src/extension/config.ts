@@ -31,6 +31,8 @@ export interface HeadroomConfig {
   readonly injectTerminals: boolean;
   /** Publish a connection file so programs started outside the editor, in a workspace folder, report here. */
   readonly connectionFile: boolean;
+  /** Say once when a new run starts being monitored ("Monitoring train.py"), with Open Timeline / Open File. */
+  readonly notifyOnStart: boolean;
 }
 
 export function readConfig(): HeadroomConfig {
@@ -52,6 +54,7 @@ export function readConfig(): HeadroomConfig {
     pythonInterpreter: (c.get<string>('python.interpreter', '') ?? '').trim(),
     injectTerminals: c.get<boolean>('terminal.injectEnvironment', true),
     connectionFile: c.get<boolean>('connectionFile.enabled', true),
+    notifyOnStart: c.get<boolean>('notifications.sessionStart', true),
   };
 }
 

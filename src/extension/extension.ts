@@ -9,7 +9,10 @@ import { registerCommands } from './registerCommands';
 import { SessionManager } from './sessions/sessionManager';
 import { PressureAlerts } from './views/alerts';
 import { CheckpointLensController } from './views/checkpointLenses';
+import { SessionsView } from './views/sessionsView';
+import { StartNotices } from './views/startNotice';
 import { StatusBarController } from './views/statusBar';
+import { WalkthroughProgress } from './views/walkthroughProgress';
 
 /** What `activate` returns: used by the editor suites and by other extensions. */
 export interface HeadroomApi {
@@ -23,6 +26,9 @@ export interface HeadroomApi {
   readonly reach: WindowReach;
   /** Where the bundled Python client lives (put on PYTHONPATH of launched runs). */
   readonly pythonPath: string;
+  /** The Headroom view (Run and Debug) and the start notifications. */
+  readonly sessionsView: SessionsView;
+  readonly notices: StartNotices;
 }
 
 /** The composition root: builds every service once and hands each root to the context. */
@@ -31,7 +37,8 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
   const log = vscode.window.createOutputChannel('Headroom', { log: true });
   const config = new ConfigService();
   const pythonPath = join(context.extensionPath, 'dist', 'python');
-  const sessions = new SessionManager(join(context.globalStorageUri.fsPath, 'recordings'), config, pythonPath, log);
+  const recordingsDir = join(context.globalStorageUri.fsPath, 'recordings');
+  const sessions = new SessionManager(recordingsDir, config, pythonPath, log);
   const panels = new TimelinePanels({ extensionUri: context.extensionUri, sessions, config, log, memento: context.workspaceState });
   const statusBar = new StatusBarController(sessions, config);
   const lenses = new CheckpointLensController(sessions, config);
@@ -40,14 +47,17 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
   // The window token changes with every window: terminals restored after a reload get the new one, not a stale one.
   context.environmentVariableCollection.persistent = false;
   const reach = new WindowReach(sessions, config, context.environmentVariableCollection, pythonPath, log);
-  context.subscriptions.push(log, config, sessions, panels, statusBar, lenses, debug, alerts, reach);
+  const sessionsView = new SessionsView(sessions, config, recordingsDir);
+  const notices = new StartNotices(sessions, config, log);
+  const walkthrough = new WalkthroughProgress(sessions);
+  context.subscriptions.push(log, config, sessions, panels, statusBar, lenses, debug, alerts, reach, sessionsView, notices, walkthrough);
   context.subscriptions.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new HeadroomTaskProvider(sessions, config)));
 
-  registerCommands(context, { sessions, panels, config, debug, log });
+  registerCommands(context, { sessions, panels, config, debug, log, recordingsDir, sessionsView });
 
   const activationMs = performance.now() - started;
   log.info(`Headroom ${context.extension.packageJSON.version as string} activated in ${activationMs.toFixed(2)} ms`);
-  return { activationMs, statusBarItem: statusBar.item, panels, sessions, alerts, reach, pythonPath };
+  return { activationMs, statusBarItem: statusBar.item, panels, sessions, alerts, reach, pythonPath, sessionsView, notices };
 }
 
 export function deactivate(): void {

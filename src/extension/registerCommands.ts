@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { plainLabel } from '../shared/format';
 import { CommandId } from './commands';
@@ -8,6 +9,9 @@ import type { TimelinePanels } from './panel/timelinePanels';
 import { forceCleanup } from './sessions/forceCleanup';
 import { attachToProcess, runCommand, runPythonFile } from './sessions/launchers';
 import type { SessionManager } from './sessions/sessionManager';
+import { shortName } from './sessions/sessionLabel';
+import { csvName } from './util/fileNames';
+import type { SessionsNode, SessionsView } from './views/sessionsView';
 
 /** The services the commands act on, built by `activate`. */
 export interface CommandDeps {
@@ -16,11 +20,15 @@ export interface CommandDeps {
   readonly config: ConfigService;
   readonly debug: DebugTracking;
   readonly log: vscode.LogOutputChannel;
+  /** Where the extension keeps its recordings: file dialogs start there. */
+  readonly recordingsDir: string;
+  readonly sessionsView: SessionsView;
 }
 
 /** Every command of the extension, owned by the context (as VS Code's markdown extension registers its own). */
 export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): void {
-  const { sessions, panels, config, debug, log } = deps;
+  const { sessions, panels, config, debug, log, recordingsDir } = deps;
+  const pickRecording = (title: string) => askForRecording(title, recordingsDir);
   const notify = (ok: boolean, message: string) => void (ok ? vscode.window.showInformationMessage(message) : vscode.window.showWarningMessage(message));
   context.subscriptions.push(
     vscode.commands.registerCommand(CommandId.ShowTimeline, (args?: { sessionId?: string; t?: number }) => {
@@ -70,11 +78,13 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     vscode.commands.registerCommand(CommandId.ExportCsv, async (uri?: vscode.Uri) => {
       const session = panels.active?.boundSession ?? sessions.focused;
       if (!session) return notify(false, 'Headroom: nothing to export yet.');
-      const file = uri instanceof vscode.Uri ? uri : await vscode.window.showSaveDialog({ title: 'Export samples as CSV', filters: { CSV: ['csv'] }, saveLabel: 'Export' });
+      const defaultUri = vscode.Uri.joinPath(workspaceDir() ?? vscode.Uri.file(recordingsDir), csvName(shortName(session), new Date()));
+      const file = uri instanceof vscode.Uri ? uri : await vscode.window.showSaveDialog({ title: 'Export samples as CSV', defaultUri, filters: { CSV: ['csv'] }, saveLabel: 'Export' });
       if (!file) return undefined;
       await exportCsv(session, file);
       return file;
     }),
+    ...registerViewCommands(deps, pickRecording),
     vscode.commands.registerCommand(CommandId.SelectSession, async () => {
       const pick = await pickSession(sessions, sessions.all());
       if (pick) sessions.focus(pick.session.id, true);
@@ -83,10 +93,16 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
 
 }
 
-/** Asks for a recording file. */
-async function pickRecording(title: string): Promise<vscode.Uri | undefined> {
-  return (await vscode.window.showOpenDialog({ title, filters: { 'Headroom recordings': ['ndjson', 'jsonl'] }, canSelectMany: false }))?.[0];
+/** Asks for a recording file, starting in the extension's recordings (else the workspace). */
+async function askForRecording(title: string, recordingsDir: string): Promise<vscode.Uri | undefined> {
+  const defaultUri = existsSync(recordingsDir) ? vscode.Uri.file(recordingsDir) : workspaceDir();
+  return (await vscode.window.showOpenDialog({ title, defaultUri, filters: { 'Headroom recordings': ['ndjson', 'jsonl'] }, canSelectMany: false, openLabel: 'Open' }))?.[0];
 }
+
+function workspaceDir(): vscode.Uri | undefined {
+  return vscode.workspace.workspaceFolders?.[0]?.uri;
+}
+
 
 function pickSession(sessions: SessionManager, list: ReturnType<SessionManager['all']>) {
   return vscode.window.showQuickPick(
@@ -99,3 +115,44 @@ function pickSession(sessions: SessionManager, list: ReturnType<SessionManager['
   );
 }
 
+
+/** The Headroom view's row actions: each gets the row it was invoked on. */
+function registerViewCommands(deps: CommandDeps, pickRecording: (title: string) => Promise<vscode.Uri | undefined>): vscode.Disposable[] {
+  const { sessions, panels, config, debug } = deps;
+  const sessionOf = (n?: SessionsNode) => (n?.kind === 'session' ? n.session : undefined);
+  const recordingOf = (n?: SessionsNode) => (n?.kind === 'recording' ? n.entry.path : n?.kind === 'session' ? n.session.monitor?.recordingPath : undefined);
+  return [
+    vscode.commands.registerCommand(CommandId.SessionsOpenTimeline, (n?: SessionsNode) => {
+      const s = sessionOf(n);
+      if (!s) return undefined;
+      if (s.source === 'recording') return panels.showRecording(s);
+      sessions.focus(s.id, true);
+      return panels.showLive();
+    }),
+    vscode.commands.registerCommand(CommandId.SessionsRefresh, () => deps.sessionsView.reload()),
+    vscode.commands.registerCommand(CommandId.SessionsStop, (n?: SessionsNode) => sessionOf(n)?.end('stopped from the editor')),
+    vscode.commands.registerCommand(CommandId.SessionsForceCleanup, async (n?: SessionsNode) => {
+      const s = sessionOf(n);
+      if (!s) return undefined;
+      const out = await forceCleanup(s, debug, config.current.units);
+      void (out.ok ? vscode.window.showInformationMessage(out.message) : vscode.window.showWarningMessage(out.message));
+      return out;
+    }),
+    vscode.commands.registerCommand(CommandId.SessionsOpenProgram, (n?: SessionsNode) => {
+      const file = sessionOf(n)?.programFile;
+      return file ? vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false }) : undefined;
+    }),
+    vscode.commands.registerCommand(CommandId.SessionsCompare, async (n?: SessionsNode) => {
+      const path = recordingOf(n) ?? (await pickRecording('Compare with Recording'))?.fsPath;
+      return path ? vscode.commands.executeCommand(CommandId.CompareRecording, vscode.Uri.file(path)) : undefined;
+    }),
+    vscode.commands.registerCommand(CommandId.SessionsRevealRecording, async (n?: SessionsNode) => {
+      const path = recordingOf(n);
+      if (!path) return;
+      // The OS file manager is on this machine only in a local desktop window; elsewhere (remote, web) the path is what helps.
+      if (vscode.env.uiKind === vscode.UIKind.Desktop && !vscode.env.remoteName) return vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path));
+      await vscode.env.clipboard.writeText(path);
+      void vscode.window.showInformationMessage(`Headroom: copied the recording's path: ${plainLabel(path, 200)}`);
+    }),
+  ];
+}

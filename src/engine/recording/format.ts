@@ -9,6 +9,8 @@ export interface RecordingHeader {
   /** Milliseconds since the epoch. */
   readonly created: number;
   readonly rootPid: number;
+  /** The session's name as the editor showed it (`train.py`, `ddp_train.py (2 ranks)`); optional. */
+  readonly name?: string;
   readonly command?: readonly string[];
   readonly host?: string;
   readonly tool: string;

@@ -1,8 +1,11 @@
+import { isAbsolute, resolve } from 'node:path';
 import type { HelloRecord } from '../../shared/protocol';
 import type { MonitoringSession } from './monitoringSession';
 
 /** What to do with a program that connected with the window token. */
-export type Adoption = { readonly join: MonitoringSession } | { readonly start: { readonly rootPid: number; readonly name: string; readonly command: readonly string[] } };
+export type Adoption =
+  | { readonly join: MonitoringSession }
+  | { readonly start: { readonly rootPid: number; readonly name: string; readonly command: readonly string[]; readonly programFile?: string } };
 
 /** The hello's launch fields (RANK, WORLD_SIZE and their local forms). */
 type LaunchHello = HelloRecord & { readonly local_world_size?: number; readonly local_rank?: number };
@@ -17,6 +20,17 @@ export function programName(argv: readonly string[] | undefined, pid: number): s
   const first = argv?.find((a) => a !== '' && a !== '-c' && a !== '-m') ?? '';
   const base = first.split(/[\\/]/).pop() ?? '';
   return base || `pid ${pid}`;
+}
+
+/**
+ * The script a Python program runs, from its sys.argv and working directory: what "Open File"
+ * opens. Undefined for `-c` code and for anything that is not a .py file.
+ */
+export function programFileOf(argv: readonly string[] | undefined, cwd: string | undefined): string | undefined {
+  const first = argv?.[0];
+  if (!first || !/\.pyw?$/i.test(first)) return undefined;
+  if (isAbsolute(first)) return first;
+  return cwd && isAbsolute(cwd) ? resolve(cwd, first) : undefined;
 }
 
 /** Whether `pid` is the root of `s` or in its last sampled tree. */
@@ -42,6 +56,7 @@ export function adoptionOf(hello: LaunchHello, live: readonly MonitoringSession[
       rootPid: rank ? (hello.ppid as number) : hello.pid,
       name: rank ? `${name} (${hello.world_size ?? hello.local_world_size} ranks)` : name,
       command: hello.argv ?? [],
+      programFile: programFileOf(hello.argv, hello.cwd),
     },
   };
 }

@@ -2,10 +2,12 @@ import { HitRing, type Hit } from './hitRing';
 import { InternedIds } from './internedIds';
 import { rankHit, type RankFigures } from './rankFigures';
 
-/** Hits `growth` looks back over. */
-const GROWTH_WINDOW = 5;
+/** Hits `growth` looks back over (the hit ring holds 10). */
+const GROWTH_WINDOW = 8;
 /** Less than this over the window is noise, not growth. */
 const GROWTH_MIN_BYTES = 1 << 20;
+/** How well a straight line must explain the hits (R²) to call them growth, not jitter. */
+const GROWTH_MIN_FIT = 0.8;
 
 /** What CodeLens shows for one source line. Bytes. */
 export interface LocationStats {
@@ -21,6 +23,8 @@ export interface LocationStats {
   lastRss: number;
   /** Highest RSS seen at (or inside) this location. */
   peak: number;
+  /** The last hit's peak inside the block above the RSS it started with (regions, calls); its delta for checkpoints. */
+  lastPeakAbove: number;
   /** Delta of CUDA reserved memory at the last hit, summed over devices; undefined without CUDA. */
   cudaReservedDelta?: number;
   /** The last few hits: read with `recentHits`. */
@@ -49,14 +53,33 @@ export function growthOf(s: LocationStats): number | undefined {
   return growth(hits.filter((h) => h.pid === pid).map((h) => h.rss));
 }
 
-/** Bytes per hit when the last hits rise steadily (each at least as high as the one before). */
+/**
+ * Bytes per hit when the last hits rise along a line: the least-squares slope over them, so
+ * hits that each add the same amount give exactly that amount, and one noisy hit moves it
+ * little. Undefined when they do not rise, rise by less than a MiB in all, or scatter too
+ * much around the line to call it growth.
+ */
 export function growth(rss: readonly number[]): number | undefined {
   const w = rss.slice(-GROWTH_WINDOW);
-  if (w.length < 3) return undefined;
-  for (let i = 1; i < w.length; i++) if (w[i] < w[i - 1]) return undefined;
-  const total = w[w.length - 1] - w[0];
-  if (total < GROWTH_MIN_BYTES) return undefined;
-  return total / (w.length - 1);
+  const n = w.length;
+  if (n < 3) return undefined;
+  const meanX = (n - 1) / 2;
+  let meanY = 0;
+  for (const y of w) meanY += y / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = i - meanX;
+    const dy = w[i] - meanY;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  const slope = sxy / sxx;
+  if (!(slope > 0) || slope * (n - 1) < GROWTH_MIN_BYTES) return undefined;
+  if ((sxy * sxy) / (sxx * syy) < GROWTH_MIN_FIT) return undefined;
+  return slope;
 }
 
 /** Every location's statistics, file -> line -> stats: no string key is built per hit. */
@@ -94,7 +117,7 @@ export class LocationTable {
     }
     let s = lines.get(line);
     if (!s) {
-      s = { file, line, kind, hits: 0, lastDelta: 0, sinceStart: 0, lastRss: 0, peak: 0, ring: new HitRing(), lastT: t, ids: new InternedIds() };
+      s = { file, line, kind, hits: 0, lastDelta: 0, sinceStart: 0, lastRss: 0, peak: 0, lastPeakAbove: 0, ring: new HitRing(), lastT: t, ids: new InternedIds() };
       lines.set(line, s);
     }
     return s;
@@ -112,6 +135,8 @@ export class LocationTable {
     s.lastRss = rss;
     s.sinceStart = rss - firstRss;
     if (peak > s.peak) s.peak = peak;
+    // The block started at rss - delta: how far it climbed above that before it ended.
+    s.lastPeakAbove = peak - (rss - delta);
     s.cudaReservedDelta = cudaDelta;
     s.lastT = t;
     s.ring.push(t, pid, rss, delta, label);

@@ -37,6 +37,8 @@ export class MonitoringSession {
   readonly startedAt = Date.now();
   endedAt: number | undefined;
   exitDescription: string | undefined;
+  /** The script the program runs, when known: what "Open File" opens. */
+  programFile: string | undefined;
   private readonly waiters = new Map<string, (r: Extract<ProtocolRecord, { type: 'cleanup_result' }>) => void>();
   private readonly endListeners = new Set<() => void>();
 

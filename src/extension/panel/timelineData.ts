@@ -94,14 +94,17 @@ export function drawnSeries(s: MonitoringSession): SeriesMeta[] {
     .map(({ name, index, spec }) => ({ name, label: spec.label(index, s), colour: spec.colour, hidden: spec.hidden, first: s.store.get(name)?.firstValue ?? 0 }));
 }
 
-/** Markers and spans in [t0, t1]: at most one checkpoint per two pixels, so a 100-per-second loop stays readable. */
+/** Pixels between two checkpoint markers at least: denser, a loop's markers would fill the plot orange. */
+const MARKER_SPACING = 4;
+
+/** Markers and spans in [t0, t1]: at most one checkpoint per MARKER_SPACING pixels, so a 100-per-second loop stays readable. */
 export function eventsIn(s: MonitoringSession, t0: number, t1: number, width: number): EventData[] {
   const events: EventData[] = [];
   const ix = s.store.events;
   const { from, to } = ix.span(t0, t1);
   let checkpoints = 0;
   for (let i = from; i < to; i++) if (ix.kindAt(i) === 'checkpoint') checkpoints++;
-  const stride = Math.max(1, Math.ceil(checkpoints / (width / 2)));
+  const stride = Math.max(1, Math.ceil(checkpoints / (width / MARKER_SPACING)));
   let ci = 0;
   let spans = 0;
   for (let i = from; i < to; i++) {

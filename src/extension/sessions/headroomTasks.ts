@@ -14,6 +14,8 @@ export interface HeadroomTaskDefinition extends vscode.TaskDefinition {
   readonly args?: string[];
   readonly env?: Record<string, string>;
   readonly cwd?: string;
+  /** Open the program in the editor when the task starts. */
+  readonly showProgram?: boolean;
 }
 
 export const TASK_TYPE = 'headroom';
@@ -53,7 +55,10 @@ export class HeadroomTaskProvider implements vscode.TaskProvider {
       args = win ? ['/d', '/c', def.command as string] : ['-c', def.command as string];
       name = def.command as string;
     }
-    const { pty } = await startMonitoredProcess(this.sessions, { name, file, args, cwd, env: def.env, source: 'run', command: [file, ...args] });
+    const programFile = def.program ? (isAbsolute(def.program) ? def.program : join(root, def.program)) : undefined;
+    const { pty } = await startMonitoredProcess(this.sessions, { name, file, args, cwd, env: def.env, source: 'run', command: [file, ...args], programFile });
+    // The demo's task opens its script, so the CodeLens are in view while it runs.
+    if (programFile && def.showProgram) void vscode.window.showTextDocument(vscode.Uri.file(programFile), { preview: false, preserveFocus: true });
     return pty;
   }
 }

@@ -32,6 +32,8 @@ export interface LaunchOptions {
   readonly env?: Record<string, string>;
   readonly source: 'run' | 'command';
   readonly command: readonly string[];
+  /** The script it runs, when it is one. */
+  readonly programFile?: string;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function startMonitoredProcess(sessions: SessionManager, opts: Laun
   const pty = new ProcessTerminal(opts.file, opts.args, { cwd: opts.cwd, env: { ...opts.env, ...env } }, (code, signal) => {
     started.session?.end(signal ? `killed by ${signal}` : `exited with code ${code}`);
   });
-  if (pty.pid) started.session = sessions.start({ name: opts.name, source: opts.source, pid: pty.pid, token, sessionId, command: opts.command });
+  if (pty.pid) started.session = sessions.start({ name: opts.name, source: opts.source, pid: pty.pid, token, sessionId, command: opts.command, programFile: opts.programFile });
   return { session: started.session, pty };
 }
 
@@ -73,6 +75,7 @@ export async function runPythonFile(sessions: SessionManager, config: ConfigServ
     cwd: folder,
     source: 'run',
     command: [interpreter, target.fsPath],
+    programFile: target.fsPath,
   });
 }
 

@@ -21,6 +21,8 @@ export interface StartOptions {
   /** A token already issued (the program was started with it). */
   readonly token?: string;
   readonly command?: readonly string[];
+  /** The script the program runs, when known. */
+  readonly programFile?: string;
 }
 
 /**
@@ -140,12 +142,14 @@ export class SessionManager extends Disposable {
       intervalMs: cfg.samplingIntervalMs,
       pss: cfg.pss,
       gpu: cfg.gpuEnabled,
+      name: opts.name,
       command: opts.command,
       tool: 'headroom-vscode',
       recordingPath: join(this.storageDir, `${stamp}-${opts.pid}.ndjson`),
       recording: { maxBytes: cfg.recordingMaxMB * 1024 * 1024 },
       onProblem: (m) => this.log.warn(`${opts.name}: ${m}`),
     });
+    session.programFile = opts.programFile;
     this.router.add(session);
     session.onDidEnd(() => {
       this.log.info(`session ended: ${opts.name} (pid ${opts.pid})`);
@@ -184,7 +188,7 @@ export class SessionManager extends Disposable {
     const a = adoptionOf(c.hello, this.all());
     if ('join' in a) return a.join;
     this.log.info(`pid ${c.hello.pid} reported by itself: monitoring ${a.start.name} (root pid ${a.start.rootPid})`);
-    return this.start({ name: a.start.name, source: 'connected', pid: a.start.rootPid, command: a.start.command });
+    return this.start({ name: a.start.name, source: 'connected', pid: a.start.rootPid, command: a.start.command, programFile: a.start.programFile });
   }
 
   override dispose(): void {

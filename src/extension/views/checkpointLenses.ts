@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import { CommandId } from '../commands';
 import type { ConfigService } from '../config';
 import type { LocationStats } from '../../engine/session/recordIngest';
-import { hoverTable, lensTitle, rankTable } from './lensText';
+import { hoverTable, lensTitle, lensTooltip, rankTable } from './lensText';
+import { sessionTitle } from '../sessions/sessionLabel';
+import { lensSessionOrder } from './lensSession';
 import { canonicalPath, type MonitoringSession } from '../../engine/session/monitoringSession';
 import type { SessionManager } from '../sessions/sessionManager';
 import { Coalescer } from '../util/coalescer';
@@ -11,8 +13,8 @@ import { Disposable } from '../util/dispose';
 const REFRESH_MS = 250;
 
 /**
- * Owns the CodeLens and hover providers for checkpoint lines. Statistics come from the
- * focused session, or the most recent session that reported from the file.
+ * Owns the CodeLens and hover providers for checkpoint lines. A file's lenses all come from
+ * one session (see `lensSessionOrder`), which the hover names and a click opens.
  */
 export class CheckpointLensController extends Disposable implements vscode.CodeLensProvider, vscode.HoverProvider {
   private readonly _onDidChangeCodeLenses = this._register(new vscode.EventEmitter<void>());
@@ -35,9 +37,7 @@ export class CheckpointLensController extends Disposable implements vscode.CodeL
 
   private statsFor(doc: vscode.TextDocument): { session: MonitoringSession; stats: LocationStats[] } | undefined {
     const file = canonicalPath(doc.uri.fsPath);
-    const focused = this.sessions.focused;
-    const order = focused ? [focused, ...this.sessions.all().filter((s) => s !== focused).reverse()] : this.sessions.all().reverse();
-    for (const session of order) {
+    for (const session of lensSessionOrder(this.sessions.all(), this.sessions.focused)) {
       const stats = session.ingest.forFile(file);
       if (stats.length) return { session, stats };
     }
@@ -55,7 +55,7 @@ export class CheckpointLensController extends Disposable implements vscode.CodeL
         const range = doc.lineAt(s.line - 1).range;
         return new vscode.CodeLens(range, {
           title: lensTitle(s, units),
-          tooltip: 'Open the timeline at this checkpoint',
+          tooltip: lensTooltip(s, sessionTitle(found.session)),
           command: CommandId.ShowTimeline,
           arguments: [{ sessionId: found.session.id, t: s.lastT }],
         });
@@ -65,11 +65,11 @@ export class CheckpointLensController extends Disposable implements vscode.CodeL
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
     const found = this.statsFor(doc);
     const s = found?.stats.find((x) => x.line === pos.line + 1);
-    if (!s) return undefined;
+    if (!found || !s) return undefined;
     const md = new vscode.MarkdownString();
     md.isTrusted = false;
     md.supportHtml = false;
-    md.appendText(`Headroom: ${s.hits} ${s.hits === 1 ? 'hit' : 'hits'} of this ${s.kind}, last ${s.ring.size} below\n`);
+    md.appendText(`Headroom · ${sessionTitle(found.session)}: ${s.hits} ${s.hits === 1 ? 'hit' : 'hits'} of this ${s.kind}, last ${s.ring.size} below\n`);
     md.appendCodeblock(hoverTable(s, this.config.current.units), 'text');
     const ranks = rankTable(s, this.config.current.units);
     if (ranks) {

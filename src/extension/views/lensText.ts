@@ -4,29 +4,62 @@ import { rankSpread } from '../../engine/session/rankFigures';
 import { growthOf, recentHits, type LocationStats } from '../../engine/session/recordIngest';
 import { formatBytes, plainLabel, type Units } from '../../shared/format';
 
-/** `after forward: +1.20 GB RSS | CUDA +800 MB reserved | peak 2.9 GB | 12 hits | +35 MB/hit`. */
+/** What a location's delta measures, in the lens's words. */
+const MEASURES: Record<LocationStats['kind'], string> = { checkpoint: 'since previous', region: 'kept by block', call: 'kept per call' };
+
+/**
+ * One lens, worded so that no number can be misread:
+ * `after forward: +1.20 GB since previous | RSS 2.20 GB | +1.20 GB since start | 12 hits | rising +35.0 MB/hit`,
+ * `load: +12.0 MB kept by block, peak +315 MB inside | RSS 1.20 GB | 3 hits`,
+ * `start: RSS 512 MB | 1 hit` (a first reading has no delta to show).
+ */
 export function lensTitle(s: LocationStats, units: Units): string {
-  const parts: string[] = [];
+  const bytes = (x: number) => formatBytes(x, units);
+  const signed = (x: number) => formatBytes(x, units, true);
   const label = plainLabel(s.label, 40);
-  const what = s.kind === 'checkpoint' ? 'RSS' : s.kind === 'region' ? 'RSS in block' : 'RSS per call';
+  const head = label ? `${label}: ` : '';
+  const what = MEASURES[s.kind];
+  const first = s.kind === 'checkpoint' && s.lastDelta === 0 && s.sinceStart === 0;
+  const parts: string[] = [];
   const spread = rankSpread(s);
   if (spread) {
     // Ranks of one launch: the spread is what matters, since the rank that runs out ends the job.
     const { max, min } = spread;
-    const spreadText =
+    parts.push(
       max.lastDelta === min.lastDelta
-        ? `${formatBytes(max.lastDelta, units, true)} ${what} on every rank`
-        : `${formatBytes(max.lastDelta, units, true)} ${what} max (rank ${max.rank}) · min ${formatBytes(min.lastDelta, units, true)} (rank ${min.rank})`;
-    parts.push(`${label ? `${label}: ` : ''}${spreadText}`);
-    if (spread.outlier) parts.push(`⚠ rank ${spread.outlier.rank} ${formatBytes(spread.outlier.above, units)} above the others`);
-  } else parts.push(`${label ? `${label}: ` : ''}${formatBytes(s.lastDelta, units, true)} ${what}`);
-  if (s.cudaReservedDelta !== undefined && s.cudaReservedDelta !== 0) parts.push(`CUDA ${formatBytes(s.cudaReservedDelta, units, true)} reserved`);
-  if (s.kind === 'checkpoint') parts.push(`${formatBytes(s.sinceStart, units, true)} since start`);
-  parts.push(`peak ${formatBytes(s.peak, units)}`);
+        ? `${head}${signed(max.lastDelta)} ${what} on every rank`
+        : `${head}max ${signed(max.lastDelta)} (rank ${max.rank}) · min ${signed(min.lastDelta)} (rank ${min.rank}) ${what}`,
+    );
+    if (spread.outlier) parts.push(`⚠ rank ${spread.outlier.rank} ${bytes(spread.outlier.above)} above the others`);
+  } else if (first) {
+    parts.push(`${head}RSS ${bytes(s.lastRss)}`);
+  } else {
+    // A block that climbed and came back down: its peak inside is what it cost while it ran.
+    const inside = s.kind !== 'checkpoint' && s.lastPeakAbove > Math.max(0, s.lastDelta) ? `, peak ${signed(s.lastPeakAbove)} inside` : '';
+    parts.push(`${head}${signed(s.lastDelta)} ${what}${inside}`);
+  }
+  if (s.cudaReservedDelta !== undefined && s.cudaReservedDelta !== 0) parts.push(`CUDA ${signed(s.cudaReservedDelta)} reserved`);
+  if (!first) parts.push(`RSS ${bytes(s.lastRss)}`);
+  if (s.kind === 'checkpoint' && !first) parts.push(`${signed(s.sinceStart)} since start`);
   parts.push(`${s.hits} ${s.hits === 1 ? 'hit' : 'hits'}`);
   const g = growthOf(s);
-  if (g !== undefined) parts.push(`growing ${formatBytes(g, units, true)}/hit`);
+  if (g !== undefined) {
+    // RSS that rises from hit to hit while the block itself keeps little grows elsewhere: say so.
+    const elsewhere = s.kind !== 'checkpoint' && s.lastDelta < g / 2 ? ` outside the ${s.kind === 'call' ? 'call' : 'block'}` : '';
+    parts.push(`rising ${signed(g)}/hit${elsewhere}`);
+  }
   return parts.join(' | ');
+}
+
+/** The lens's tooltip: what its numbers mean, whose they are, and what a click does. */
+export function lensTooltip(s: LocationStats, sessionName: string): string {
+  const meaning =
+    s.kind === 'checkpoint'
+      ? 'RSS change since the previous checkpoint of the same process'
+      : s.kind === 'region'
+        ? 'RSS the block kept when it ended, and its peak inside above where it started'
+        : 'RSS each call kept when it returned, and its peak inside above where it started';
+  return `${meaning}. From ${plainLabel(sessionName, 80)}. Click to open its timeline at this ${s.kind}.`;
 }
 
 /** The last hits as a small plain-text table (labels defused; nothing is a link or markup). */

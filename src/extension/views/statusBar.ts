@@ -7,14 +7,13 @@ import { SeriesName } from '../../engine/store/memoryStore';
 import type { SessionManager } from '../sessions/sessionManager';
 import { Coalescer } from '../util/coalescer';
 import { Disposable } from '../util/dispose';
+import { shortName } from '../sessions/sessionLabel';
 import { levelOf, pressureOf } from './pressure';
 
 const MIN_INTERVAL_MS = 500;
 /** The program's name in the status bar is cut to this; the accessibility label has it whole. */
 const STATUS_NAME_CHARS = 24;
 
-/** A session's name, a recording's without its folder. */
-const shortName = (s: MonitoringSession): string => (s.source === 'recording' ? (s.name.split(/[\\/]/).pop() ?? s.name) : s.name);
 
 /**
  * The status-bar entry: the focused session's tree memory and GPU use, at most twice a

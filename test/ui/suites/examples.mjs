@@ -65,7 +65,7 @@ export async function run({ browser, server }) {
         const lens = codeLenses(page, 'after first 200 MB');
         await lens.first().waitFor({ timeout: 30_000 });
         const text = await lens.first().innerText();
-        assert.match(text, /after first 200 MB: \+2\d\d MB RSS/);
+        assert.match(text, /after first 200 MB: \+2\d\d MB since previous \| RSS \d/);
         await goToLine(page, 24);
         await codeLenses(page, 'temporary 300 MB buffer').first().waitFor({ timeout: 30_000 });
         await goToLine(page, 1);

@@ -64,7 +64,7 @@ export async function run({ browser, server }) {
         await lens.first().waitFor({ timeout: 90_000 });
         await page2.locator('.statusbar-item', { hasText: /\d+(\.\d+)? (MB|GB)/ }).first().waitFor({ timeout: 20_000 });
         const texts = await lens.allInnerTexts();
-        assert.ok(texts.some((t) => /(step start|after forward|after step): [+-]?[\d.]+ [kMG]?B RSS (max \(rank [01]\) · min [+-]?[\d.]+ [kMG]?B \(rank [01]\)|on every rank) \| ⚠ rank 1 [\d.]+ MB above the others/.test(t)), texts.join('\n'));
+        assert.ok(texts.some((t) => /(step start|after forward|after step): (max [+-]?[\d.]+ [kMG]?B \(rank [01]\) · min [+-]?[\d.]+ [kMG]?B \(rank [01]\) since previous|[+-]?[\d.]+ [kMG]?B since previous on every rank) \| ⚠ rank 1 [\d.]+ MB above the others/.test(t)), texts.join('\n'));
         await page2.locator('.monaco-editor .view-lines').first().click({ position: { x: 200, y: 10 } });
         await screenshot(page2, 'terminal-run-ranks');
         await runCommand(page2, 'Headroom: Show Timeline');

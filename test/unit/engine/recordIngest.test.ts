@@ -25,10 +25,17 @@ describe('RecordIngest', () => {
     assert.equal(ing.lastCheckpoint?.label, 'loaded');
   });
 
-  it('reports growth per hit only while the hits keep rising', () => {
+  it('reports growth per hit as the slope over the last hits, only while they rise along a line', () => {
     assert.equal(growth([1, 2]), undefined);
     assert.equal(growth([100 * MB, 110 * MB, 120 * MB, 130 * MB]), 10 * MB);
-    assert.equal(growth([100 * MB, 110 * MB, 105 * MB, 130 * MB]), undefined);
+    // Every hit adds the same: exactly that, however many hits and wherever it started.
+    const steady = Array.from({ length: 10 }, (_, i) => 500 * MB + i * 62.1 * MB);
+    for (let n = 3; n <= 10; n++) assert.ok(Math.abs(growth(steady.slice(0, n))! - 62.1 * MB) < 1, `${n} hits`);
+    // One hit a little off the line moves the slope a little, not to another figure.
+    const jitter = steady.map((x, i) => (i === 6 ? x - 5 * MB : x));
+    assert.ok(Math.abs(growth(jitter)! - 62.1 * MB) < 3 * MB, String(growth(jitter)));
+    assert.equal(growth([100 * MB, 110 * MB, 105 * MB, 130 * MB]), undefined, 'scattered hits are not a line');
+    assert.equal(growth([130 * MB, 120 * MB, 110 * MB]), undefined, 'falling is not growth');
     assert.equal(growth([100 * MB, 100 * MB + 10, 100 * MB + 20]), undefined, 'noise is not growth');
   });
 

@@ -113,11 +113,11 @@ describe('in the editor: runs, status bar, CodeLens, cleanup, debug (real editor
     const file = vscode.Uri.file(EXAMPLE);
     await vscode.workspace.getConfiguration('headroom').update('units', 'GiB', vscode.ConfigurationTarget.Global);
     try {
-      await lensAt(file, 19, /MiB RSS/);
+      await lensAt(file, 19, /MiB since previous/);
     } finally {
       await vscode.workspace.getConfiguration('headroom').update('units', undefined, vscode.ConfigurationTarget.Global);
     }
-    await lensAt(file, 19, / MB RSS/);
+    await lensAt(file, 19, / MB since previous/);
   });
 
   it('Force Cleanup frees cached heap in the program and the sampled RSS drops', async () => {

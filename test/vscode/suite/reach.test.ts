@@ -145,7 +145,7 @@ describe('reach: a torchrun launch typed into a terminal (real torch 2.x, two ra
       const title = await waitFor(async () => {
         const all = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
         seen = all.map((l) => `${l.range.start.line}: ${l.command?.title}`);
-        return all.find((l) => l.range.start.line === 30 && /RSS (max \(rank [01]\) · min [+-]?[\d.]+ [kMG]?B \(rank [01]\)|on every rank)/.test(l.command?.title ?? ''))?.command?.title;
+        return all.find((l) => l.range.start.line === 30 && /(max [+-]?[\d.]+ [kMG]?B \(rank [01]\) · min [+-]?[\d.]+ [kMG]?B \(rank [01]\) since previous|since previous on every rank)/.test(l.command?.title ?? ''))?.command?.title;
       }, 'an aggregated CodeLens at "after step"', 60_000).catch((e: Error) => assert.fail(`${e.message}; the lenses: ${JSON.stringify(seen)}`));
       assert.match(title, /⚠ rank 1 .* above the others/, `rank 1 holds 150 MiB more: ${title}`);
       const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(30, 5))) ?? [];

@@ -1,0 +1,17 @@
+// How a session is named wherever the user meets it (status bar, CodeLens hover, the Headroom
+// view, notifications): one place, so they all say the same. Names come from programs and
+// paths: defused with plainLabel, never markup.
+import type { MonitoringSession } from '../../engine/session/monitoringSession';
+import { plainLabel } from '../../shared/format';
+
+/** A session's name; a recording's without its folder. */
+export function shortName(s: Pick<MonitoringSession, 'name' | 'source'>): string {
+  return s.source === 'recording' ? (s.name.split(/[\\/]/).pop() ?? s.name) : s.name;
+}
+
+/** `train.py (pid 4242, running)`, `train.py (pid 4242, exited with code 1)`, `run.ndjson (recording)`. */
+export function sessionTitle(s: Pick<MonitoringSession, 'name' | 'source' | 'rootPid' | 'live' | 'exitDescription'>): string {
+  const name = plainLabel(shortName(s), 60);
+  if (s.source === 'recording') return `${name} (recording)`;
+  return `${name} (pid ${s.rootPid}, ${s.live ? 'running' : (s.exitDescription ?? 'ended')})`;
+}

@@ -23,25 +23,12 @@ class MemoryManager:
         self.memory_threshold = memory_threshold
 
     def clear_cache(self):
-        torch = sys.modules.get("torch")
-        if self.kind == "cuda" and _devices.cuda_ready(torch):
-            with torch.cuda.device(self.index):
-                torch.cuda.empty_cache()
-        elif self.kind == "mps" and _devices.mps_ready(torch):
-            torch.mps.empty_cache()
+        clear_device_cache(self.kind, self.index)
 
     def check_memory_usage(self):
-        torch = sys.modules.get("torch")
-        try:
-            if self.kind == "cuda" and _devices.cuda_ready(torch):
-                total = torch.cuda.get_device_properties(self.index).total_memory
-                return torch.cuda.memory_reserved(self.index) / total
-            if self.kind == "mps" and _devices.mps_ready(torch):
-                limit = torch.mps.recommended_max_memory()
-                return torch.mps.driver_allocated_memory() / limit if limit else 0.0
-        except Exception as e:
-            _diagnostics.note("device-usage", e)
-            return 0.0
+        usage = device_usage(self.kind, self.index)
+        if usage is not None:
+            return usage
         cg = _procmem.cgroup_limit()
         if cg:
             return cg[1] / cg[0]
@@ -60,14 +47,46 @@ class MemoryManager:
         return estimate_image_memory(image_size, **kw)
 
 
-def estimate_image_memory(image_size, channels=3, bytes_per_value=4, references=4, latent_downsample=8, latent_channels=4, overhead=1.5):
+def _cuda_index(torch, index):
+    return torch.cuda.current_device() if index is None else index
+
+
+def device_usage(kind, index=None):
+    """Fraction 0..1 of a GPU's memory in use (cuda: reserved / total; mps: driver allocated /
+    recommended maximum), or None when the program does not use that device (CUDA not
+    initialised, no MPS) or it cannot be read. `index` None: the current CUDA device."""
+    torch = sys.modules.get("torch")
+    try:
+        if kind == "cuda" and _devices.cuda_ready(torch):
+            i = _cuda_index(torch, index)
+            return torch.cuda.memory_reserved(i) / torch.cuda.get_device_properties(i).total_memory
+        if kind == "mps" and _devices.mps_ready(torch):
+            limit = torch.mps.recommended_max_memory()
+            return torch.mps.driver_allocated_memory() / limit if limit else None
+    except Exception as e:
+        _diagnostics.note("device-usage", e)
+    return None
+
+
+def clear_device_cache(kind, index=None):
+    """Empties one device's allocator cache, if the program uses that device (else nothing)."""
+    torch = sys.modules.get("torch")
+    if kind == "cuda" and _devices.cuda_ready(torch):
+        with torch.cuda.device(_cuda_index(torch, index)):
+            torch.cuda.empty_cache()
+    elif kind == "mps" and _devices.mps_ready(torch):
+        torch.mps.empty_cache()
+
+
+def estimate_image_memory(image_size, channels=3, bytes_per_value=4, references=4, latent_downsample=8, latent_channels=4, activation_factor=2, overhead=1.5):
     """Bytes to process one image of (width, height): the input, its reference images, a
-    latent, and an overhead factor for intermediates (512x512 -> about 23 MB)."""
+    latent, activations (`activation_factor` latents), and an overhead factor for
+    intermediates (seed 001's figures: 512x512 -> about 23 MB, 2048x2048 -> about 365 MB)."""
     w, h = image_size
     pixels = int(w) * int(h)
     image = pixels * channels * bytes_per_value
     latent = (pixels // (latent_downsample * latent_downsample)) * latent_channels * bytes_per_value
-    return int((image * (1 + references) + latent) * overhead)
+    return int((image * (1 + references) + latent * (1 + activation_factor)) * overhead)
 
 
 def suggest_batch_size(per_item_bytes, fixed_bytes=0, budget_fraction=0.85, device="cpu"):

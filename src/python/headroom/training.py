@@ -1,17 +1,12 @@
 """Training-loop helpers: epoch/batch callbacks, multi-checkpoint trackers (seed 002)."""
-import sys
 import time
 
 from . import _devices, _procmem
-from ._client import abs_file, snapshot
+from ._client import snapshot
 from ._connection import client
+from ._frames import user_location as _caller  # the user's line, also when a subclass wraps these calls
 
 MB = 1024 ** 2
-
-
-def _caller(depth=2):
-    f = sys._getframe(depth)
-    return {"file": abs_file(f.f_code.co_filename), "line": f.f_lineno, "func": f.f_code.co_name}
 
 
 def _gpu_line(devices):

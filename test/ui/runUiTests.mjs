@@ -34,7 +34,8 @@ try {
     let server;
     try {
       if (suite.needsServer !== false) {
-        server = await startCodeServer({ settings: { 'headroom.python.interpreter': '/usr/bin/python3', ...(suite.settings ?? {}) } });
+        // Start notifications only where a suite asks for them: elsewhere a toast would cover what a test looks at.
+        server = await startCodeServer({ settings: { 'headroom.python.interpreter': '/usr/bin/python3', 'headroom.notifications.sessionStart': false, ...(suite.settings ?? {}) } });
       }
       for (const r of await suite.run({ browser, server })) {
         summary.passed += r.passed;

@@ -15,3 +15,14 @@ export function sessionTitle(s: Pick<MonitoringSession, 'name' | 'source' | 'roo
   if (s.source === 'recording') return `${name} (recording)`;
   return `${name} (pid ${s.rootPid}, ${s.live ? 'running' : (s.exitDescription ?? 'ended')})`;
 }
+
+/** How a run ended, in a row's few characters (the tooltip has the whole sentence). */
+export function shortExit(description: string | undefined): string {
+  if (!description) return 'ended';
+  const code = /exited with code (-?\d+)/.exec(description);
+  if (code) return code[1] === '0' ? 'done' : `exit ${code[1]}`;
+  const signal = /killed by (\w+)/.exec(description);
+  if (signal) return `killed (${signal[1]})`;
+  if (/^stopped/.test(description)) return 'stopped';
+  return description.length > 24 ? `${description.slice(0, 23)}…` : description;
+}

@@ -4,7 +4,7 @@ import { SeriesName } from '../../engine/store/seriesName';
 import { formatBytes, plainLabel, type Units } from '../../shared/format';
 import { CommandId } from '../commands';
 import type { ConfigService } from '../config';
-import { sessionTitle, shortName } from '../sessions/sessionLabel';
+import { sessionTitle, shortExit, shortName } from '../sessions/sessionLabel';
 import type { SessionManager } from '../sessions/sessionManager';
 import { Coalescer } from '../util/coalescer';
 import { Disposable } from '../util/dispose';
@@ -106,9 +106,9 @@ function sessionItem(s: MonitoringSession, units: Units, focused: boolean): vsco
   item.id = `session:${s.id}`;
   const rss = s.store.get(SeriesName.treeRss);
   const size = s.live ? (s.monitor?.last?.tree.rss ?? rss?.lastValue) : rss?.max;
-  const state = s.source === 'recording' ? 'recording' : s.live ? 'running' : (s.exitDescription ?? 'ended');
+  const state = s.source === 'recording' ? 'recording' : s.live ? 'running' : shortExit(s.exitDescription);
   const figure = size !== undefined && Number.isFinite(size) ? `${s.live ? '' : 'peak '}${formatBytes(size, units)}` : '';
-  item.description = [state, figure, focused ? 'in status bar' : ''].filter(Boolean).join(' · ');
+  item.description = [figure, state, focused ? 'in status bar' : ''].filter(Boolean).join(' · ');
   const failed = !s.live && s.source !== 'recording' && /killed|code [1-9]/.test(s.exitDescription ?? '');
   item.iconPath = s.live
     ? new vscode.ThemeIcon('pulse', new vscode.ThemeColor('charts.green'))

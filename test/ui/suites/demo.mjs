@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { repoRoot, workbenchUrl } from '../../rig/codeServer.mjs';
 import { codeLenses, goToLine, openFile, runTests, screenshot, waitForWorkbench } from '../workbench.mjs';
 
-export const settings = { 'task.allowAutomaticTasks': 'on' };
+export const settings = { 'task.allowAutomaticTasks': 'on', 'headroom.notifications.sessionStart': true };
 
 /** Runs the suite; returns one { passed, failed } per group of tests. */
 export async function run({ browser, server }) {
@@ -17,6 +17,13 @@ export async function run({ browser, server }) {
       'the demo folder starts a monitored PyTorch run on open: live status bar and CodeLens',
       async () => {
         await demo.locator('.statusbar-item', { hasText: /\d+(\.\d+)? (MB|GB)/ }).first().waitFor({ timeout: 60_000 });
+        // The task opens its script by itself (showProgram), so its CodeLens are in view; and says once what it monitors.
+        await demo.locator('.tab', { hasText: 'train_torch_cpu.py' }).first().waitFor({ timeout: 30_000 });
+        const toast = demo.locator('.notification-toast', { hasText: 'Headroom: monitoring train_torch_cpu.py' });
+        await toast.first().waitFor({ timeout: 20_000 });
+        assert.equal(await toast.count(), 1, 'one notification');
+        assert.ok(await toast.locator('.monaco-button', { hasText: 'Open Timeline' }).count() >= 1);
+        await screenshot(demo, 'demo-start');
         await openFile(demo, 'train_torch_cpu.py');
         await goToLine(demo, 45);
         await codeLenses(demo, 'epoch done').first().waitFor({ timeout: 60_000 }).catch(async (e) => {

@@ -3,6 +3,7 @@
 // editor-suite entry used by the test rig.
 // Type-checking is a separate step (`npm run typecheck`); esbuild only strips types.
 import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
@@ -90,6 +91,20 @@ const copyCodicons = () => {
   for (const f of ['codicon.css', 'codicon.ttf']) cpSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/${f}`);
 };
 
+// The client as a wheel (dist/python-wheel/), for "Install Python Client into the Selected Interpreter"
+// and `pip install`: the VSIX ships it. A development build without Python only warns; a production
+// build (the VSIX) fails without it.
+const buildWheel = () => {
+  const r = spawnSync('bash', ['scripts/build-wheel.sh'], { encoding: 'utf8' });
+  if (r.status === 0) return;
+  const why = `[build] the Python client's wheel was not built: ${(r.stderr || r.stdout || String(r.error)).trim()}`;
+  if (production) {
+    console.error(why);
+    process.exit(1);
+  }
+  console.warn(why);
+};
+
 if (watch) {
   for (const t of targets) {
     const ctx = await esbuild.context(t);
@@ -97,11 +112,13 @@ if (watch) {
   }
   copyPython();
   copyCodicons();
+  buildWheel();
   console.log('[build] watching');
 } else {
   const started = Date.now();
   await Promise.all(targets.map((t) => esbuild.build(t)));
   copyPython();
   copyCodicons();
+  buildWheel();
   console.log(`[build] ${targets.length} bundles in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
 }

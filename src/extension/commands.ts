@@ -11,6 +11,7 @@ export const enum CommandId {
   SelectSession = 'headroom.selectSession',
   CompareRecording = 'headroom.compareRecording',
   ExportCsv = 'headroom.exportCsv',
+  InstallPythonClient = 'headroom.installPythonClient',
   /** The Headroom view's item actions: each takes the row it was clicked on. */
   SessionsOpenTimeline = 'headroom.sessions.openTimeline',
   SessionsStop = 'headroom.sessions.stop',

@@ -53,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
   context.subscriptions.push(log, config, sessions, panels, statusBar, lenses, debug, alerts, reach, sessionsView, notices, walkthrough);
   context.subscriptions.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new HeadroomTaskProvider(sessions, config)));
 
-  registerCommands(context, { sessions, panels, config, debug, log, recordingsDir, sessionsView });
+  registerCommands(context, { sessions, panels, config, debug, log, recordingsDir, sessionsView, extensionPath: context.extensionPath });
 
   const activationMs = performance.now() - started;
   log.info(`Headroom ${context.extension.packageJSON.version as string} activated in ${activationMs.toFixed(2)} ms`);

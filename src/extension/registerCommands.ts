@@ -11,6 +11,7 @@ import { attachToProcess, runCommand, runPythonFile } from './sessions/launchers
 import type { SessionManager } from './sessions/sessionManager';
 import { shortName } from './sessions/sessionLabel';
 import { csvName } from './util/fileNames';
+import { installPythonClient } from './python/installClient';
 import type { SessionsNode, SessionsView } from './views/sessionsView';
 
 /** The services the commands act on, built by `activate`. */
@@ -23,6 +24,8 @@ export interface CommandDeps {
   /** Where the extension keeps its recordings: file dialogs start there. */
   readonly recordingsDir: string;
   readonly sessionsView: SessionsView;
+  /** The extension's folder: the bundled client's wheel is in its dist/python-wheel/. */
+  readonly extensionPath: string;
 }
 
 /** Every command of the extension, owned by the context (as VS Code's markdown extension registers its own). */
@@ -85,6 +88,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       return file;
     }),
     ...registerViewCommands(deps, pickRecording),
+    vscode.commands.registerCommand(CommandId.InstallPythonClient, () => installPythonClient(deps.extensionPath, config, log)),
     vscode.commands.registerCommand(CommandId.SelectSession, async () => {
       const pick = await pickSession(sessions, sessions.all());
       if (pick) sessions.focus(pick.session.id, true);

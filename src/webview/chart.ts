@@ -172,7 +172,8 @@ export class TimelineChart {
             afterBuildTicks: (axis) => this.layoutTicks(axis),
             ticks: { color: fg, font, autoSkip: false, maxRotation: 0, callback: (v) => tickLabel(Number(v), this.tickStep) },
           },
-          y: { grid: { color: grid }, ticks: { color: fg, font, callback: (v) => formatBytes(Number(v), state.units) } },
+          // From zero: a flat 92 MB line drawn over a 0.5 MB range read as wild swings.
+          y: { beginAtZero: true, grid: { color: grid }, ticks: { color: fg, font, callback: (v) => formatBytes(Number(v), state.units) } },
         },
         plugins: {
           legend: { display: false },

@@ -12,7 +12,7 @@ describe('empty states', () => {
     const live = plain(noCheckpointsText('none', true));
     assert.equal(live, 'This process does not report checkpoints: add `import headroom; headroom.checkpoint("label")` to it, or run it with Headroom.');
     assert.doesNotMatch(live, /yet/);
-    assert.match(plain(noCheckpointsText('none', false)), /^This run reported no checkpoints: add `import headroom; headroom\.checkpoint\("label"\)` to it and run it again with Headroom\.$/);
+    assert.match(plain(noCheckpointsText('none', false)), /^This process reported no checkpoints: add `import headroom; headroom\.checkpoint\("label"\)` to it and run it with Headroom\.$/);
   });
 
   it('a recording has what it has', () => {

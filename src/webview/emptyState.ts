@@ -26,7 +26,7 @@ export function noCheckpointsText(reporter: Reporter | undefined, live: boolean)
   if (reporter === 'none') {
     return live
       ? ['This process does not report checkpoints: add ', { code: CALL }, ' to it, or run it with Headroom.']
-      : ['This run reported no checkpoints: add ', { code: CALL }, ' to it and run it again with Headroom.'];
+      : ['This process reported no checkpoints: add ', { code: CALL }, ' to it and run it with Headroom.'];
   }
   return ['No checkpoints yet: call ', { code: 'headroom.checkpoint("label")' }, ' in your program.'];
 }

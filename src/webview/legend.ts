@@ -103,6 +103,7 @@ export class Legend {
       span.append(el('span', `swatch neutral${k.dashed ? ' dashed' : ''}`), el('span', 'name', k.key));
       return span;
     });
-    this.items.replaceChildren(...chips, ...keys);
+    // The key first: it says what solid and dashed mean, and must not be the chip that overflows.
+    this.items.replaceChildren(...keys, ...chips);
   }
 }

@@ -30,8 +30,9 @@ describe('checkpoint row order', () => {
     assert.deepEqual(labels(displayOrder(after, shown, true, 'sinceStart', true)), ['a', 'c', 'e', 'd']);
   });
 
-  it('tells rows apart by location and label: the same label at two lines is two rows', () => {
+  it('tells rows apart by location: the same label at two lines is two rows, a new label at one line the same row', () => {
     assert.notEqual(rowKey(row('x', 1, 1)), rowKey(row('x', 1, 2)));
+    assert.equal(rowKey(row('alpha', 1, 7)), rowKey(row('beta', 2, 7)));
     const prev = [row('x', 5, 2), row('x', 9, 1)].map(rowKey);
     assert.deepEqual(
       displayOrder([row('x', 9, 1), row('x', 5, 2)], prev, true, 'sinceStart', true).map((r) => r.line),

@@ -3,8 +3,8 @@
 // held (pointer over it, or keyboard focus in it) rows keep their places. Pure.
 import type { CheckpointRow } from '../shared/webviewMessages';
 
-/** A row's identity across updates: where it is and what it is called. */
-export const rowKey = (r: CheckpointRow): string => `${r.file}\u0000${r.line}\u0000${r.kind}\u0000${r.label}`;
+/** A row's identity across updates: its location (a row is one line of code; its label is the last one hit there). */
+export const rowKey = (r: CheckpointRow): string => `${r.file}\u0000${r.line}`;
 
 /** A sorted copy: numbers by value, text by localeCompare; an absent value counts as lowest. */
 export function sortRows(rows: readonly CheckpointRow[], key: keyof CheckpointRow, desc: boolean): CheckpointRow[] {

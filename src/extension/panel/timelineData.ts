@@ -20,7 +20,8 @@ const SPECS: Partial<Record<SeriesFamily, SeriesSpec>> = {
   'tree.rss': { label: () => 'RSS (tree)', colour: '--vscode-charts-blue' },
   'tree.pss': { label: () => 'PSS (tree)', colour: '--vscode-charts-green' },
   'tree.vms': { label: () => 'VMS (tree)', colour: '--vscode-charts-purple', hidden: true },
-  'sys.used': { label: () => 'system used', colour: '--vscode-charts-foreground' },
+  // Hidden until asked for: gigabytes of system memory flatten the program's own lines to the axis.
+  'sys.used': { label: () => 'system used', colour: '--vscode-charts-foreground', hidden: true },
   'sys.available': { label: () => 'system available', colour: '--vscode-charts-lines', hidden: true },
   'cgroup.limit': { label: () => 'cgroup limit', colour: '--vscode-charts-red' },
   'cgroup.usage': { label: () => 'cgroup usage', colour: '--vscode-charts-orange', hidden: true },

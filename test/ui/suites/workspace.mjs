@@ -87,7 +87,7 @@ export async function run({ browser, server }) {
         assert.equal(await frame.locator('[data-action="follow"]').isDisabled(), true, 'nothing to follow on an ended run');
         assert.equal(await frame.locator('[data-action="exportCsv"]').isDisabled(), false);
         const relative = frame.locator('[data-action="fromZero"]');
-        assert.equal(await relative.innerText(), 'Relative to start');
+        assert.equal(await relative.getAttribute('aria-label'), 'Relative to start', 'an icon button named for what it does');
         assert.match((await relative.getAttribute('title')) ?? '', /relative to its first value/);
       },
     ],

@@ -35,8 +35,16 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   const notify = (ok: boolean, message: string) => void (ok ? vscode.window.showInformationMessage(message) : vscode.window.showWarningMessage(message));
   context.subscriptions.push(
     vscode.commands.registerCommand(CommandId.ShowTimeline, (args?: { sessionId?: string; t?: number }) => {
-      if (args?.sessionId) sessions.focus(args.sessionId, true);
-      return panels.showLive(typeof args?.t === 'number' ? args.t : undefined);
+      const t = typeof args?.t === 'number' ? args.t : undefined;
+      const target = args?.sessionId ? sessions.get(args.sessionId) : undefined;
+      // A lens of a recording opens that recording's own panel, at the lens's checkpoint.
+      if (target?.source === 'recording') {
+        const p = panels.showRecording(target);
+        if (t !== undefined) p.focusAt(t);
+        return p;
+      }
+      if (target) sessions.focus(target.id, true);
+      return panels.showLive(t);
     }),
     vscode.commands.registerCommand(CommandId.ShowLog, () => log.show(true)),
     vscode.commands.registerCommand(CommandId.RunPythonFile, (uri?: vscode.Uri) => runPythonFile(sessions, config, uri instanceof vscode.Uri ? uri : undefined)),

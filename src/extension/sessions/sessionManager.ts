@@ -174,7 +174,9 @@ export class SessionManager extends Disposable {
     session.end('recording');
     if (r.errorCount) this.log.warn(`${path}: ${r.errorCount} unreadable line(s) skipped`);
     this.router.add(session);
-    this.focusedId = id;
+    // A recording has a panel of its own: it takes the status bar (and so the lenses) only
+    // when no run is live, never silently from a live one.
+    if (!this.focused?.live) this.focusedId = id;
     this._onDidChangeSessions.fire();
     return session;
   }

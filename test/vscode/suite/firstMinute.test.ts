@@ -65,18 +65,25 @@ describe('the first minute (real editor)', () => {
     await waitFor(() => live.ingest.at(TWO_PHASES, HELD_LINE) !== undefined || live.ingest.forFile(TWO_PHASES).length > 1, 'the live run to reach "phase: held"', 30_000);
     const opened = (await vscode.commands.executeCommand('headroom.openRecording', vscode.Uri.file(recording))) as MonitoringSession;
     assert.ok(opened);
-    assert.equal(api.sessions.focused, opened, 'the recording has the focus (status bar, panel)');
+    assert.equal(api.sessions.focused, live, 'the status bar stays on the live run; the recording has its own panel');
+    assert.ok(api.panels.all().some((p) => p.boundSession === opened), 'the recording in a panel of its own');
     // The lenses still show the live run's 160 MiB, and a click opens the live run.
     const lens = await waitFor(async () => (await lensTitlesAt(HELD_LINE)).find((l) => /phase: held/.test(l.command?.title ?? '')), 'the lens at "phase: held"');
     assert.match(lens.command?.title ?? '', /^phase: held: \+1[67]\d MB since previous \| RSS /, lens.command?.title);
     assert.equal((lens.command?.arguments?.[0] as { sessionId: string }).sessionId, live.id);
     assert.match(lens.command?.tooltip ?? '', new RegExp(`From two_phases\\.py \\(pid ${live.rootPid}, running\\)`));
     assert.match(await hoverAt(HELD_LINE), new RegExp(`Headroom · two_phases\\.py \\(pid ${live.rootPid}, running\\): 1 hit of this checkpoint`));
-    // Once nothing is live, the recording the user opened speaks (and says so).
+    // Once nothing is live, a recording the user opens takes the focus, and its lenses speak (and say so).
     live.end('stopped by the test');
-    const fromRecording = await waitFor(async () => (await lensTitlesAt(HELD_LINE)).find((l) => (l.command?.arguments?.[0] as { sessionId?: string })?.sessionId === opened.id), 'the lenses to follow the recording');
+    await waitFor(() => !live.live, 'the run to end');
+    const reopened = (await vscode.commands.executeCommand('headroom.openRecording', vscode.Uri.file(recording))) as MonitoringSession;
+    assert.equal(api.sessions.focused, reopened);
+    const fromRecording = await waitFor(async () => (await lensTitlesAt(HELD_LINE)).find((l) => (l.command?.arguments?.[0] as { sessionId?: string })?.sessionId === reopened.id), 'the lenses to follow the recording');
     assert.match(fromRecording.command?.title ?? '', /^phase: held: \+3\d(\.\d)? MB since previous/);
     assert.match(await hoverAt(HELD_LINE), /Headroom · recording\.ndjson \(recording\)/);
+    // Its lens opens the recording's own panel, not the live one.
+    await vscode.commands.executeCommand(fromRecording.command!.command, ...(fromRecording.command!.arguments ?? []));
+    await waitFor(() => api.panels.active?.boundSession === reopened, 'the recording\'s panel in front');
   });
 
   it('the Headroom view lists the window\'s runs and the recent recordings, each with its actions', async () => {
@@ -134,8 +141,8 @@ describe('the first minute (real editor)', () => {
     const api = await headroom();
     await new Promise((r) => setTimeout(r, 1000)); // earlier starts' notifications are settled
     const before = api.notices.counts.shown + api.notices.counts.quiet;
-    const a = await runTwoPhases({ SIZE_MB: '10', HOLD_S: '3' });
-    const b = await runTwoPhases({ SIZE_MB: '10', HOLD_S: '3' });
+    // Two starts at once (as a script that launches two runs): one notification, or one logged line while quiet.
+    const [a, b] = await Promise.all([runTwoPhases({ SIZE_MB: '10', HOLD_S: '3' }), runTwoPhases({ SIZE_MB: '10', HOLD_S: '3' })]);
     await waitFor(() => api.notices.counts.shown + api.notices.counts.quiet > before, 'the notification', 10_000);
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal(api.notices.counts.shown + api.notices.counts.quiet - before, 1, 'one notification for two starts');

@@ -204,6 +204,7 @@ function runTestsFor(page) {
         await page.setViewportSize({ width: 1000, height: 900 });
         try {
           await check('a 1000 px window');
+          await screenshot(page, 'halfwidth-narrow');
         } finally {
           await page.setViewportSize({ width: 1400, height: 900 });
         }
@@ -324,13 +325,18 @@ function attachAndCompare(page) {
   return [
     [
       'Attach to Process... in the empty timeline attaches; a process with no client says why it has no checkpoints',
-      shotOnFailure(page, 'halfwidth-attach', async () => {
+      shotOnFailure(page, 'halfwidth-attach-light', async () => {
         const tag = `headroom-attach-target-${process.pid}`;
         const target = spawn('/usr/bin/python3', ['-c', `import time; tag = "${tag}"; x = b"x" * (80 << 20); time.sleep(90)`], { stdio: 'ignore' });
         try {
           await page.waitForTimeout(1000);
+          // This window in the light theme: the empty state, the attached process and compare mode.
+          await setTheme(page, 'Light Modern');
           await openFile(page, 'allocate_steps.py');
           await runCommand(page, 'Headroom: Show Timeline');
+          await frame.locator('text=No monitoring session yet').waitFor({ timeout: 20_000 });
+          await tidy(page);
+          await screenshot(page, 'halfwidth-empty-light');
           await frame.locator('.empty button', { hasText: 'Attach to Process...' }).click();
           await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Attach Headroom to Process' }).waitFor({ timeout: 15_000 });
           await page.locator('.quick-input-widget input').fill(tag);
@@ -343,7 +349,7 @@ function attachAndCompare(page) {
           assert.doesNotMatch(text, /yet/);
           assert.equal(await none.locator('code').count(), 1, 'the call is shown as code');
           await tidy(page);
-          await screenshot(page, 'halfwidth-attach');
+          await screenshot(page, 'halfwidth-attach-light');
         } finally {
           target.kill();
         }
@@ -351,7 +357,7 @@ function attachAndCompare(page) {
     ],
     [
       'compare at half width: one legend chip per series and an A/B key, the compare table in its own scroll box',
-      shotOnFailure(page, 'halfwidth-compare', async () => {
+      shotOnFailure(page, 'halfwidth-compare-light', async () => {
         const dir = mkdtempSync(join(tmpdir(), 'headroom-halfwidth-'));
         try {
           const a = record(dir, 'config-a', 300, 0.1);
@@ -378,7 +384,7 @@ function attachAndCompare(page) {
           const key = await frame.locator('.legend-key').nth(1).boundingBox();
           const items = await frame.locator('.legend-items').boundingBox();
           assert.ok(key.y + key.height <= items.y + items.height + 1, 'the B key is visible in the legend');
-          await screenshot(page, 'halfwidth-compare');
+          await screenshot(page, 'halfwidth-compare-light');
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }

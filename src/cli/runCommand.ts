@@ -5,9 +5,10 @@ import { ProtocolListener } from '../engine/protocol/listener';
 import { MonitoringSession } from '../engine/session/monitoringSession';
 import { prependPythonPath } from '../engine/session/pythonPath';
 import { SessionRouter } from '../engine/session/sessionRouter';
-import { SeriesName, type MemoryStore } from '../engine/store/memoryStore';
+import { SeriesName } from '../engine/store/memoryStore';
 import { formatBytes, plainLabel } from '../shared/format';
 import type { RunArgs } from './args';
+import { liveStatus } from './liveStatus';
 import { firstValue, renderSummaryText, runSummary, type RunSummary } from './summary';
 import { writeReports } from './writeReports';
 import { VERSION } from './version';
@@ -62,7 +63,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]).map((s) => [s, forward(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);
 
-  const status = liveStatus(session, args);
+  const status = liveStatus(session, args.units, args.quiet);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.once('exit', (c, s) => r([c, s])));
   status.dispose();
   for (const [s, h] of handlers) process.off(s, h);
@@ -86,41 +87,17 @@ export async function runCommand(args: RunArgs): Promise<number> {
     failAbove: args.failAbove,
     failed,
   };
+  // What went wrong on the way comes before the summary: the summary is the run's last word,
+  // and nothing after it may read like a failure of the program.
+  if (ingest.failed) problems.push(`${ingest.failed} record(s) could not be ingested in all`);
+  for (const p of problems.slice(0, 5)) process.stderr.write(`headroom: ${p}\n`);
   if (signal === 'SIGKILL') process.stderr.write(`headroom: the process was killed by SIGKILL (how the out-of-memory killer ends a process)${last ? `; the last checkpoint it reached was "${plainLabel(last.label ?? '', 60)}" at ${last.file}:${last.line}` : ''}\n`);
   process.stderr.write(renderSummaryText(summary, args.units, args.fromZero) + '\n');
   if (out) {
     writeReports(out, summary, store, args.units, args.fromZero);
     process.stderr.write(`headroom: reports in ${out} (report.html, summary.json, samples.csv, recording.ndjson)\n`);
   }
-  if (ingest.failed) problems.push(`${ingest.failed} record(s) could not be ingested in all`);
-  for (const p of problems.slice(0, 5)) process.stderr.write(`headroom: ${p}\n`);
   if (failed) return 3;
   if (signal) return 128 + (SIGNALS[signal] ?? 1);
   return code ?? 1;
-}
-
-/** The one-line status on stderr: redrawn in place on a terminal, every 5 s otherwise. */
-function liveStatus(session: MonitoringSession, args: RunArgs): { dispose(): void } {
-  const monitor = session.monitor;
-  if (args.quiet || !monitor) return { dispose: () => undefined };
-  const tty = process.stderr.isTTY;
-  const store: MemoryStore = session.store;
-  let lastPlain = 0;
-  const sub = monitor.onTick((t) => {
-    const now = Date.now();
-    const peak = store.get(SeriesName.treeRss)?.max ?? t.tree.rss;
-    const last = session.ingest.lastCheckpoint;
-    const line = `[headroom] RSS ${formatBytes(t.tree.rss, args.units)} | peak ${formatBytes(peak, args.units)}${t.system ? ` | system ${((100 * t.system.used) / t.system.total).toFixed(0)}%` : ''}${last ? ` | last: ${plainLabel(last.label ?? `line ${last.line}`, 40)}` : ''}`;
-    if (tty) process.stderr.write(`\r\x1b[2K${line}`);
-    else if (now - lastPlain >= 5000) {
-      lastPlain = now;
-      process.stderr.write(`${line}\n`);
-    }
-  });
-  return {
-    dispose: () => {
-      sub.dispose();
-      if (tty) process.stderr.write('\r\x1b[2K');
-    },
-  };
 }

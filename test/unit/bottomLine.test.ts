@@ -198,6 +198,19 @@ describe('liveStatus', () => {
     assert.deepEqual(stream.listeners.get('resize'), []);
   });
 
+  it('gives the screen back when this process exits while it runs (a crash, process.exit)', () => {
+    const f = fakeSession();
+    const stream = new FakeStream(true, 24, 80);
+    const before = process.listeners('exit');
+    const s = liveStatus(f.session, 'GB', false, stream, {});
+    const added = process.listeners('exit').filter((l) => !before.includes(l));
+    assert.equal(added.length, 1);
+    (added[0] as () => void)();
+    assert.equal(stream.written.at(-1), releaseSequence(24));
+    s.dispose();
+    assert.equal(stream.written.filter((w) => w === releaseSequence(24)).length, 1, 'given back once');
+  });
+
   it('on a dumb terminal, uses no escape sequence', () => {
     const f = fakeSession();
     const stream = new FakeStream(true);

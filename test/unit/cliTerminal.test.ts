@@ -36,7 +36,7 @@ interface PtyEvent {
   resize?: [number, number];
   stopped?: boolean;
   continued?: boolean;
-  interrupted?: boolean;
+  signal?: string;
 }
 
 interface Replay {
@@ -55,7 +55,7 @@ interface Replay {
  * it wrote through the emulator, checking after every control function that no row holds both
  * the status and anything else, and that the status is only ever on the bottom row.
  */
-function runOnTerminal(dir: string, opts: { rows: number; cols: number; args?: string[]; resizes?: [number, number, number][]; stopAt?: number; interruptAt?: number }): Replay {
+function runOnTerminal(dir: string, opts: { rows: number; cols: number; args?: string[]; resizes?: [number, number, number][]; stopAt?: number; signals?: [number, string][] }): Replay {
   const script = join(dir, 'prints.py');
   writeFileSync(script, PROGRAM);
   const cfg = {
@@ -65,7 +65,7 @@ function runOnTerminal(dir: string, opts: { rows: number; cols: number; args?: s
     env: { TERM: 'xterm-256color' },
     resizes: opts.resizes ?? [],
     stop_at: opts.stopAt,
-    interrupt_at: opts.interruptAt,
+    signals: opts.signals ?? [],
   };
   const r = spawnSync(PYTHON, [join(__dirname, 'terminal', 'ptyRun.py'), JSON.stringify(cfg)], { encoding: 'utf8', timeout: 90_000 });
   assert.equal(r.status, 0, r.stderr);
@@ -165,11 +165,19 @@ describe('headroom run on a terminal (real pseudo-terminal, replayed through an 
   });
 
   it('gives the screen back at Ctrl-C, the traceback intact', () => {
-    const r = runOnTerminal(dir, { rows: 12, cols: 80, interruptAt: 0.8 });
+    const r = runOnTerminal(dir, { rows: 12, cols: 80, signals: [[0.8, 'SIGINT']] });
     assert.equal(r.code, 130, 'Python ends itself with SIGINT after a KeyboardInterrupt; 128 + 2 is passed through');
     const rows = r.screen.transcript();
     assert.ok(rows.includes('KeyboardInterrupt'), rows.join('\n'));
     assert.ok(rows.includes('line 01 ==========='), rows.join('\n'));
+    assertScreenGivenBack(r);
+  });
+
+  it('gives the screen back at Ctrl-\\, though it ends at once with no summary', () => {
+    const r = runOnTerminal(dir, { rows: 12, cols: 80, signals: [[0.8, 'SIGQUIT']] });
+    assert.equal(r.code, -3, 'headroom ends of the SIGQUIT, as it would have with no handler');
+    assert.ok(r.statusSeen >= 1, 'the status was up when Ctrl-\\ came');
+    assert.ok(r.screen.transcript().includes('line 01 ==========='));
     assertScreenGivenBack(r);
   });
 

@@ -3,13 +3,13 @@ terminal, in order, with the resizes and job-control stops the test asked for be
 
     python3 ptyRun.py '{"argv": [...], "rows": 12, "cols": 80, "env": {...},
                         "resizes": [[seconds, rows, cols], ...], "stop_at": seconds,
-                        "interrupt_at": seconds}'
+                        "signals": [[seconds, "SIGINT"], ...]}'
 
 Output: {"events": [{"data": base64} | {"resize": [rows, cols]} | {"stopped": true} |
-{"continued": true} | {"interrupted": true}], "code": exit code}. The command is a session
+{"continued": true} | {"signal": name}], "code": exit code}. The command is a session
 leader with the terminal as its controlling terminal, like a program started from a shell: a
 resize sends SIGWINCH to it, "stop_at" sends SIGTSTP to its process group as Ctrl-Z does
-(then SIGCONT, as fg does), "interrupt_at" SIGINT as Ctrl-C does.
+(then SIGCONT, as fg does), "signals" send others to the group as Ctrl-C and Ctrl-\ do.
 """
 import base64
 import fcntl
@@ -64,7 +64,7 @@ def drain():
 t0 = time.time()
 resizes = sorted(cfg.get("resizes", []))
 stop_at = cfg.get("stop_at")
-interrupt_at = cfg.get("interrupt_at")
+signals = sorted(cfg.get("signals", []))
 deadline = t0 + cfg.get("timeout", 60)
 status = None
 while True:
@@ -76,10 +76,10 @@ while True:
         drain()
         set_size(master, rows, cols)  # the kernel sends SIGWINCH to the foreground group
         events.append({"resize": [rows, cols]})
-    if interrupt_at is not None and interrupt_at <= now:
-        interrupt_at = None
-        os.killpg(pid, signal.SIGINT)  # Ctrl-C
-        events.append({"interrupted": True})
+    while signals and signals[0][0] <= now:
+        _, name = signals.pop(0)
+        os.killpg(pid, getattr(signal, name))  # SIGINT is Ctrl-C, SIGQUIT Ctrl-\
+        events.append({"signal": name})
     if stop_at is not None and stop_at <= now:
         stop_at = None
         os.killpg(pid, signal.SIGTSTP)  # Ctrl-Z

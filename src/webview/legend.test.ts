@@ -21,27 +21,27 @@ describe('series legend', () => {
     sessionName: 'train.py',
   });
 
-  it('has a chip per series of this run, in order, shown or hidden as the chart draws them', () => {
+  it('has a chip per series of this run, those drawn by default first, shown or hidden as the chart draws them', () => {
     const entries = legendEntries(s, (v) => `colour(${v})`);
     assert.deepEqual(
       entries.map((e) => [e.name, e.label, e.colour, e.hidden]),
       [
         ['tree.rss', 'RSS (tree)', 'colour(--c-tree.rss)', false],
-        ['tree.vms', 'VMS (tree)', 'colour(--c-tree.vms)', true],
         ['sys.used', 'system used', 'colour(--c-sys.used)', false],
+        ['tree.vms', 'VMS (tree)', 'colour(--c-tree.vms)', true],
       ],
     );
     assert.equal(legendSummary(entries), 'Series 2/3');
     assert.equal(chipTitle(entries[0]), 'RSS (tree): click to hide');
-    assert.equal(chipTitle(entries[1]), 'VMS (tree): click to show');
+    assert.equal(chipTitle(entries[2]), 'VMS (tree): click to show');
   });
 
-  it('follows the toggles', () => {
+  it('follows the toggles without moving a chip', () => {
     s.hiddenSeries.add('tree.rss');
     s.hiddenSeries.add('show:tree.vms');
     assert.deepEqual(
-      legendEntries(s, (v) => v).map((e) => e.hidden),
-      [true, false, false],
+      legendEntries(s, (v) => v).map((e) => `${e.name}${e.hidden ? ' (hidden)' : ''}`),
+      ['tree.rss (hidden)', 'sys.used', 'tree.vms'],
     );
     s.hiddenSeries.clear();
   });

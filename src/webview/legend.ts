@@ -24,9 +24,15 @@ export interface CompareKey {
   readonly title: string;
 }
 
-/** One chip per series of this run, in legend order; the compared series share them. */
+/**
+ * One chip per series of this run (the compared series share them): the series drawn by default
+ * first, in legend order, then those hidden until asked for, so what the chart draws is not the
+ * chip that overflows (a launch's rank lines came after five hidden series). The order does not
+ * follow the toggles: a chip stays where it was clicked.
+ */
 export function legendEntries(s: TimelineState, colourOf: (themeVar: string) => string): LegendEntry[] {
-  return [...s.local.values()].map(({ meta }) => ({ name: meta.name, label: meta.label, colour: colourOf(meta.colour), hidden: isHidden(meta, s.hiddenSeries) }));
+  const metas = [...s.local.values()].map(({ meta }) => meta);
+  return [...metas.filter((m) => !m.hidden), ...metas.filter((m) => m.hidden)].map((meta) => ({ name: meta.name, label: meta.label, colour: colourOf(meta.colour), hidden: isHidden(meta, s.hiddenSeries) }));
 }
 
 /** A and B, with the runs' whole names in their tooltips; none outside compare mode. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatBytes } from '../../shared/format';
+import { formatBytes, formatPercent } from '../../shared/format';
 import { CommandId } from '../commands';
 import type { ConfigService } from '../config';
 import type { SessionManager } from '../sessions/sessionManager';
@@ -40,7 +40,7 @@ export class PressureAlerts extends Disposable {
       this.armed = false;
       this.shown++;
       const where = p.source === 'cgroup' ? 'of its cgroup limit' : 'of system memory';
-      const msg = `Headroom: memory at ${p.percent.toFixed(0)}% ${where} (${formatBytes(p.used, this.config.current.units)} of ${formatBytes(p.limit, this.config.current.units)}) while monitoring ${s.name}.`;
+      const msg = `Headroom: memory at ${formatPercent(p.percent)} ${where} (${formatBytes(p.used, this.config.current.units)} of ${formatBytes(p.limit, this.config.current.units)}) while monitoring ${s.name}.`;
       this.log.warn(msg);
       void vscode.window.showWarningMessage(msg, 'Open Timeline', 'Force Cleanup').then((a) => {
         if (a === 'Open Timeline') void vscode.commands.executeCommand(CommandId.ShowTimeline);

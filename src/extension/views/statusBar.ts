@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatBytes, formatPair, plainLabel } from '../../shared/format';
+import { formatBytes, formatPair, formatPercent, plainLabel } from '../../shared/format';
 import { CommandId } from '../commands';
 import type { ConfigService } from '../config';
 import type { MonitoringSession } from '../../engine/session/monitoringSession';
@@ -96,7 +96,7 @@ export class StatusBarController extends Disposable {
       }
       if (tick.tree.processes.length > 12) md.appendText(`… and ${tick.tree.processes.length - 12} more processes\n\n`);
       const p = pressureOf(tick);
-      if (p) md.appendText(`${p.source === 'cgroup' ? 'cgroup limit' : 'system'}: ${formatBytes(p.used, cfg.units)} of ${formatBytes(p.limit, cfg.units)} (${p.percent.toFixed(0)}%)\n\n`);
+      if (p) md.appendText(`${p.source === 'cgroup' ? 'cgroup limit' : 'system'}: ${formatBytes(p.used, cfg.units)} of ${formatBytes(p.limit, cfg.units)} (${formatPercent(p.percent)})\n\n`);
       for (const d of tick.gpu?.devices ?? []) {
         md.appendText(`GPU ${d.index} ${plainLabel(d.name, 40)}: ${d.memUsed !== undefined && d.memTotal !== undefined ? formatPair(d.memUsed, d.memTotal, cfg.units) : 'n/a'}\n\n`);
       }

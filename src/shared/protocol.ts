@@ -6,9 +6,35 @@ export const PROTOCOL_VERSION = 1;
 /** Longest accepted line, in bytes, newline excluded. Longer lines are dropped, the stream goes on. */
 export const MAX_LINE_BYTES = 1024 * 1024;
 
+/**
+ * One CUDA device as torch's caching allocator and the driver see it from inside the program.
+ * Bytes, counts for the `num_` fields. Every field after `reserved` is optional: older
+ * clients send none of them, and readers must not rely on them.
+ */
+export interface CudaDeviceMemory {
+  readonly kind: 'cuda';
+  /** torch's device index: relative to CUDA_VISIBLE_DEVICES, so not always nvidia-smi's. */
+  readonly index: number;
+  readonly allocated: number;
+  readonly reserved: number;
+  /** Peaks since torch's last reset_peak_memory_stats (a step's own with `reset_peaks=True`). */
+  readonly max_allocated?: number;
+  readonly max_reserved?: number;
+  /** Bytes in active blocks (allocated plus the rounding of each allocation). */
+  readonly active?: number;
+  /** Free bytes the allocator cannot release or reuse for large requests: fragmentation. */
+  readonly inactive_split?: number;
+  /** Times a cudaMalloc failed and the allocator freed its cache to retry; out-of-memory errors raised. */
+  readonly num_alloc_retries?: number;
+  readonly num_ooms?: number;
+  /** The driver's view (mem_get_info): memory used on the device by every process, and its size. Only on some records. */
+  readonly device_used?: number;
+  readonly device_total?: number;
+}
+
 /** Allocator figures of one device, as the framework reports them. Bytes. */
 export type DeviceMemory =
-  | { readonly kind: 'cuda'; readonly index: number; readonly allocated: number; readonly reserved: number; readonly max_allocated?: number; readonly max_reserved?: number }
+  | CudaDeviceMemory
   | { readonly kind: 'mps'; readonly index?: number; readonly current: number; readonly driver?: number }
   | { readonly kind: 'mlx'; readonly index?: number; readonly active: number; readonly cache?: number; readonly peak?: number };
 
@@ -100,6 +126,8 @@ export interface EpochStartRecord extends Base, SourceLocation {
   readonly type: 'epoch_start';
   readonly epoch: number;
   readonly mem: MemorySnapshot;
+  /** The training's global step when the epoch began. */
+  readonly step?: number;
 }
 
 export interface EpochEndRecord extends Base, SourceLocation {
@@ -110,15 +138,22 @@ export interface EpochEndRecord extends Base, SourceLocation {
   readonly loss?: number;
   readonly duration?: number;
   readonly peak?: PeakFigures;
+  /** The training's global step when the epoch ended. */
+  readonly step?: number;
 }
 
 export interface BatchEndRecord extends Base, SourceLocation {
   readonly type: 'batch_end';
   readonly epoch?: number;
+  /** The batch's index within its epoch. */
   readonly batch: number;
   readonly mem: MemorySnapshot;
   readonly loss?: number;
   readonly batch_size?: number;
+  /** The training's global step (optimizer steps since training began): the step axis. */
+  readonly step?: number;
+  /** The highest memory inside the step. */
+  readonly peak?: PeakFigures;
 }
 
 /** What one cleanup did, per kind of memory: before, after, freed (bytes). */
@@ -295,6 +330,7 @@ function check(x: unknown): ProtocolRecord | DecodeFailure {
     const badCount = !isCount(x.local_rank) ? 'local_rank' : !isCount(x.local_world_size) ? 'local_world_size' : undefined;
     if (badCount) return fail('bad-field', `"${badCount}" must be a non-negative integer`, type);
   }
+  if (x.step !== undefined && (type === 'batch_end' || type === 'epoch_start' || type === 'epoch_end') && !isCount(x.step)) return fail('bad-field', '"step" must be a non-negative integer', type);
   if (type === 'bye' && x.errors !== undefined && !isCounts(x.errors)) return fail('bad-field', '"errors" must be an object of non-negative integer counts', type);
   return x as unknown as ProtocolRecord;
 }

@@ -26,6 +26,9 @@ TYPES = {
 # Optional hello fields that must be non-negative integers when present.
 HELLO_COUNTS = ("local_rank", "local_world_size")
 
+# Records that may carry the training's global step (a non-negative integer).
+STEP_TYPES = ("epoch_start", "epoch_end", "batch_end")
+
 CONTROL_TYPES = {"cleanup": ("id",), "ping": ("id",)}
 
 
@@ -108,6 +111,8 @@ def validate(x, types=None):
         for f in HELLO_COUNTS:
             if f in x and not _count(x[f]):
                 raise ProtocolError("bad-field", '"%s" must be a non-negative integer' % f)
+    if "step" in x and t in STEP_TYPES and not _count(x["step"]):
+        raise ProtocolError("bad-field", '"step" must be a non-negative integer')
     if t == "bye" and "errors" in x and not _counts(x["errors"]):
         raise ProtocolError("bad-field", '"errors" must be an object of non-negative integer counts')
     return x

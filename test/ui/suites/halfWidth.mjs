@@ -334,7 +334,8 @@ function attachAndCompare(page) {
           await setTheme(page, 'Light Modern');
           await openFile(page, 'allocate_steps.py');
           await runCommand(page, 'Headroom: Show Timeline');
-          await frame.locator('text=No monitoring session yet').waitFor({ timeout: 20_000 });
+          // A fresh window's first webview can take a while on a loaded machine.
+          await frame.locator('text=No monitoring session yet').waitFor({ timeout: 45_000 });
           await tidy(page);
           await screenshot(page, 'halfwidth-empty-light');
           await frame.locator('.empty button', { hasText: 'Attach to Process...' }).click();

@@ -75,7 +75,8 @@ export class CheckpointTable {
       if (!held) this.render(this.rows);
     };
     scroll.addEventListener('pointerenter', () => hold(true));
-    scroll.addEventListener('pointerleave', () => hold(this.table.contains(document.activeElement)));
+    // A clicked row keeps the page's focus after its line opens in the editor: only a focused page holds.
+    scroll.addEventListener('pointerleave', () => hold(document.hasFocus() && this.table.contains(document.activeElement)));
     scroll.addEventListener('focusin', () => hold(true));
     scroll.addEventListener('focusout', (e) => hold(scroll.matches(':hover') || this.table.contains(e.relatedTarget as Node | null)));
   }

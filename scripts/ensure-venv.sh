@@ -2,14 +2,45 @@
 # The project's Python environment for tests that need a newer PyTorch than Debian's 1.13
 # (torchrun with gloo on Python 3.11): .venv with torch 2.13.0, the CPU build. The version is
 # pinned exactly: a plain `torch` or an open range would pull a CUDA build of several GB.
+# It also holds the Python client's build backend (hatchling, pinned) for scripts/build-wheel.sh,
+# and that backend's wheels in .venv/wheelhouse, so `pip install src/python` builds offline
+# (`--no-index --find-links .venv/wheelhouse`), as the package test does in a clean venv.
+# And the trainer libraries the callback tests drive (transformers with accelerate, lightning),
+# pinned, installed with torch pinned beside them so that pip can never trade it for another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_torch=2.13.0
+want_hatchling=1.27.0
+want_transformers=5.24.0
+want_accelerate=1.15.0
+want_lightning=2.6.6
 venv=.venv
-if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import torch, numpy, sys; sys.exit(0 if torch.__version__.split('+')[0] == '$want_torch' else 1)" 2>/dev/null; then
+wheelhouse=$venv/wheelhouse
+have_torch() { [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import torch, numpy, sys; sys.exit(0 if torch.__version__.split('+')[0] == '$want_torch' else 1)" 2>/dev/null; }
+have_backend() {
+  "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('hatchling') == '$want_hatchling' else 1)" 2>/dev/null &&
+    compgen -G "$wheelhouse/hatchling-$want_hatchling-*.whl" >/dev/null
+}
+have_trainers() {
+  "$venv/bin/python" -c "import importlib.metadata as m, sys; want = {'transformers': '$want_transformers', 'accelerate': '$want_accelerate', 'lightning': '$want_lightning'}; sys.exit(0 if all(m.version(k) == v for k, v in want.items()) else 1)" 2>/dev/null
+}
+if have_torch && have_backend && have_trainers; then
   exit 0
 fi
-echo "[venv] creating $venv with torch==$want_torch (CPU) and numpy"
-/usr/bin/python3 -m venv "$venv"
-"$venv/bin/pip" install -q --disable-pip-version-check "torch==$want_torch" numpy 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
-"$venv/bin/python" -c "import torch; assert torch.__version__.split('+')[0] == '$want_torch', torch.__version__; print('[venv] torch', torch.__version__)"
+if ! have_torch; then
+  echo "[venv] creating $venv with torch==$want_torch (CPU) and numpy"
+  /usr/bin/python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "torch==$want_torch" numpy 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
+  "$venv/bin/python" -c "import torch; assert torch.__version__.split('+')[0] == '$want_torch', torch.__version__; print('[venv] torch', torch.__version__)"
+fi
+if ! have_backend; then
+  echo "[venv] the Python client's build backend: hatchling==$want_hatchling, its wheels in $wheelhouse"
+  "$venv/bin/pip" download -q --disable-pip-version-check -d "$wheelhouse" "hatchling==$want_hatchling" 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
+  "$venv/bin/pip" install -q --disable-pip-version-check --no-index --find-links "$wheelhouse" "hatchling==$want_hatchling"
+  have_backend
+fi
+if ! have_trainers; then
+  echo "[venv] trainer libraries for the callback tests: transformers==$want_transformers accelerate==$want_accelerate lightning==$want_lightning"
+  "$venv/bin/pip" install -q --disable-pip-version-check "torch==$want_torch" "transformers==$want_transformers" "accelerate==$want_accelerate" "lightning==$want_lightning" 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
+  have_trainers
+fi

@@ -23,6 +23,8 @@ from .._cleanup import cleanup
 from ..manager import clear_device_cache, device_usage, estimate_image_memory
 from . import _report
 
+__all__ = ["MemoryManager"]
+
 logger = logging.getLogger(__name__)
 
 

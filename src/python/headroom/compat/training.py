@@ -20,6 +20,8 @@ from .._tracking import track
 from ..training import EpochMonitor, _as_float
 from . import _report
 
+__all__ = ["BatchMemoryProfiler", "EpochMemoryMonitor", "MemoryMonitor", "MemoryTracker", "monitor_memory", "track_memory"]
+
 MB = 1024 * 1024
 
 

@@ -19,6 +19,8 @@ from .. import _procmem
 from .._cleanup import cleanup
 from . import _report
 
+__all__ = ["DEFAULT_CLEANUP_THRESHOLD", "DEFAULT_MEMORY_THRESHOLD", "MemoryMonitor", "MemorySafeContext", "memory_monitor"]
+
 GB = 1024 ** 3
 DEFAULT_MEMORY_THRESHOLD = 12.0  # GB of RSS that counts as memory pressure
 DEFAULT_CLEANUP_THRESHOLD = 2.0  # GB of growth inside a memory-safe operation that triggers a cleanup afterwards

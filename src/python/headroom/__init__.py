@@ -6,6 +6,8 @@ production code: with no Headroom listening, reporting calls return at once.
     headroom.checkpoint("after model load")
     with headroom.track("forward"):
         ...
+    with headroom.track("step", reset_peaks=True):   # this block's own CUDA peak, not the run's
+        ...
 
 Where records go: HEADROOM_ADDR (+ HEADROOM_TOKEN), set by Headroom in the programs it
 launches and in a window's terminals; or HEADROOM_LOG=path.ndjson. With neither, the first
@@ -21,7 +23,7 @@ From a shell outside VS Code: eval "$(python -m headroom env)".
 """
 from ._cleanup import CleanupResult, cleanup, force_cleanup
 from ._connection import connect, diagnostics, enabled, flush
-from ._peak import peak_memory
+from ._peak import peak_memory, reset_peaks
 from ._safety import memory_safe_operation, safe_operation
 from ._status import check_memory_pressure, get_memory_gb, memory_info, pressure, print_status, status
 from ._tracking import Region, checkpoint, monitor_memory, track, track_memory
@@ -35,5 +37,5 @@ __all__ = [
     "MemoryTracker", "MemoryType", "Region", "__version__", "check_memory_pressure", "checkpoint", "cleanup", "connect", "diagnostics",
     "enabled", "estimate_image_memory", "flush", "force_cleanup", "get_memory_gb", "leak_check", "memory_info",
     "memory_monitor_context", "memory_safe_operation", "monitor_memory", "peak_memory", "pressure", "print_status",
-    "safe_operation", "status", "suggest_batch_size", "track", "track_memory",
+    "reset_peaks", "safe_operation", "status", "suggest_batch_size", "track", "track_memory",
 ]

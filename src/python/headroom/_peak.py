@@ -1,7 +1,10 @@
-"""Peak memory inside a block: shared by regions, decorated calls and peak_memory().
+"""Peak memory inside a block: shared by regions, decorated calls, epochs and peak_memory().
 
 Linux keeps one high-water mark per process (VmHWM), reset at the start of each tracked
-block; a tracker open while another starts keeps what it had seen before the reset.
+block; a tracker open while another starts keeps what it had seen before the reset. torch
+keeps one peak per CUDA device the same way: `reset_peaks()` (asked for per step, region or
+checkpoint) first hands the peaks so far to every open holder, so an epoch or an outer
+region still reports its own peak when the steps inside it reset torch's.
 """
 import threading
 
@@ -9,10 +12,52 @@ from . import _devices, _procmem
 
 _lock = threading.Lock()
 _active = []  # open trackers: each holds the highest VmHWM seen while it was open
+_dev_open = []  # open DevicePeaks: each holds the highest CUDA peaks seen while it was open
+
+
+class DevicePeaks:
+    """The highest CUDA allocator figures per device while open, across resets of torch's peaks."""
+
+    __slots__ = ("seen",)
+
+    def __init__(self):
+        self.seen = {}  # device index -> (max allocated, max reserved)
+        with _lock:
+            _dev_open.append(self)
+
+    def _fold(self, peaks):
+        seen = self.seen
+        for i, (a, r) in peaks.items():
+            old = seen.get(i)
+            seen[i] = (a, r) if old is None else (max(a, old[0]), max(r, old[1]))
+
+    def close(self):
+        """[{kind: "cuda", index, allocated, reserved}]: the peaks per device while open."""
+        peaks = _devices.cuda_peaks()
+        with _lock:
+            self._fold(peaks)
+            try:
+                _dev_open.remove(self)
+            except ValueError:
+                pass
+        return [{"kind": "cuda", "index": i, "allocated": a, "reserved": r} for i, (a, r) in sorted(self.seen.items())]
+
+
+def reset_peaks():
+    """Resets torch's CUDA peak statistics (and MLX's peak) so that the next `max_allocated`
+    is the next step's own; open regions, calls and epochs keep the peaks they had seen.
+    Global, like torch's own reset: a program that reads torch.cuda.max_memory_allocated()
+    itself sees it reset too, which is why regions and steps do this only when asked."""
+    with _lock:
+        if _dev_open:
+            peaks = _devices.cuda_peaks()
+            for h in _dev_open:
+                h._fold(peaks)
+        _devices.reset_device_peaks()
 
 
 class PeakTracker:
-    __slots__ = ("rss_peak", "start_rss", "dev_start")
+    __slots__ = ("rss_peak", "start_rss", "dev_start", "dev")
 
     def __init__(self):
         rss, _ = _procmem.rss_vms()
@@ -29,6 +74,7 @@ class PeakTracker:
             _procmem.reset_peak_rss()
             _active.append(self)
         self.dev_start = _devices.device_memory()
+        self.dev = DevicePeaks()
 
     def finish(self):
         """The `peak` of a record: {rss, devices?} (CUDA allocator peaks per device)."""
@@ -45,11 +91,7 @@ class PeakTracker:
         if rss > self.rss_peak:
             self.rss_peak = rss
         peak = {"rss": self.rss_peak}
-        devs = [
-            {"kind": d["kind"], "index": d.get("index", 0), "allocated": d.get("max_allocated", d.get("allocated", 0)), "reserved": d.get("max_reserved", d.get("reserved", 0))}
-            for d in _devices.device_memory()
-            if d["kind"] == "cuda"
-        ]
+        devs = self.dev.close()
         if devs:
             peak["devices"] = devs
         return peak
@@ -60,7 +102,7 @@ class peak_memory:
     (VmHWM on Linux, reset at entry), `p.devices` the allocator peaks per CUDA device."""
 
     def __enter__(self):
-        _devices.reset_device_peaks()
+        reset_peaks()
         self._t = PeakTracker()
         self.rss = self.start = self._t.start_rss
         self.devices = []

@@ -8,10 +8,13 @@ from . import _devices, _diagnostics, _procmem
 from ._format import format_bytes, format_duration
 from ._client import abs_file, snapshot
 from ._connection import client
-from ._peak import PeakTracker
+from ._peak import PeakTracker, reset_peaks as _reset_peaks
 
-def checkpoint(label=None):
-    """Reports memory at this line. Returns at once when Headroom is not listening."""
+def checkpoint(label=None, reset_peaks=False):
+    """Reports memory at this line. Returns at once when Headroom is not listening.
+
+    `reset_peaks=True` resets torch's CUDA peak statistics after the report, so the next
+    checkpoint's `max_allocated` is the peak since this one (a step's own, at a step's end)."""
     c = client()
     if c is None:
         return
@@ -26,6 +29,8 @@ def checkpoint(label=None):
             r["label"] = str(label)
         r["mem"] = snapshot()
         c.emit(r)
+        if reset_peaks:
+            _reset_peaks()
     except Exception as e:  # the client never raises into user code
         _diagnostics.note("checkpoint", e)
 
@@ -57,9 +62,11 @@ class track:
 
     Reports region start/end (or a call, for functions) with delta and peak inside. With
     Headroom not listening it still measures; `verbose=True` prints a line at the end.
+    `reset_peaks=True` resets torch's CUDA peak statistics as the block starts, so its CUDA
+    peak is the block's own rather than the run's (blocks open around it keep theirs).
     """
 
-    def __init__(self, label=None, verbose=False):
+    def __init__(self, label=None, verbose=False, reset_peaks=False):
         if callable(label):  # bare @track
             self._fn = label
             self.label = label.__qualname__
@@ -68,6 +75,7 @@ class track:
             self._fn = None
             self.label = label
         self.verbose = verbose
+        self.reset_peaks = reset_peaks
         self._stack = threading.local()
 
     # context manager
@@ -75,6 +83,8 @@ class track:
         c = client()
         f = sys._getframe(1)
         region = Region(self.label)
+        if self.reset_peaks:
+            _reset_peaks()
         state = [region, PeakTracker(), time.perf_counter(), None, f.f_code, f.f_lineno]
         region.rss_before = state[1].start_rss
         region.devices_before = state[1].dev_start
@@ -128,7 +138,7 @@ class track:
     def __call__(self, *args, **kwargs):
         if self._fn is None:
             fn = args[0]
-            wrapped = track(self.label or fn.__qualname__, self.verbose)
+            wrapped = track(self.label or fn.__qualname__, self.verbose, self.reset_peaks)
             wrapped._fn = fn
             functools.update_wrapper(wrapped, fn)
             return wrapped
@@ -144,6 +154,8 @@ class track:
         if c is None and not self.verbose:
             return self._fn(*args, **kwargs)
         region = Region(self.label)
+        if self.reset_peaks:
+            _reset_peaks()
         peak = PeakTracker()
         region.rss_before = peak.start_rss
         t_wall = time.time()

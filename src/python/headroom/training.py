@@ -1,10 +1,11 @@
 """Training-loop helpers: epoch/batch callbacks, multi-checkpoint trackers (seed 002)."""
 import time
 
-from . import _devices, _procmem
+from . import _procmem
 from ._client import snapshot
 from ._connection import client
 from ._frames import user_location as _caller  # the user's line, also when a subclass wraps these calls
+from ._peak import DevicePeaks, reset_peaks as _reset_peaks
 
 MB = 1024 ** 2
 
@@ -27,11 +28,15 @@ class EpochMonitor:
 
     Reports epochs and batches to Headroom (with loss and batch size) and prints the first
     `verbose_batches` batches of each epoch and an epoch summary. `enabled=False` makes
-    every call a no-op, for production.
+    every call a no-op, for production. `reset_peaks=True` resets torch's CUDA peak
+    statistics after each batch, so each batch_end's `max_allocated` is that step's own peak;
+    the epoch's peak is kept across those resets and sent with epoch_end.
     """
 
-    def __init__(self, enabled=True, verbose_batches=5, print_fn=print):
+    def __init__(self, enabled=True, verbose_batches=5, print_fn=print, reset_peaks=False):
         self.enabled = enabled
+        self.reset_peaks = reset_peaks
+        self._epoch_peaks = None
         self.verbose_batches = verbose_batches
         self.print_fn = print_fn
         self.epoch = -1
@@ -48,7 +53,10 @@ class EpochMonitor:
         self.batches = 0
         self.last_loss = None
         self._t0 = time.perf_counter()
-        _devices.reset_device_peaks()
+        _reset_peaks()
+        if self._epoch_peaks is not None:
+            self._epoch_peaks.close()  # an epoch that never ended
+        self._epoch_peaks = DevicePeaks()
         c = client()
         if c is not None:
             r = c.base("epoch_start")
@@ -65,6 +73,8 @@ class EpochMonitor:
         c = client()
         verbose = self.print_fn and batch < self.verbose_batches if isinstance(batch, int) else False
         if c is None and not verbose:
+            if self.reset_peaks:
+                _reset_peaks()
             return
         mem = snapshot()
         if c is not None:
@@ -80,6 +90,8 @@ class EpochMonitor:
             if loss_v is not None:
                 line += ", loss=%.6f" % loss_v
             self.print_fn(line)
+        if self.reset_peaks:
+            _reset_peaks()
 
     def on_epoch_end(self, loss=None):
         if not self.enabled:
@@ -89,10 +101,16 @@ class EpochMonitor:
         if loss_v is None:
             loss_v = self.last_loss
         dur = time.perf_counter() - self._t0
+        peak = {"rss": _procmem.peak_rss()}
+        if self._epoch_peaks is not None:
+            devs = self._epoch_peaks.close()
+            self._epoch_peaks = None
+            if devs:
+                peak["devices"] = devs
         c = client()
         if c is not None:
             r = c.base("epoch_end")
-            r.update(_caller(), epoch=self.epoch, mem=mem, batches=self.batches, duration=dur, peak={"rss": _procmem.peak_rss()})
+            r.update(_caller(), epoch=self.epoch, mem=mem, batches=self.batches, duration=dur, peak=peak)
             if loss_v is not None:
                 r["loss"] = loss_v
             c.emit(r)
@@ -100,12 +118,19 @@ class EpochMonitor:
             cuda = [d for d in mem.get("devices", []) if d["kind"] == "cuda"]
             if cuda:
                 self.print_fn("Epoch end: GPU %.1f MB allocated, %.1f MB reserved, peak %.1f MB" % (
-                    sum(d["allocated"] for d in cuda) / MB, sum(d["reserved"] for d in cuda) / MB, sum(d.get("max_allocated", 0) for d in cuda) / MB))
+                    sum(d["allocated"] for d in cuda) / MB, sum(d["reserved"] for d in cuda) / MB, _epoch_peak(peak, cuda) / MB))
             else:
                 self.print_fn("Epoch end: CPU %.1f MB RSS, peak %.1f MB, %d batches in %.1f s" % (mem["rss"] / MB, _procmem.peak_rss() / MB, self.batches, dur))
 
 
 EpochMemoryMonitor = EpochMonitor
+
+
+def _epoch_peak(peak, cuda):
+    """Allocated bytes at the epoch's peak, over CUDA devices: kept across per-step resets."""
+    if "devices" in peak:
+        return sum(d["allocated"] for d in peak["devices"])
+    return sum(d.get("max_allocated", 0) for d in cuda)
 
 
 def _as_float(x):

@@ -235,9 +235,9 @@ class PublicSurface(unittest.TestCase):
 
     def test_signatures_unchanged(self):
         sig = lambda f: str(inspect.signature(f))
-        self.assertEqual(sig(headroom.checkpoint), "(label=None)")
+        self.assertEqual(sig(headroom.checkpoint), "(label=None, reset_peaks=False)")
         self.assertEqual(sig(headroom.connect), "(address=None, token=None)")
-        self.assertEqual(sig(headroom.track), "(label=None, verbose=False)")
+        self.assertEqual(sig(headroom.track), "(label=None, verbose=False, reset_peaks=False)")
         self.assertEqual(sig(headroom.pressure), "(threshold_gb=None, fraction=None)")
         self.assertEqual(sig(headroom.status), "(label=None)")
         self.assertEqual(sig(headroom.safe_operation), "(name, threshold_gb=12.0, cleanup_gb=2.0, verbose=True)")

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { NvidiaSmiMonitor } from './gpu/nvidiaSmiMonitor';
-import type { GpuSample } from './gpu/types';
+import { attributeTreeGpu } from './gpu/treeGpu';
+import type { ClientCuda, GpuSample } from './gpu/types';
 import type { GpuRecord, SampleRecord } from './recording/format';
 import { RecordingWriter, type RecordingWriterOptions } from './recording/recordingWriter';
 import { createSystemSampler, createTreeSampler } from './sampling/createSamplers';
@@ -23,6 +24,8 @@ export interface MonitorOptions {
   readonly onProblem?: (message: string) => void;
   /** Stand-in GPU tool (tests); nvidia-smi by default. */
   readonly gpuCommand?: string;
+  /** The program's newest CUDA figures per process and device: the tree's GPU memory when nvidia-smi cannot see its pids. */
+  readonly clientCuda?: () => readonly ClientCuda[];
 }
 
 export interface MonitorTick {
@@ -44,6 +47,7 @@ export class Monitor {
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(tick: MonitorTick) => void>();
   private lastGpu: GpuSample | undefined;
+  private readonly clientCuda: (() => readonly ClientCuda[]) | undefined;
   private _last: MonitorTick | undefined;
   private _intervalMs: number;
   private stopped = false;
@@ -54,6 +58,7 @@ export class Monitor {
     options: MonitorOptions = {},
   ) {
     this._intervalMs = options.intervalMs ?? 100;
+    this.clientCuda = options.clientCuda;
     this.store = options.store ?? new MemoryStore();
     this.tree = createTreeSampler(rootPid, { pss: options.pss ?? 'auto', onProblem: options.onProblem });
     try {
@@ -165,23 +170,22 @@ export class Monitor {
   }
 
   private onGpu(s: GpuSample): void {
-    const tree = new Set(this._last?.tree.processes.map((p) => p.pid) ?? [this.rootPid]);
-    const mine = s.processes.filter((p) => tree.has(p.pid));
-    const sample = { ...s, processes: mine };
+    const pids = new Set(this._last?.tree.processes.map((p) => p.pid) ?? [this.rootPid]);
+    const { processes: mine, tree } = attributeTreeGpu(s, pids, this.clientCuda?.() ?? []);
+    const sample: GpuSample = { ...s, processes: mine, tree };
     this.lastGpu = sample;
-    let treeGpu = 0;
     for (const d of s.devices) {
       if (d.memUsed !== undefined) this.store.append(SeriesName.gpuUsed(d.index), s.t, d.memUsed);
       if (d.utilGpu !== undefined) this.store.append(SeriesName.gpuUtil(d.index), s.t, d.utilGpu);
     }
-    for (const p of mine) treeGpu += p.usedMemory ?? 0;
-    if (mine.length) this.store.append(SeriesName.treeGpu, s.t, treeGpu);
+    if (tree) this.store.append(SeriesName.treeGpu, s.t, tree.used);
     const index = new Map(s.devices.map((d) => [d.uuid, d.index]));
     const rec: GpuRecord = {
       type: 'gpu',
       t: s.t,
       devices: s.devices.map((d) => [d.index, d.memUsed ?? null, d.memTotal ?? null, d.utilGpu ?? null, d.name] as const),
       procs: mine.map((p) => [p.pid, index.get(p.gpuUuid) ?? -1, p.usedMemory ?? null] as const),
+      tree: tree && { used: tree.used, src: tree.source, ...(tree.outside !== undefined ? { outside: tree.outside } : {}) },
     };
     this.recording?.write(rec);
   }

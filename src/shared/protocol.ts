@@ -86,12 +86,29 @@ export interface CheckpointRecord extends Base, SourceLocation {
   readonly mem: MemorySnapshot;
 }
 
+/**
+ * Which notebook cell a region is the run of (docs/protocol.md, "Notebook cells"). An editor
+ * finds the cell by `id`, else by `hash` of its text, else by `count` (its execution order).
+ */
+export interface NotebookCell {
+  /** The front end's cell id from the execute_request's `metadata.cellId`: VS Code sends the cell document's URI. */
+  readonly id?: string;
+  /** First 16 hex digits of SHA-256 of the cell's source as the kernel received it (UTF-8). */
+  readonly hash: string;
+  /** The execution count, `In [n]`; absent for a run kept out of history. */
+  readonly count?: number;
+  /** The source's first non-blank line, at most 60 characters. Untrusted: show as plain text. */
+  readonly preview?: string;
+}
+
 export interface RegionStartRecord extends Base, SourceLocation {
   readonly type: 'region_start';
   /** Unique within the process; pairs start and end. */
   readonly id: number;
   readonly label?: string;
   readonly mem: MemorySnapshot;
+  /** Set when the region is a notebook cell's run (no `file` yet: the cell is compiled after it starts). */
+  readonly cell?: NotebookCell;
 }
 
 /** Peak figures inside a region or call. */
@@ -109,6 +126,8 @@ export interface RegionEndRecord extends Base, SourceLocation {
   readonly peak?: PeakFigures;
   /** Set when the block raised. */
   readonly error?: string;
+  /** Set when the region is a notebook cell's run; `file` is then the name the cell's code was compiled as. */
+  readonly cell?: NotebookCell;
 }
 
 /** A decorated function's call, sent when it returns; `t0` is when it started. */
@@ -219,6 +238,16 @@ const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object
 const isCount = (x: unknown): boolean => x === undefined || (Number.isInteger(x) && (x as number) >= 0);
 /** An object of non-negative integer counts (bye.errors). */
 const isCounts = (x: unknown): boolean => isObj(x) && Object.values(x).every((n) => Number.isInteger(n) && (n as number) >= 0);
+const isOptString = (x: unknown): boolean => x === undefined || typeof x === 'string';
+
+/** What is wrong with a region's `cell`, or undefined when it is a NotebookCell. */
+function badCell(c: unknown): string | undefined {
+  if (!isObj(c)) return '"cell" must be an object';
+  if (typeof c.hash !== 'string') return '"cell.hash" must be a string';
+  if (!isOptString(c.id) || !isOptString(c.preview)) return '"cell.id" and "cell.preview" must be strings';
+  if (!isCount(c.count)) return '"cell.count" must be a non-negative integer';
+  return undefined;
+}
 
 type Fields = Record<string, unknown>;
 const fail = (code: DecodeErrorCode, message: string, type?: string) => new DecodeFailure(code, message, type);
@@ -331,6 +360,10 @@ function check(x: unknown): ProtocolRecord | DecodeFailure {
     if (badCount) return fail('bad-field', `"${badCount}" must be a non-negative integer`, type);
   }
   if (x.step !== undefined && (type === 'batch_end' || type === 'epoch_start' || type === 'epoch_end') && !isCount(x.step)) return fail('bad-field', '"step" must be a non-negative integer', type);
+  if (x.cell !== undefined) {
+    const bad = badCell(x.cell);
+    if (bad) return fail('bad-field', bad, type);
+  }
   if (type === 'bye' && x.errors !== undefined && !isCounts(x.errors)) return fail('bad-field', '"errors" must be an object of non-negative integer counts', type);
   return x as unknown as ProtocolRecord;
 }

@@ -39,6 +39,8 @@ export interface GpuRecord {
   readonly devices: readonly (readonly [number, number | null, number | null, number | null, string])[];
   /** [pid, device index, used] for processes of the monitored tree. */
   readonly procs?: readonly (readonly [number, number, number | null])[];
+  /** The tree's GPU memory, where it came from, and what it holds outside torch's allocator (see `TreeGpu`). */
+  readonly tree?: { readonly used: number; readonly src: 'nvidia-smi' | 'client'; readonly outside?: number };
 }
 
 export interface ExitRecord {

@@ -39,6 +39,7 @@ export function loadIntoStore(records: readonly AnyRecord[], store = new MemoryS
           if (used !== null) store.append(SeriesName.gpuUsed(index), g.t, used);
           if (util !== null) store.append(SeriesName.gpuUtil(index), g.t, util);
         }
+        if (g.tree && Number.isFinite(g.tree.used)) store.append(SeriesName.treeGpu, g.t, g.tree.used);
         break;
       }
       default:

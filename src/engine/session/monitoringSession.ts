@@ -53,7 +53,7 @@ export class MonitoringSession {
     this.store = new MemoryStore();
     this.ingest = new RecordIngest(this.store);
     if (monitorOptions) {
-      this.monitor = new Monitor(rootPid, { ...monitorOptions, store: this.store });
+      this.monitor = new Monitor(rootPid, { ...monitorOptions, store: this.store, clientCuda: () => this.ingest.clientCuda() });
       this.monitor.onTick((t) => this.onTick(t));
     }
   }

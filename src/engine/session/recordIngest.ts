@@ -1,4 +1,5 @@
 import type { DeviceMemory, ProtocolRecord } from '../../shared/protocol';
+import type { ClientCuda } from '../gpu/types';
 import { Cp, type RecordBatch } from '../protocol/recordBatch';
 import { KIND_CODE, type EventIndex } from '../store/eventIndex';
 import type { MemoryStore } from '../store/memoryStore';
@@ -74,6 +75,11 @@ export class RecordIngest {
     return this.procs.ranks();
   }
 
+  /** The newest CUDA figures each connected process reported, per device (the GPU fallback's input). */
+  clientCuda(): ClientCuda[] {
+    return this.devices.clientCuda();
+  }
+
   /** Statistics of every location in `file`. */
   forFile(file: string): LocationStats[] {
     return this.locations.forFile(file);
@@ -145,7 +151,7 @@ export class RecordIngest {
         break;
       case 'region_start':
         p.openRegions.set(r.id, { t: tMs, mem: r.mem, file: r.file, line: r.line, label: r.label });
-        this.devices.append(tMs, r.mem.devices);
+        this.devices.append(tMs, r.mem.devices, r.pid);
         break;
       case 'region_end': {
         const start = p.openRegions.get(r.id);
@@ -153,7 +159,7 @@ export class RecordIngest {
         const t0 = start ? start.t : tMs - r.duration * 1000;
         const delta = start ? r.mem.rss - start.mem.rss : 0;
         const peak = Math.max(r.peak?.rss ?? 0, r.mem.rss);
-        this.devices.append(tMs, r.mem.devices);
+        this.devices.append(tMs, r.mem.devices, r.pid);
         const c1 = cudaReserved(r.mem.devices);
         const cuda = start && c1 !== undefined ? c1 - (cudaReserved(start.mem.devices) ?? 0) : undefined;
         this.span({ kind: 'region', t: t0, tEnd: tMs, file: r.file, line: r.line, label: r.label, pid: r.pid, rss: r.mem.rss, delta, peak, cudaDelta: cuda, error: r.error }, p);
@@ -163,7 +169,7 @@ export class RecordIngest {
       case 'call': {
         const delta = r.mem.rss - r.mem0.rss;
         const peak = Math.max(r.peak?.rss ?? 0, r.mem.rss);
-        this.devices.append(tMs, r.mem.devices);
+        this.devices.append(tMs, r.mem.devices, r.pid);
         const c1 = cudaReserved(r.mem.devices);
         const c0 = cudaReserved(r.mem0.devices);
         const cudaDelta = c1 !== undefined && c0 !== undefined ? c1 - c0 : undefined;
@@ -172,18 +178,21 @@ export class RecordIngest {
         break;
       }
       case 'epoch_start':
-        this.devices.append(tMs, r.mem.devices);
+        this.devices.append(tMs, r.mem.devices, r.pid);
         this.events.add({ t: tMs, kind: 'epoch', label: `epoch ${r.epoch}`, pid: r.pid, file: r.file, line: r.line, rss: r.mem.rss, data: { epoch: r.epoch, phase: 'start' } });
         break;
       case 'epoch_end':
-        this.devices.append(tMs, r.mem.devices);
+        this.devices.append(tMs, r.mem.devices, r.pid);
         this.events.add({ t: tMs, kind: 'epoch', label: `epoch ${r.epoch} end`, pid: r.pid, rss: r.mem.rss, data: { epoch: r.epoch, phase: 'end', loss: r.loss, batches: r.batches } });
         if (r.loss !== undefined) this.store.append(SeriesName.lossEpoch, tMs, r.loss);
         break;
       case 'batch_end':
-        this.devices.append(tMs, r.mem.devices);
+        this.devices.append(tMs, r.mem.devices, r.pid);
         this.store.append(SeriesName.protoRss(r.pid), tMs, r.mem.rss);
         if (r.loss !== undefined) this.store.append(SeriesName.lossBatch, tMs, r.loss);
+        break;
+      case 'bye':
+        this.devices.forget(r.pid);
         break;
       case 'cleanup_result':
         this.events.add({
@@ -205,7 +214,7 @@ export class RecordIngest {
     const delta = rss - p.lastRss;
     let cudaDelta: number | undefined;
     if (devices !== undefined) {
-      this.devices.append(tMs, devices);
+      this.devices.append(tMs, devices, pid);
       const cuda = cudaReserved(devices);
       const prevCuda = cudaReserved(p.lastDevices);
       if (cuda !== undefined && prevCuda !== undefined) cudaDelta = cuda - prevCuda;

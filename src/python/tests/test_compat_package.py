@@ -1,6 +1,6 @@
 """The Python client as a package: pyproject.toml, the wheel scripts/build-wheel.sh builds,
-`pip install` from that wheel and from src/python into a clean venv, and the wheel on every
-Python from 3.8 to 3.13 this machine has (the others are named in the skip)."""
+`pip install` from that wheel and from src/python into a clean venv, and the wheel's files
+running on every Python from 3.8 to 3.13 this machine has (the others are named in the skip)."""
 import concurrent.futures
 import glob
 import json
@@ -80,12 +80,10 @@ def check_smoke(testcase, run, python):
 
 
 def install_and_smoke(wheel, python, target):
-    """Installs the wheel into `target` with that interpreter's pip (or unzips it, a pure-Python
-    wheel, where there is no pip) and runs SMOKE from there."""
-    p = subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-index", "--no-deps", "--target", target, wheel], capture_output=True, text=True, timeout=300)
-    if p.returncode != 0:
-        with zipfile.ZipFile(wheel) as z:
-            z.extractall(target)
+    """Runs SMOKE with that interpreter from the wheel's files (a pure-Python wheel installs by
+    unpacking; pip's own install is what the clean-venv test checks)."""
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(target)
     return run_smoke(python, {"PYTHONPATH": target})
 
 

@@ -60,7 +60,7 @@ class _Hooks:
     # -- the run
     @guarded
     def on_fit_start(self, trainer, pl_module):
-        self._finish("a new fit() began", 0)
+        self._finish("fit() ended without on_fit_end", 0)
         self._run = start_run("fit", _location.user_location())
         if self._run is not None:
             self._patch_save(trainer)

@@ -44,7 +44,7 @@ class HeadroomCallback(TrainerCallback):
     # -- the run
     @guarded
     def on_train_begin(self, args, state, control, model=None, **kwargs):
-        self._close_run("a new train() began")
+        self._close_run("train() ended without on_train_end (it raised)")
         self._run = start_run("train", _location.user_location())
         if self._run is None:
             return

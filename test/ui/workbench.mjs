@@ -1,5 +1,6 @@
 // Helpers that drive the code-server workbench the way a person does.
-import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../rig/codeServer.mjs';
 
@@ -111,4 +112,62 @@ export async function hoverTooltip(page, target, text, { tries = 3, timeout = 5_
     if (await hover.first().waitFor({ state: 'visible', timeout }).then(() => true, () => false)) return hover.first().innerText();
   }
   throw new Error(`no hover with "${text}" after ${tries} tries`);
+}
+
+/** Wraps a test body so that a failure keeps a screenshot of the workbench (`<name>-failure.png`). */
+export function shotOnFailure(page, name, fn) {
+  return async () => {
+    try {
+      await fn();
+    } catch (e) {
+      await screenshot(page, `${name}-failure`).catch(() => undefined);
+      throw e;
+    }
+  };
+}
+
+/** Relative luminance of a CSS rgb() colour, 0 (black) to 1 (white). */
+export function luminance(css) {
+  const [r, g, b] = (css.match(/[\d.]+/g) ?? ['0', '0', '0']).slice(0, 3).map((x) => Number(x) / 255);
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** Switches the colour theme through the palette, as a person would. */
+export async function setTheme(page, name) {
+  await paletteRows(page, 'Preferences: Color Theme');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
+  const input = page.locator('.quick-input-widget input');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Modern' }).first().waitFor({ timeout: 10_000 });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(1500);
+}
+
+/** Answers a file dialog (code-server's own, a quick input) with a path. */
+export async function answerFileDialog(page, title, path) {
+  // The palette's widget turns into the dialog, which fills in its folder when it has read it.
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 15_000 });
+  const input = page.locator('.quick-input-widget input');
+  await page.waitForFunction(() => /\/$/.test(document.querySelector('.quick-input-widget input')?.value ?? ''), undefined, { timeout: 15_000 });
+  // It may still rewrite the value once it has listed the folder: type again until the path stays.
+  for (let i = 0; i < 10; i++) {
+    await input.fill(path);
+    await page.waitForTimeout(600);
+    if ((await input.inputValue()) === path) break;
+  }
+  if ((await input.inputValue()) !== path) throw new Error(`the file dialog kept ${await input.inputValue()} instead of ${path}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+}
+
+/** Records a small program with the CLI in `dir`/`name`: a start checkpoint, `mb` MiB, a loaded checkpoint. Returns the recording. */
+export function recordWithCli(dir, name, mb, delay) {
+  const prog = join(dir, `${name}.py`);
+  writeFileSync(prog, `import headroom, time\ntime.sleep(${delay})\nheadroom.checkpoint("start")\nx = b"r" * (${mb} << 20)\nheadroom.checkpoint("loaded")\ntime.sleep(0.5)\n`);
+  const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'run', '--out', join(dir, name), '--quiet', '--', '/usr/bin/python3', prog], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`headroom run failed: ${r.stderr}`);
+  const path = join(dir, name, 'recording.ndjson');
+  if (!existsSync(path)) throw new Error(`no recording at ${path}`);
+  return path;
 }

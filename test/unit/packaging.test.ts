@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { listZipEntries } from './zip';
 
 const root = join(__dirname, '..', '..');
@@ -24,14 +24,15 @@ describe('packaging (real VSIX from npm run package)', function () {
   it('holds the bundles, media, README, CHANGELOG and LICENSE', () => {
     // vsce stores readme.md, changelog.md and LICENSE.txt under its own names.
     const lower = new Set(entries.map((e) => e.toLowerCase()));
-    for (const f of ['package.json', 'dist/extension.js', 'dist/decodeWorker.js', 'dist/webview.js', 'dist/cli.js', 'readme.md', 'changelog.md', 'license.txt', 'media/timeline.css', 'media/icon.png']) {
+    for (const f of ['package.json', 'dist/extension.js', 'dist/decodeWorker.js', 'dist/webview.js', 'dist/cli.js', 'readme.md', 'changelog.md', 'license.txt', 'media/timeline.css', 'media/icon.png', 'dist/codicon.css', 'dist/codicon.ttf', 'media/walkthrough/run.md', 'media/walkthrough/codelens.md']) {
       assert.ok(lower.has(f.toLowerCase()), `${f} missing from the VSIX`);
     }
   });
 
-  it('ships every module of the Python client, which launched programs import', () => {
-    const modules = readdirSync(join(root, 'src', 'python', 'headroom')).filter((f) => f.endsWith('.py'));
+  it('ships every module of the Python client, which launched programs import, and its wheel', () => {
+    const modules = (readdirSync(join(root, 'src', 'python', 'headroom'), { recursive: true }) as string[]).filter((f) => f.endsWith('.py')).map((f) => f.split(sep).join('/'));
     assert.ok(modules.includes('__init__.py'), 'the client package has an __init__.py');
+    assert.ok(entries.some((e) => /^dist\/python-wheel\/headroom_client-[\w.]+-py3-none-any\.whl$/.test(e)), 'the client wheel (Install Python Client) is in the VSIX');
     const missing = modules.filter((m) => !entries.includes(`dist/python/headroom/${m}`));
     assert.deepEqual(missing, [], 'Python modules missing from the VSIX');
   });

@@ -11,11 +11,13 @@ import sys
 
 from . import _shellenv
 from ._format import format_bytes
+from ._version import __version__
 from .sampler import MiB, MemoryMonitor, MemoryType
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m headroom")
+    p.add_argument("--version", action="version", version="headroom " + __version__)
     sub = p.add_subparsers(dest="cmd", required=True)
     m = sub.add_parser("monitor", help="run a command and log its memory")
     m.add_argument("--log-dir", default="memory_logs")

@@ -15,11 +15,17 @@ def _ours(frame):
     return name == "headroom" or name.startswith("headroom.")
 
 
-def user_location():
-    """{file, line, func} of the innermost caller outside headroom (empty if there is none)."""
-    f = sys._getframe(1)
+def user_frame(depth=1):
+    """The innermost frame outside headroom, from `depth` frames above the caller (None if none)."""
+    f = sys._getframe(depth + 1)
     while f is not None and _ours(f):
         f = f.f_back
+    return f
+
+
+def user_location():
+    """{file, line, func} of the innermost caller outside headroom (empty if there is none)."""
+    f = user_frame(1)
     if f is None:
         return {}
     code = f.f_code

@@ -9,6 +9,7 @@ from ._format import format_bytes, format_duration
 from ._client import abs_file, snapshot
 from ._connection import client
 from ._peak import PeakTracker, reset_peaks as _reset_peaks
+from ._frames import user_frame
 
 def checkpoint(label=None, reset_peaks=False):
     """Reports memory at this line. Returns at once when Headroom is not listening.
@@ -81,7 +82,8 @@ class track:
     # context manager
     def __enter__(self):
         c = client()
-        f = sys._getframe(1)
+        # The user's line, also when a helper of ours (safe_operation, a compat wrapper) opened the block.
+        f = user_frame(1) or sys._getframe(1)
         region = Region(self.label)
         if self.reset_peaks:
             _reset_peaks()

@@ -216,7 +216,7 @@ class Cleanup(unittest.TestCase):
                 headroom.pressure(fraction=bad)
 
     def test_safe_operation_cleans_up_after_growth(self):
-        records, out, _ = run_logged("""
+        records, out, script = run_logged("""
             import headroom
             with headroom.safe_operation("op", threshold_gb=1000, cleanup_gb=0.05) as op:
                 keep = b"k" * (100 << 20)
@@ -224,6 +224,9 @@ class Cleanup(unittest.TestCase):
         """)
         self.assertIn("True True", out)
         self.assertTrue(any(r["type"] == "cleanup_result" and "grew" in (r.get("reason") or "") for r in records))
+        # The block is reported on the user's `with` line (3), not inside headroom's own code.
+        ends = [r for r in records if r["type"] == "region_end" and r.get("label") == "op"]
+        self.assertEqual([(os.path.basename(e["file"]), e["line"]) for e in ends], [(os.path.basename(script), 3)])
 
 
 class Extras(unittest.TestCase):

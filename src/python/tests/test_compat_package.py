@@ -149,6 +149,8 @@ class Wheel(unittest.TestCase):
                     p = subprocess.run([py] + argv, capture_output=True, text=True, cwd=self.tmp, timeout=60)
                     self.assertEqual((p.returncode, p.stderr), (0, ""), argv)
                     self.assertIn("usage: python -m headroom", p.stdout)
+                p = subprocess.run([py, "-m", "headroom", "--version"], capture_output=True, text=True, cwd=self.tmp, timeout=60)
+                self.assertEqual((p.returncode, p.stdout.strip()), (0, "headroom " + out["version"]), "python -m headroom --version")
                 subprocess.run(pip + ["uninstall", "-y", "headroom-client"], check=True, timeout=120)
         litter = [n for n in os.listdir(PY_ROOT) if n in ("build", "dist") or n.endswith(".egg-info")]
         self.assertEqual(litter, [], "the builds leave nothing in src/python")

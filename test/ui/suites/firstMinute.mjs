@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { repoRoot, workbenchUrl } from '../../rig/codeServer.mjs';
-import { codeLenses, openFile, paletteRows, runCommand, runTests, screenshot, statusItem, waitForWorkbench, webviewFrame } from '../workbench.mjs';
+import { codeLenses, openFile, paletteRows, runCommand, runTests, screenshot, setTheme, shotOnFailure, statusItem, waitForWorkbench, webviewFrame } from '../workbench.mjs';
 
 export const settings = { 'task.allowAutomaticTasks': 'off', 'headroom.notifications.sessionStart': true, 'workbench.colorTheme': 'Default Dark Modern' };
 
@@ -14,19 +14,11 @@ export async function run({ browser, server }) {
   await page.goto(workbenchUrl(server, { folder: join(repoRoot, 'test', 'fixtures', 'workspace'), extensionDevelopmentPath: repoRoot }));
   await waitForWorkbench(page);
   const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Headroom' }) });
-  const shotOnFailure = (name, fn) => async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await screenshot(page, `${name}-failure`);
-      throw e;
-    }
-  };
   return [
     await runTests('ui', [
       [
         'the Headroom view in Run and Debug welcomes with the commands that start something',
-        shotOnFailure('view-welcome', async () => {
+        shotOnFailure(page, 'view-welcome', async () => {
           await statusItem(page, 'Headroom').waitFor({ timeout: 30_000 });
           await runCommand(page, 'Focus on Headroom View');
           const welcome = view.locator('.welcome-view-content');
@@ -41,7 +33,7 @@ export async function run({ browser, server }) {
       ],
       [
         'a run says so once; its row shows state and size with inline actions; its CodeLens read unambiguously',
-        shotOnFailure('view-run', async () => {
+        shotOnFailure(page, 'view-run', async () => {
           await openFile(page, 'two_phases.py');
           await runCommand(page, 'Headroom: Run Python File with Headroom');
           const toast = page.locator('.notification-toast', { hasText: 'Headroom: monitoring two_phases.py' });
@@ -79,7 +71,7 @@ export async function run({ browser, server }) {
       ],
       [
         'the walkthrough opens with its five steps, each with a title a new user can act on',
-        shotOnFailure('walkthrough', async () => {
+        shotOnFailure(page, 'walkthrough', async () => {
           await paletteRows(page, 'Welcome: Open Walkthrough');
           await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Walkthrough' }).first().click();
           await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get Started with Headroom' }).first().click({ timeout: 15_000 });
@@ -97,12 +89,3 @@ export async function run({ browser, server }) {
   ];
 }
 
-async function setTheme(page, name) {
-  await paletteRows(page, 'Preferences: Color Theme');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
-  const input = page.locator('.quick-input-widget input');
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(1500);
-}

@@ -3,12 +3,12 @@
 // ticks apart, regions in a lane, a table that scrolls in its own box and holds its order under
 // the pointer, an attached process that says why it has no checkpoints, compare mode.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, workbenchUrl } from '../../rig/codeServer.mjs';
-import { openFile, paletteRows, runCommand, runTests, screenshot, waitForWorkbench, webviewFrame } from '../workbench.mjs';
+import { answerFileDialog, luminance, openFile, recordWithCli, runCommand, runTests, screenshot, setTheme, shotOnFailure, waitForWorkbench, webviewFrame } from '../workbench.mjs';
 
 export const settings = { 'task.allowAutomaticTasks': 'off', 'workbench.colorTheme': 'Default Dark Modern' };
 
@@ -42,15 +42,6 @@ async function openWindow(browser, server, folder = FOLDER) {
 }
 
 /** Runs `fn`, keeping a screenshot of the workbench if it fails. */
-const shotOnFailure = (page, name, fn) => async () => {
-  try {
-    await fn();
-  } catch (e) {
-    await screenshot(page, `${name}-failure`).catch(() => undefined);
-    throw e;
-  }
-};
-
 /** The panel's iframe box in the workbench. */
 const panelBox = async (page) => page.locator('iframe.webview.ready').first().boundingBox();
 
@@ -65,23 +56,6 @@ async function tidy(page, { hidePanel = false } = {}) {
   await runCommand(page, 'Notifications: Clear All Notifications');
   if (hidePanel && (await page.locator('.part.panel').isVisible())) await runCommand(page, 'View: Hide Panel');
   await page.mouse.move(200, 400);
-}
-
-/** Relative luminance of a CSS rgb() colour, 0 (black) to 1 (white). */
-const luminance = (css) => {
-  const [r, g, b] = (css.match(/[\d.]+/g) ?? ['0', '0', '0']).slice(0, 3).map((x) => Number(x) / 255);
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-};
-
-async function setTheme(page, name) {
-  await paletteRows(page, 'Preferences: Color Theme');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
-  const input = page.locator('.quick-input-widget input');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Modern' }).first().waitFor({ timeout: 10_000 });
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(1500);
 }
 
 /** Bytes of a table cell like `+120 MB`, `-3.5 kB`, `1.20 GB` ('' counts as lowest). */
@@ -361,8 +335,8 @@ function attachAndCompare(page) {
       shotOnFailure(page, 'halfwidth-compare-light', async () => {
         const dir = mkdtempSync(join(tmpdir(), 'headroom-halfwidth-'));
         try {
-          const a = record(dir, 'config-a', 300, 0.1);
-          const b = record(dir, 'config-b', 150, 0.8);
+          const a = recordWithCli(dir, 'config-a', 300, 0.1);
+          const b = recordWithCli(dir, 'config-b', 150, 0.8);
           await runCommand(page, 'View: Close All Editors');
           await openFile(page, 'allocate_steps.py');
           await runCommand(page, 'Headroom: Open Recording...');
@@ -394,29 +368,3 @@ function attachAndCompare(page) {
   ];
 }
 
-/** Records a small program with the CLI: a start checkpoint, `mb` MB, a loaded checkpoint. */
-function record(dir, name, mb, delay) {
-  const prog = join(dir, `${name}.py`);
-  writeFileSync(prog, `import headroom, time\ntime.sleep(${delay})\nheadroom.checkpoint("start")\nx = b"r" * (${mb} << 20)\nheadroom.checkpoint("loaded")\ntime.sleep(0.5)\n`);
-  const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'run', '--out', join(dir, name), '--quiet', '--', '/usr/bin/python3', prog], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  const path = join(dir, name, 'recording.ndjson');
-  assert.ok(existsSync(path), path);
-  return path;
-}
-
-/** Answers a file dialog (code-server's own, a quick input) with a path. */
-async function answerFileDialog(page, title, path) {
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 15_000 });
-  const input = page.locator('.quick-input-widget input');
-  await page.waitForFunction(() => /\/$/.test(document.querySelector('.quick-input-widget input')?.value ?? ''), undefined, { timeout: 15_000 });
-  // It may still rewrite the value once it has listed the folder: type again until the path stays.
-  for (let i = 0; i < 10; i++) {
-    await input.fill(path);
-    await page.waitForTimeout(600);
-    if ((await input.inputValue()) === path) break;
-  }
-  assert.equal(await input.inputValue(), path);
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
-}

@@ -1,11 +1,10 @@
 // UI suite: The test workspace: hostile labels, a torchrun launch typed into a terminal, recordings, compare and themes.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, workbenchUrl } from '../../rig/codeServer.mjs';
-import { codeLenses, openFile, paletteRows, runCommand, runTests, screenshot, waitForWorkbench, webviewFrame } from '../workbench.mjs';
+import { answerFileDialog, codeLenses, luminance, openFile, recordWithCli, runCommand, runTests, screenshot, setTheme, shotOnFailure, waitForWorkbench, webviewFrame } from '../workbench.mjs';
 
 export const settings = { 'task.allowAutomaticTasks': 'off' };
 
@@ -95,67 +94,21 @@ export async function run({ browser, server }) {
 
   // Recordings: each in a panel of its own; another run drawn over it; light, dark and high-contrast themes.
   const recDir = mkdtempSync(join(tmpdir(), 'headroom-compare-'));
-  const record = (name, mb, delay) => {
-    const prog = join(recDir, `${name}.py`);
-    writeFileSync(prog, `import headroom, time\ntime.sleep(${delay})\nheadroom.checkpoint("start")\nx = b"r" * (${mb} << 20)\nheadroom.checkpoint("loaded")\ntime.sleep(0.5)\n`);
-    const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'run', '--out', join(recDir, name), '--quiet', '--', '/usr/bin/python3', prog], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    return join(recDir, name, 'recording.ndjson');
-  };
-  /** Answers a file dialog (code-server's own, a quick input) with a path. */
-  const answerFileDialog = async (title, path) => {
-    // The palette's widget turns into the dialog, which fills in its folder when it has read it.
-    await page2.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 15_000 });
-    const input = page2.locator('.quick-input-widget input');
-    await page2.waitForFunction(() => /\/$/.test(document.querySelector('.quick-input-widget input')?.value ?? ''), undefined, { timeout: 15_000 });
-    // It may still rewrite the value once it has listed the folder: type again until the path stays.
-    for (let i = 0; i < 10; i++) {
-      await input.fill(path);
-      await page2.waitForTimeout(600);
-      if ((await input.inputValue()) === path) break;
-    }
-    assert.equal(await input.inputValue(), path);
-    await page2.keyboard.press('Enter');
-    await page2.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
-  };
-  const setTheme = async (name) => {
-    await paletteRows(page2, 'Preferences: Color Theme');
-    await page2.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
-    const input = page2.locator('.quick-input-widget input');
-    await page2.locator('.quick-input-list .monaco-list-row', { hasText: 'Modern' }).first().waitFor({ timeout: 10_000 });
-    await input.fill(name);
-    await page2.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
-    await page2.keyboard.press('Enter');
-    await page2.waitForTimeout(1500);
-  };
-  /** Relative luminance of a CSS rgb() colour, 0 (black) to 1 (white). */
-  const luminance = (css) => {
-    const [r, g, b] = (css.match(/[\d.]+/g) ?? ['0', '0', '0']).slice(0, 3).map((x) => Number(x) / 255);
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  /** Runs `fn`, keeping a screenshot of the workbench if it fails. */
-  const shotOnFailure = (name, fn) => async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await screenshot(page2, `${name}-failure`);
-      throw e;
-    }
-  };
+  const record = (name, mb, delay) => recordWithCli(recDir, name, mb, delay);
   results.push(await runTests('ui', [
     [
       'an opened recording gets a panel of its own; Compare draws another run over it with per-checkpoint differences',
-      shotOnFailure('compare', async () => {
+      shotOnFailure(page2, 'compare', async () => {
         const a = record('config-a', 300, 0.1);
         const b = record('config-b', 150, 0.8);
         await runCommand(page2, 'View: Close All Editors');
         await runCommand(page2, 'Headroom: Open Recording...');
-        await answerFileDialog('Open Headroom Recording', a);
+        await answerFileDialog(page2, 'Open Headroom Recording', a);
         await page2.locator('.tab', { hasText: 'recording.ndjson (recording)' }).first().waitFor({ timeout: 20_000 });
         const frame = webviewFrame(page2);
         await frame.locator('tbody tr', { hasText: 'loaded' }).first().waitFor({ timeout: 20_000 });
         await runCommand(page2, 'Headroom: Compare with Recording...');
-        await answerFileDialog('Compare with Recording', b);
+        await answerFileDialog(page2, 'Compare with Recording', b);
         const row = frame.locator('.compare tbody tr', { hasText: 'loaded' });
         await row.waitFor({ timeout: 20_000 });
         const cells = await row.locator('td').allInnerTexts();
@@ -181,10 +134,10 @@ export async function run({ browser, server }) {
     ],
     [
       'the timeline is readable in dark, high-contrast and light themes',
-      shotOnFailure('themes', async () => {
+      shotOnFailure(page2, 'themes', async () => {
         const frame = webviewFrame(page2);
         const shot = async (theme, file, dark) => {
-          await setTheme(theme);
+          await setTheme(page2, theme);
           await frame.locator('canvas').waitFor();
           const bg = await frame.locator('body').evaluate((b) => b.ownerDocument.defaultView.getComputedStyle(b).backgroundColor);
           const fg = await frame.locator('body').evaluate((b) => b.ownerDocument.defaultView.getComputedStyle(b).color);

@@ -154,12 +154,36 @@ class Without:
                 setattr(self, name, getattr(cuda, name))
 
 
+class StandInTensor:
+    """A CUDA tensor of `nbytes`: allocated when made, freed when the last reference goes, as torch's are."""
+
+    def __init__(self, cuda, index, nbytes):
+        self._cuda, self._index, self.nbytes = cuda, index, nbytes
+        cuda.alloc(index, nbytes)
+
+    def __del__(self):
+        self._cuda.free(self._index, self.nbytes)
+
+
 def StandInTorch(devices=1, initialized=True, cuda=None):
-    """A module object standing in for `torch` with the given torch.cuda (no MPS)."""
+    """A module object standing in for `torch` with the given torch.cuda (no MPS). Enough of
+    torch for bench/gpu_check_workload.py: torch.empty(n, dtype=torch.uint8, device="cuda:i")."""
     torch = types.ModuleType("torch")
     torch.__version__ = "2.13.0+standin"
-    torch.cuda = cuda or StandInCuda(devices, initialized)
+    torch.cuda = c = cuda or StandInCuda(devices, initialized)
     torch.backends = types.SimpleNamespace(mps=types.SimpleNamespace(is_available=lambda: False))
+    torch.uint8 = "uint8"
+    c.is_available = lambda: True
+    c.synchronize = lambda device=None: None
+    c.get_device_name = lambda i=0: c.get_device_properties(i).name
+
+    def empty(n, dtype=None, device="cuda"):
+        if dtype != torch.uint8:
+            raise TypeError("the stand-in makes uint8 tensors only")
+        index = int(device.partition(":")[2] or 0)
+        return StandInTensor(c, index, n)
+
+    torch.empty = empty
     return torch
 
 

@@ -2,9 +2,11 @@
 # Installs the Debian packages the tests and the demo need, when run as root and missing.
 # chromium: the real browser; libkrb5-dev + ripgrep: code-server's offline install;
 # python3-*: real Python with PyTorch (CPU), psutil, debugpy and memory_profiler; python3-venv for
-# the project venv and the clean venvs the client's install tests make.
+# the project venv and the clean venvs the client's install tests make; python3-ipykernel +
+# python3-jupyter-client: a real Jupyter kernel, driven as a notebook front end drives it, for the
+# notebook extension's tests and bench.
 set -euo pipefail
-pkgs=(chromium libkrb5-dev ripgrep unzip python3 python3-venv python3-torch python3-psutil python3-debugpy python3-memory-profiler)
+pkgs=(chromium libkrb5-dev ripgrep unzip python3 python3-venv python3-torch python3-psutil python3-debugpy python3-memory-profiler python3-ipykernel python3-jupyter-client)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,9 +1,10 @@
-import type { DeviceMemory, ProtocolRecord } from '../../shared/protocol';
+import type { DeviceMemory, NotebookCell, ProtocolRecord } from '../../shared/protocol';
 import type { ClientCuda } from '../gpu/types';
 import { Cp, type RecordBatch } from '../protocol/recordBatch';
 import { KIND_CODE, type EventIndex } from '../store/eventIndex';
 import type { MemoryStore } from '../store/memoryStore';
 import { SeriesName } from '../store/seriesName';
+import { CellRuns, labelOf } from './cellRuns';
 import { cudaReserved, DeviceSeries } from './deviceSeries';
 import { LocationTable, type LocationStats } from './locationStats';
 import { ProcessTable, type ProcState } from './processState';
@@ -40,6 +41,8 @@ interface Span {
   /** Change of CUDA reserved memory inside the block; undefined without CUDA. */
   readonly cudaDelta: number | undefined;
   readonly error: string | undefined;
+  /** The notebook cell a region is the run of. */
+  readonly cell?: NotebookCell;
 }
 
 /**
@@ -52,6 +55,8 @@ export class RecordIngest {
   private readonly procs = new ProcessTable();
   private readonly devices: DeviceSeries;
   private readonly events: EventIndex;
+  /** Notebook cell runs (regions that carry `cell`), and which run a checkpoint was in. */
+  readonly cells = new CellRuns();
   /** Records taken in, including those that failed. */
   records = 0;
   /** Records `addBatch` could not ingest, and the first one's reason. */
@@ -151,6 +156,7 @@ export class RecordIngest {
         break;
       case 'region_start':
         p.openRegions.set(r.id, { t: tMs, mem: r.mem, file: r.file, line: r.line, label: r.label });
+        if (r.cell !== undefined) this.cells.start(r, r.cell);
         this.devices.append(tMs, r.mem.devices, r.pid);
         break;
       case 'region_end': {
@@ -162,7 +168,9 @@ export class RecordIngest {
         this.devices.append(tMs, r.mem.devices, r.pid);
         const c1 = cudaReserved(r.mem.devices);
         const cuda = start && c1 !== undefined ? c1 - (cudaReserved(start.mem.devices) ?? 0) : undefined;
-        this.span({ kind: 'region', t: t0, tEnd: tMs, file: r.file, line: r.line, label: r.label, pid: r.pid, rss: r.mem.rss, delta, peak, cudaDelta: cuda, error: r.error }, p);
+        if (r.cell !== undefined) this.cells.end(r, r.cell);
+        const label = r.label ?? (r.cell && labelOf(r.cell));
+        this.span({ kind: 'region', t: t0, tEnd: tMs, file: r.file, line: r.line, label, pid: r.pid, rss: r.mem.rss, delta, peak, cudaDelta: cuda, error: r.error, cell: r.cell }, p);
         p.lastRss = r.mem.rss;
         break;
       }
@@ -241,7 +249,7 @@ export class RecordIngest {
   /** A region or call: its event, and its hit when it has a source location. */
   private span(h: Span, p: ProcState): void {
     const { kind, t, tEnd, file, line, label, pid, rss, delta, peak } = h;
-    const data = h.error === undefined ? undefined : { error: h.error };
+    const data = h.cell !== undefined ? (h.error === undefined ? { cell: h.cell } : { error: h.error, cell: h.cell }) : h.error === undefined ? undefined : { error: h.error };
     if (file === undefined || line === undefined) {
       this.events.add({ t, tEnd, kind, label, file, line, pid, rss, delta, peak, data });
       return;

@@ -20,9 +20,13 @@ all of it off.
     headroom.connect("unix:/run/.../hr.sock", token)   # or connect to a given listener
 
 From a shell outside VS Code: eval "$(python -m headroom env)".
+
+In a Jupyter kernel, `%load_ext headroom` (or `headroom.notebook(verbose=True)`) reports every
+cell run: its delta, peak, framework figures and duration, and which cell it was.
 """
 from ._cleanup import CleanupResult, cleanup, force_cleanup
 from ._connection import connect, diagnostics, enabled, flush
+from ._notebook import load_ipython_extension, notebook, unload_ipython_extension
 from ._peak import peak_memory, reset_peaks
 from ._safety import memory_safe_operation, safe_operation
 from ._status import check_memory_pressure, get_memory_gb, memory_info, pressure, print_status, status
@@ -35,7 +39,7 @@ from .training import BatchProfiler, EpochMemoryMonitor, EpochMonitor, MemoryTra
 __all__ = [
     "BatchProfiler", "CleanupResult", "EpochMemoryMonitor", "EpochMonitor", "LeakReport", "MemoryManager", "MemoryMonitor",
     "MemoryTracker", "MemoryType", "Region", "__version__", "check_memory_pressure", "checkpoint", "cleanup", "connect", "diagnostics",
-    "enabled", "estimate_image_memory", "flush", "force_cleanup", "get_memory_gb", "leak_check", "memory_info",
-    "memory_monitor_context", "memory_safe_operation", "monitor_memory", "peak_memory", "pressure", "print_status",
-    "reset_peaks", "safe_operation", "status", "suggest_batch_size", "track", "track_memory",
+    "enabled", "estimate_image_memory", "flush", "force_cleanup", "get_memory_gb", "leak_check", "load_ipython_extension", "memory_info",
+    "memory_monitor_context", "memory_safe_operation", "monitor_memory", "notebook", "peak_memory", "pressure", "print_status",
+    "reset_peaks", "safe_operation", "status", "suggest_batch_size", "track", "track_memory", "unload_ipython_extension",
 ]

@@ -52,6 +52,18 @@ def _counts(x):
     return isinstance(x, dict) and all(_count(n) for n in x.values())
 
 
+def _check_cell(c):
+    """A region's `cell` (a notebook cell's run): {hash, id?, count?, preview?}."""
+    if not isinstance(c, dict):
+        raise ProtocolError("bad-field", '"cell" must be an object')
+    if not isinstance(c.get("hash"), str):
+        raise ProtocolError("bad-field", '"cell.hash" must be a string')
+    if any(f in c and not isinstance(c[f], str) for f in ("id", "preview")):
+        raise ProtocolError("bad-field", '"cell.id" and "cell.preview" must be strings')
+    if "count" in c and not _count(c["count"]):
+        raise ProtocolError("bad-field", '"cell.count" must be a non-negative integer')
+
+
 def _reject_constant(name):
     raise ValueError("%s is not JSON" % name)
 
@@ -113,6 +125,8 @@ def validate(x, types=None):
                 raise ProtocolError("bad-field", '"%s" must be a non-negative integer' % f)
     if "step" in x and t in STEP_TYPES and not _count(x["step"]):
         raise ProtocolError("bad-field", '"step" must be a non-negative integer')
+    if "cell" in x:
+        _check_cell(x["cell"])
     if t == "bye" and "errors" in x and not _counts(x["errors"]):
         raise ProtocolError("bad-field", '"errors" must be an object of non-negative integer counts')
     return x

@@ -48,19 +48,25 @@ const p=+(/(\d+) passing/.exec(s)||[0,0])[1], f=+(/(\d+) failing/.exec(s)||[0,0]
 console.log('unit: '+p+' passed, '+(f+(p===0?1:0))+' failed, '+k+' skipped');" | tee -a "$log"
 count unit
 
-if [ -d src/python/tests ]; then
-  step "python client (unittest, /usr/bin/python3)"
-  (cd src/python && /usr/bin/python3 -m unittest discover -s tests -t . 2>&1) | tee "$log"
-  /usr/bin/python3 - "$log" <<'PY' | tee -a "$log"
+# The client's suite under two interpreters: Debian's (PyTorch 1.13) and the project venv's
+# (PyTorch 2.13, transformers, Lightning), so a difference between torch 1.x and 2.x shows.
+python_suite() { # $1: label, $2: interpreter
+  step "python client (unittest, $1)"
+  (cd src/python && "$2" -m unittest discover -s tests -t . 2>&1) | tee "$log"
+  /usr/bin/python3 - "$log" "$1" <<'PY' | tee -a "$log"
 import re, sys
 s = open(sys.argv[1]).read()
 ran = int((re.search(r"Ran (\d+) test", s) or [0, 0])[1])
 m = re.search(r"FAILED \(([^)]*)\)", s)
 bad = sum(int(n) for n in re.findall(r"(?:failures|errors)=(\d+)", m[1])) if m else 0
 skipped = int((re.search(r"skipped=(\d+)", s) or [0, 0])[1])
-print(f"python: {ran - bad - skipped} passed, {bad + (1 if ran == 0 else 0)} failed, {skipped} skipped")
+print(f"python-{sys.argv[2]}: {ran - bad - skipped} passed, {bad + (1 if ran == 0 else 0)} failed, {skipped} skipped")
 PY
-  count python
+  count "python $1"
+}
+if [ -d src/python/tests ]; then
+  python_suite debian /usr/bin/python3
+  python_suite venv "$(pwd)/.venv/bin/python"
 fi
 
 step "editor suites (code-server)"

@@ -8,6 +8,7 @@ import type { SessionManager } from '../sessions/sessionManager';
 import { Coalescer } from '../util/coalescer';
 import { Disposable } from '../util/dispose';
 import { shortName } from '../sessions/sessionLabel';
+import { gpuStatus, gpuTreeLine } from './gpuText';
 import { levelOf, pressureOf } from './pressure';
 
 const MIN_INTERVAL_MS = 500;
@@ -57,13 +58,8 @@ export class StatusBarController extends Disposable {
     const who = plainLabel(shortName(s), STATUS_NAME_CHARS) || 'Headroom';
     const size = rss !== undefined && Number.isFinite(rss) ? `${s.live ? '' : 'peak '}${formatBytes(rss, cfg.units)}` : undefined;
     let text = `$(pulse) ${size ? `${who}: ${size}` : who}`;
-    const gpu = s.live ? tick?.gpu : undefined;
-    if (gpu && gpu.devices.length) {
-      const mine = gpu.processes.reduce((a, p) => a + (p.usedMemory ?? 0), 0);
-      const used = mine || gpu.devices.reduce((a, d) => a + (d.memUsed ?? 0), 0);
-      const total = gpu.devices.reduce((a, d) => a + (d.memTotal ?? 0), 0);
-      if (total > 0) text += ` | GPU ${formatPair(used, total, cfg.units)}`;
-    }
+    const gpu = s.live ? gpuStatus(tick?.gpu, cfg.units) : undefined;
+    if (gpu) text += ` | ${gpu}`;
     if (!s.live) text += ' (ended)';
     this.item.text = text;
     const p = pressureOf(tick);
@@ -100,6 +96,8 @@ export class StatusBarController extends Disposable {
       for (const d of tick.gpu?.devices ?? []) {
         md.appendText(`GPU ${d.index} ${plainLabel(d.name, 40)}: ${d.memUsed !== undefined && d.memTotal !== undefined ? formatPair(d.memUsed, d.memTotal, cfg.units) : 'n/a'}\n\n`);
       }
+      const treeLine = gpuTreeLine(tick.gpu, cfg.units);
+      if (treeLine) md.appendText(`${treeLine}\n\n`);
     }
     const last = s.ingest.lastCheckpoint;
     if (last) md.appendText(`last checkpoint: ${plainLabel(last.label ?? `line ${last.line}`, 60)}\n\n`);

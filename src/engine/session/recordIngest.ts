@@ -188,16 +188,20 @@ export class RecordIngest {
       case 'epoch_start':
         this.devices.append(tMs, r.mem.devices, r.pid);
         this.events.add({ t: tMs, kind: 'epoch', label: `epoch ${r.epoch}`, pid: r.pid, file: r.file, line: r.line, rss: r.mem.rss, data: { epoch: r.epoch, phase: 'start' } });
+        if (Number.isFinite(r.step)) this.store.append(SeriesName.trainStep, tMs, r.step as number);
         break;
       case 'epoch_end':
         this.devices.append(tMs, r.mem.devices, r.pid);
         this.events.add({ t: tMs, kind: 'epoch', label: `epoch ${r.epoch} end`, pid: r.pid, rss: r.mem.rss, data: { epoch: r.epoch, phase: 'end', loss: r.loss, batches: r.batches } });
         if (r.loss !== undefined) this.store.append(SeriesName.lossEpoch, tMs, r.loss);
+        if (Number.isFinite(r.step)) this.store.append(SeriesName.trainStep, tMs, r.step as number);
         break;
       case 'batch_end':
         this.devices.append(tMs, r.mem.devices, r.pid);
         this.store.append(SeriesName.protoRss(r.pid), tMs, r.mem.rss);
         if (r.loss !== undefined) this.store.append(SeriesName.lossBatch, tMs, r.loss);
+        if (Number.isFinite(r.step)) this.store.append(SeriesName.trainStep, tMs, r.step as number); // the timeline's step axis
+        if (Number.isFinite(r.peak?.rss)) this.store.append(SeriesName.stepPeak, tMs, r.peak?.rss as number);
         break;
       case 'bye':
         this.devices.forget(r.pid);

@@ -20,6 +20,8 @@ const FIXED_FAMILIES = [
   'mlx.cache',
   'loss.epoch',
   'loss.batch',
+  'train.step',
+  'train.step.peak',
 ] as const;
 
 /**
@@ -76,6 +78,10 @@ export const SeriesName = {
   mlxCache: 'mlx.cache',
   lossEpoch: 'loss.epoch',
   lossBatch: 'loss.batch',
+  /** The training's global step over time (batch and epoch records): what the timeline's step axis maps time through. */
+  trainStep: 'train.step',
+  /** The highest RSS inside each training step, at the step's end (batch records with a peak). */
+  stepPeak: 'train.step.peak',
   procRss: (pid: number) => `proc.${pid}.rss`,
   protoRss: (pid: number) => `proto.${pid}.rss`,
   gpuUsed: (index: number) => `gpu.${index}.used`,

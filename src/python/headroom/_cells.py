@@ -47,14 +47,15 @@ def preview(source):
 
 
 def frontend_cell_id(info, shell):
-    """The execute_request's `metadata.cellId`, or None: from IPython's ExecutionInfo (7.25+)
-    or, with an older IPython, from the kernel's current request."""
-    cid = getattr(info, "cell_id", None)
-    if cid is None:
+    """The execute_request's `metadata.cellId`, or None: IPython's ExecutionInfo carries it
+    (7.25+; None for a run started from code, such as %rerun inside a cell); with an older
+    IPython, the kernel's current request says it."""
+    if hasattr(info, "cell_id"):
+        cid = info.cell_id
+    else:
         get_parent = getattr(shell, "get_parent", None)  # ipykernel's ZMQInteractiveShell
-        if get_parent is not None:
-            parent = get_parent() or {}
-            cid = (parent.get("metadata") or {}).get("cellId")
+        parent = (get_parent() if get_parent is not None else None) or {}
+        cid = (parent.get("metadata") or {}).get("cellId")
     if isinstance(cid, str) and cid:
         return cid[:MAX_ID_CHARS]
     return None

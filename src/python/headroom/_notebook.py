@@ -83,19 +83,22 @@ class CellMonitor:
         self.shell = shell
         self.verbose = verbose
         self.last = None
-        self._open = None
+        # Runs begun and not ended, innermost last: a cell can run others (%rerun, %macro,
+        # get_ipython().run_cell), each reported as its own run inside it.
+        self._open = []
 
     def start(self):
         self.shell.events.register("pre_run_cell", self.pre_run_cell)
         self.shell.events.register("post_run_cell", self.post_run_cell)
 
     def stop(self):
-        opened, self._open = self._open, None
-        if opened is not None:  # unloaded inside a cell: that run ends here, so no start is left open
-            try:
-                self._end(None, *opened)
-            except Exception as e:
-                _diagnostics.note("cell-end", e)
+        while self._open:  # unloaded inside a cell: its runs end here, so no start is left open
+            opened = self._open.pop()
+            if opened is not None:
+                try:
+                    self._end(None, *opened)
+                except Exception as e:
+                    _diagnostics.note("cell-end", e)
         for event, fn in (("pre_run_cell", self.pre_run_cell), ("post_run_cell", self.post_run_cell)):
             try:
                 self.shell.events.unregister(event, fn)
@@ -104,21 +107,29 @@ class CellMonitor:
 
     def pre_run_cell(self, info):
         try:
-            self._open = self._begin(info)
+            opened = self._begin(info)
         except Exception as e:  # never into the user's cell
-            self._open = None
+            opened = None
             _diagnostics.note("cell-start", e)
+        self._open.append(opened)  # None too: its post_run_cell pops it
 
     def post_run_cell(self, result):
-        opened, self._open = self._open, None
-        if opened is None:
+        if not self._open:
             return  # the run that loaded the extension began before it was loaded
+        opened = self._open.pop()
+        if opened is None:
+            return
         try:
             self._end(result, *opened)
         except Exception as e:
             _diagnostics.note("cell-end", e)
 
     def _begin(self, info):
+        # A run starting inside another compiles under the same number: name the outer runs'
+        # files now, while theirs are still the newest names made with it.
+        for opened in self._open:
+            if opened is not None and opened[0].file is None:
+                opened[0].file = self._compiled_name(opened[0].number)
         raw = getattr(info, "raw_cell", None) or ""
         run = CellRun()
         # The compiler names this run's code with the shell's count, stored in history or not.
@@ -143,6 +154,10 @@ class CellMonitor:
             c.emit(r)
         return run, peak, c, rid, time.perf_counter()
 
+    def _compiled_name(self, number):
+        name = _cells.compiled_name(getattr(self.shell, "compile", None), number)
+        return abs_file(name) if name else None
+
     def _end(self, result, run, peak, c0, rid, t0):
         run.duration = time.perf_counter() - t0
         p = peak.finish()
@@ -153,8 +168,8 @@ class CellMonitor:
         run.peak_devices = p.get("devices", [])
         run.devices_after = mem.get("devices", [])
         run.error = _cells.describe_error(result)
-        name = _cells.compiled_name(getattr(self.shell, "compile", None), run.number)
-        run.file = abs_file(name) if name else None
+        if run.file is None:
+            run.file = self._compiled_name(run.number)
         self.last = run
         c = client()
         if c is not None and c is c0:  # a cell that connected elsewhere has no start there

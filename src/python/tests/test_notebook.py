@@ -74,9 +74,14 @@ class CellIdentity(unittest.TestCase):
             def get_parent(self):
                 return self.parent
 
+        class OldInfo:  # IPython before 7.25: no cell_id on ExecutionInfo
+            raw_cell = ""
+
         self.assertEqual(_cells.frontend_cell_id(Info(cell_id="vscode-notebook-cell:/a.ipynb#X"), Shell({})), "vscode-notebook-cell:/a.ipynb#X")
-        self.assertEqual(_cells.frontend_cell_id(Info(), Shell({"metadata": {"cellId": "6f1c"}})), "6f1c")
-        self.assertIsNone(_cells.frontend_cell_id(Info(), Shell({"metadata": {"cellId": {"not": "text"}}})))
+        self.assertEqual(_cells.frontend_cell_id(OldInfo(), Shell({"metadata": {"cellId": "6f1c"}})), "6f1c")
+        self.assertIsNone(_cells.frontend_cell_id(Info(), Shell({"metadata": {"cellId": "6f1c"}})), "a run started from code has no cell of its own")
+        self.assertIsNone(_cells.frontend_cell_id(OldInfo(), Shell({"metadata": {"cellId": {"not": "text"}}})))
+        self.assertIsNone(_cells.frontend_cell_id(OldInfo(), object()))
         self.assertIsNone(_cells.frontend_cell_id(Info(cell_id=""), object()))
         self.assertEqual(len(_cells.frontend_cell_id(Info(cell_id="c" * 5000), object())), 1000)
 
@@ -143,16 +148,21 @@ class PlainShell(unittest.TestCase):
             run("import headroom; m = headroom.notebook(verbose=True)", cell_id="c-3")
             run("raise KeyError('k')", cell_id="c-4")
             print("last:", sh.user_ns["m"].last.count, sh.user_ns["m"].last.error)
+            run("x = 1\\nget_ipython().run_cell('inner = 5')\\ny = 2", cell_id="c-n")
             run("%unload_ext headroom", cell_id="c-5")
             run("d = 4", cell_id="c-6")
         """)
         ends = [r for r in records if r["type"] == "region_end"]
         starts = [r for r in records if r["type"] == "region_start"]
-        self.assertEqual([e["cell"].get("id") for e in ends], ["c-1", "c-2", "c-3", "c-4", "c-5"])
-        self.assertEqual([s["id"] for s in starts], [e["id"] for e in ends], "every start has its end")
-        self.assertEqual([e["cell"].get("count") for e in ends], [2, None, 3, 4, 5])
-        self.assertEqual([e["label"] for e in ends], ["cell [2]", "cell", "cell [3]", "cell [4]", "cell [5]"])
+        self.assertEqual([e["cell"].get("id") for e in ends], ["c-1", "c-2", "c-3", "c-4", None, "c-n", "c-5"])
+        self.assertEqual(sorted(s["id"] for s in starts), sorted(e["id"] for e in ends), "every start has its end")
+        self.assertEqual([e["cell"].get("count") for e in ends], [2, None, 3, 4, None, 5, 6])
+        self.assertEqual([e["label"] for e in ends], ["cell [2]", "cell", "cell [3]", "cell [4]", "cell", "cell [5]", "cell [6]"])
         self.assertEqual(ends[3]["error"], "KeyError: 'k'")
+        # a run inside a run: each its own, the outer named by its own compiled file
+        inner, outer = ends[4], ends[5]
+        self.assertEqual([inner["cell"]["preview"], outer["cell"]["preview"]], ["inner = 5", "x = 1"])
+        self.assertNotEqual(inner["file"], outer["file"])
         # plain IPython names cells <ipython-input-N-hash>, N being the run's number
         self.assertRegex(ends[0]["file"], r"^<ipython-input-2-[0-9a-f]+>$")
         self.assertIn("last: 4 KeyError: 'k'", out)

@@ -166,6 +166,33 @@ class CellRuns(KernelCase):
 
 
 @unittest.skipIf(WHY_NO_KERNEL, WHY_NO_KERNEL)
+class CudaFiguresFromAStandIn(KernelCase):
+    """torch.cuda here is tests/cuda_standin.py's stand-in (no GPU where the tests run): what the
+    cell records and the line under the cell say of the allocator, and that peaks are per cell."""
+
+    def test_a_cell_reports_its_cuda_change_and_its_own_peak(self):
+        from .cuda_standin import SEGMENT
+
+        listener, kernel = self.start()
+        tests_dir = os.path.dirname(os.path.abspath(__file__))
+        self.assertEqual(kernel.run("import sys; sys.path.insert(0, %r)\nimport cuda_standin; cuda_standin.install()" % tests_dir).status, "ok")
+        reply = kernel.run("import torch\nt = torch.empty(800_000_000, dtype=torch.uint8)", cell_id=vscode_cell(1))
+        start, end = wait_run(listener, reply.count, vscode_cell(1))
+        reserved = lambda r: r["mem"]["devices"][0]["reserved"]
+        self.assertEqual(reserved(end) - reserved(start), -(-800_000_000 // SEGMENT) * SEGMENT)
+        self.assertRegex(reply.stdout, r"^cell %d: .* RSS, peak .*, CUDA \+818 MB, .*\n$" % reply.count)
+        reply = kernel.run("tmp = torch.empty(1_000_000_000, dtype=torch.uint8)\ndel tmp", cell_id=vscode_cell(2))
+        _, end = wait_run(listener, reply.count, vscode_cell(2))
+        self.assertEqual(end["peak"]["devices"][0]["allocated"], 1_800_000_000)
+        self.assertEqual(end["mem"]["devices"][0]["allocated"], 800_000_000)
+        reply = kernel.run("x = 1", cell_id=vscode_cell(3))
+        _, end = wait_run(listener, reply.count, vscode_cell(3))
+        self.assertEqual(end["peak"]["devices"][0]["allocated"], 800_000_000, "the previous cell's peak is not this one's")
+        self.assertEqual(end["mem"]["devices"][0]["max_allocated"], 800_000_000)
+        self.assertIn("CUDA 0 B", reply.stdout)
+
+
+@unittest.skipIf(WHY_NO_KERNEL, WHY_NO_KERNEL)
 class KernelLifecycle(KernelCase):
     def test_a_kernel_restart_starts_a_new_session(self):
         listener, kernel = self.start(verbose=False)

@@ -48,7 +48,7 @@ def preview(source):
 
 def frontend_cell_id(info, shell):
     """The execute_request's `metadata.cellId`, or None: IPython's ExecutionInfo carries it
-    (7.25+; None for a run started from code, such as %rerun inside a cell); with an older
+    (as IPython 8 does; None for a run started from code, such as %rerun inside a cell); with an older
     IPython, the kernel's current request says it."""
     if hasattr(info, "cell_id"):
         cid = info.cell_id

@@ -208,6 +208,43 @@ export interface ByeRecord extends Base {
   readonly errors?: Readonly<Record<string, number>>;
 }
 
+/** Allocator state of one device when a framework ran out of memory, as far as it tells. Bytes. */
+export interface OomAllocator {
+  readonly kind: string;
+  readonly index?: number;
+  readonly allocated?: number;
+  readonly reserved?: number;
+  readonly active?: number;
+  /** Reserved memory in split blocks no tensor uses: fragmentation the allocator cannot hand out whole. */
+  readonly inactive_split?: number;
+  /** The device's free and total memory, as its driver says (torch.cuda.mem_get_info). */
+  readonly free?: number;
+  readonly total?: number;
+  /** The largest free block inside the allocator's reserved memory. */
+  readonly largest_free?: number;
+  readonly num_ooms?: number;
+  readonly num_alloc_retries?: number;
+}
+
+/** A framework ran out of memory: PyTorch's OutOfMemoryError, MLX's allocation failure, Python's MemoryError. */
+export interface OomRecord extends Base, SourceLocation {
+  readonly type: 'oom';
+  /** `OutOfMemoryError: CUDA out of memory. Tried to allocate ...` */
+  readonly error: string;
+  readonly mem: MemorySnapshot;
+  readonly framework?: string;
+  /** Where the client saw it: leaving a tracked block (`region`), or uncaught (`uncaught`, `thread`). */
+  readonly where?: string;
+  /** The tracked block it left, for `where: region`. */
+  readonly region?: string;
+  /** Bytes the failed allocation asked for, when the message says. */
+  readonly requested?: number;
+  readonly device?: { readonly kind: string; readonly index?: number };
+  readonly allocator?: readonly OomAllocator[];
+  /** The process's last checkpoint before it (`t` in seconds, as records' own). */
+  readonly checkpoint?: { readonly label?: string; readonly file?: string; readonly line?: number; readonly t: number };
+}
+
 export type ProtocolRecord =
   | HelloRecord
   | CheckpointRecord
@@ -219,14 +256,17 @@ export type ProtocolRecord =
   | BatchEndRecord
   | CleanupResultRecord
   | PongRecord
-  | ByeRecord;
+  | ByeRecord
+  | OomRecord;
 
 export type RecordType = ProtocolRecord['type'];
 
 /** Extension to program. */
 export type ControlMessage =
   | { readonly v: number; readonly type: 'cleanup'; readonly id: string; readonly reason?: string }
-  | { readonly v: number; readonly type: 'ping'; readonly id: string };
+  | { readonly v: number; readonly type: 'ping'; readonly id: string }
+  /** The guard: raise KeyboardInterrupt in the program's main thread, so its own handler saves and exits. */
+  | { readonly v: number; readonly type: 'interrupt'; readonly id: string; readonly reason?: string };
 
 export type DecodeErrorCode = 'too-long' | 'json' | 'not-object' | 'version' | 'unknown-type' | 'missing-field' | 'bad-field';
 
@@ -291,6 +331,8 @@ function missingRequired(x: Fields, type: string): string | typeof UNKNOWN {
       return x.id === undefined ? 'id' : '';
     case 'bye':
       return '';
+    case 'oom':
+      return x.error === undefined ? 'error' : x.mem === undefined ? 'mem' : '';
     default:
       return UNKNOWN;
   }
@@ -365,6 +407,11 @@ function check(x: unknown): ProtocolRecord | DecodeFailure {
     if (bad) return fail('bad-field', bad, type);
   }
   if (type === 'bye' && x.errors !== undefined && !isCounts(x.errors)) return fail('bad-field', '"errors" must be an object of non-negative integer counts', type);
+  if (type === 'oom') {
+    if (typeof x.error !== 'string') return fail('bad-field', '"error" must be a string', type);
+    if (x.requested !== undefined && !(isNum(x.requested) && x.requested >= 0)) return fail('bad-field', '"requested" must be a non-negative number', type);
+    if (x.allocator !== undefined && !Array.isArray(x.allocator)) return fail('bad-field', '"allocator" must be an array', type);
+  }
   return x as unknown as ProtocolRecord;
 }
 

@@ -31,10 +31,14 @@ from ._peak import peak_memory, reset_peaks
 from ._safety import memory_safe_operation, safe_operation
 from ._status import check_memory_pressure, get_memory_gb, memory_info, pressure, print_status, status
 from ._tracking import Region, checkpoint, monitor_memory, track, track_memory
+from . import _oom, _tracking
 from ._version import __version__
 from .manager import LeakReport, MemoryManager, estimate_image_memory, leak_check, suggest_batch_size
 from .sampler import MemoryMonitor, MemoryType, memory_monitor_context
 from .training import BatchProfiler, EpochMemoryMonitor, EpochMonitor, MemoryTracker
+
+# An out-of-memory error that ends the program is reported with the allocator's state (docs/protocol.md, `oom`).
+_oom.install(_tracking.last_checkpoint)
 
 __all__ = [
     "BatchProfiler", "CleanupResult", "EpochMemoryMonitor", "EpochMonitor", "LeakReport", "MemoryManager", "MemoryMonitor",

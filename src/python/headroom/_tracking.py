@@ -4,18 +4,27 @@ import sys
 import threading
 import time
 
-from . import _devices, _diagnostics, _procmem
+from . import _devices, _diagnostics, _oom, _procmem
 from ._format import format_bytes, format_duration
 from ._client import abs_file, snapshot
 from ._connection import client
 from ._peak import PeakTracker, reset_peaks as _reset_peaks
 from ._frames import user_frame
 
+_last = None  # the newest checkpoint record: an out-of-memory report names it
+
+
+def last_checkpoint():
+    """The newest checkpoint record this process sent, or None."""
+    return _last
+
+
 def checkpoint(label=None, reset_peaks=False):
     """Reports memory at this line. Returns at once when Headroom is not listening.
 
     `reset_peaks=True` resets torch's CUDA peak statistics after the report, so the next
     checkpoint's `max_allocated` is the peak since this one (a step's own, at a step's end)."""
+    global _last
     c = client()
     if c is None:
         return
@@ -30,6 +39,7 @@ def checkpoint(label=None, reset_peaks=False):
             r["label"] = str(label)
         r["mem"] = snapshot()
         c.emit(r)
+        _last = r
         if reset_peaks:
             _reset_peaks()
     except Exception as e:  # the client never raises into user code
@@ -122,6 +132,8 @@ class track:
                 c.emit(r)
             except Exception as e:
                 _diagnostics.note("region-end", e)
+        if exc is not None:
+            _oom.report(exc, "region", self.label, _last)
         return False
 
     def _finish(self, region, peak, t0, kept="kept by block"):
@@ -168,6 +180,7 @@ class track:
             return self._fn(*args, **kwargs)
         except BaseException as e:
             error = "%s: %s" % (type(e).__name__, e)
+            _oom.report(e, "region", self.label, _last)
             raise
         finally:
             self._finish(region, peak, t0, "kept per call")

@@ -21,6 +21,7 @@ TYPES = {
     "cleanup_result": ("id", "duration", "actions", "rss"),
     "pong": ("id",),
     "bye": (),
+    "oom": ("error", "mem"),
 }
 
 # Optional hello fields that must be non-negative integers when present.
@@ -29,7 +30,7 @@ HELLO_COUNTS = ("local_rank", "local_world_size")
 # Records that may carry the training's global step (a non-negative integer).
 STEP_TYPES = ("epoch_start", "epoch_end", "batch_end")
 
-CONTROL_TYPES = {"cleanup": ("id",), "ping": ("id",)}
+CONTROL_TYPES = {"cleanup": ("id",), "ping": ("id",), "interrupt": ("id",)}
 
 
 class ProtocolError(ValueError):
@@ -129,4 +130,11 @@ def validate(x, types=None):
         _check_cell(x["cell"])
     if t == "bye" and "errors" in x and not _counts(x["errors"]):
         raise ProtocolError("bad-field", '"errors" must be an object of non-negative integer counts')
+    if t == "oom":
+        if not isinstance(x["error"], str):
+            raise ProtocolError("bad-field", '"error" must be a string')
+        if "requested" in x and not (_num(x["requested"]) and x["requested"] >= 0):
+            raise ProtocolError("bad-field", '"requested" must be a non-negative number')
+        if "allocator" in x and not isinstance(x["allocator"], list):
+            raise ProtocolError("bad-field", '"allocator" must be an array')
     return x

@@ -4,9 +4,11 @@ import { attributeTreeGpu } from './gpu/treeGpu';
 import type { ClientCuda, GpuSample } from './gpu/types';
 import type { GpuRecord, SampleRecord } from './recording/format';
 import { RecordingWriter, type RecordingWriterOptions } from './recording/recordingWriter';
+import { CgroupWatch, type CgroupWatchSample, type PressureReading } from './sampling/cgroupWatch';
 import { createSystemSampler, createTreeSampler } from './sampling/createSamplers';
 import type { PssMode, SystemSample, SystemSampler, TreeSample, TreeSampler } from './sampling/types';
 import { MemoryStore } from './store/memoryStore';
+import { addPressure } from './store/pressureSeries';
 import { SeriesName } from './store/seriesName';
 
 export interface MonitorOptions {
@@ -32,6 +34,8 @@ export interface MonitorTick {
   readonly tree: TreeSample;
   readonly system?: SystemSample;
   readonly gpu?: GpuSample;
+  /** Memory pressure (PSI) and the job's OOM kill counts, where the kernel has them (Linux). */
+  readonly kernel?: CgroupWatchSample;
 }
 
 /**
@@ -44,6 +48,9 @@ export class Monitor {
   private readonly system: SystemSampler | undefined;
   private readonly gpu: NvidiaSmiMonitor | undefined;
   private readonly recording: RecordingWriter | undefined;
+  /** The job's OOM kill counters and memory pressure; Linux only. */
+  private readonly kernel: CgroupWatch | undefined;
+  private _lastAlive: MonitorTick | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(tick: MonitorTick) => void>();
   private lastGpu: GpuSample | undefined;
@@ -51,6 +58,7 @@ export class Monitor {
   private _last: MonitorTick | undefined;
   private _intervalMs: number;
   private stopped = false;
+  private kernelLast: CgroupWatchSample | undefined;
   private exitRecorded = false;
 
   constructor(
@@ -66,6 +74,7 @@ export class Monitor {
     } catch (e) {
       options.onProblem?.(`system memory unavailable: ${(e as Error).message}`);
     }
+    if (process.platform === 'linux') this.kernel = new CgroupWatch({ pid: rootPid });
     if (options.recordingPath) {
       this.recording = new RecordingWriter(
         options.recordingPath,
@@ -84,6 +93,19 @@ export class Monitor {
 
   get last(): MonitorTick | undefined {
     return this._last;
+  }
+
+  /** The last tick that found the tree (the one before its end, once it has ended). */
+  get lastAlive(): MonitorTick | undefined {
+    return this._lastAlive;
+  }
+
+  /**
+   * The job's OOM kills counted since monitoring began, read now (the end of a run reads them
+   * once more: the kill is counted before the parent learns of the exit). Undefined off Linux.
+   */
+  readKernelCounters(): CgroupWatchSample | undefined {
+    return this.stopped ? this.kernelLast : this.kernel?.sample(Date.now(), true);
   }
 
   get intervalMs(): number {
@@ -127,6 +149,8 @@ export class Monitor {
     clearInterval(this.timer);
     this.timer = undefined;
     this.gpu?.dispose();
+    this.kernelLast = this.kernel?.sample(Date.now(), true);
+    this.kernel?.dispose();
     this.tree.dispose();
     this.system?.dispose();
     this.recording?.close();
@@ -146,16 +170,19 @@ export class Monitor {
     // The tick that finds the tree gone carries no memory: storing it would draw a false
     // drop to zero at the end of every run.
     const gone = !tree.rootAlive && tree.processes.length === 0;
+    const kernel = this.kernel?.sample(now, gone);
     if (!gone) {
       this.store.addTreeSample(tree);
       if (system) this.store.addSystemSample(system);
-      if (this.recording) this.recording.write(toSampleRecord(tree, system));
+      if (kernel) addPressure(this.store, kernel);
+      if (this.recording) this.recording.write(toSampleRecord(tree, system, kernel));
     } else if (this.recording && !this.exitRecorded) {
       this.exitRecorded = true;
       this.recording.write({ type: 'exit', t: now, pid: this.rootPid, code: null, signal: null });
     }
-    const tick: MonitorTick = { tree, system, gpu: this.lastGpu };
+    const tick: MonitorTick = { tree, system, gpu: this.lastGpu, kernel };
     this._last = tick;
+    if (!gone) this._lastAlive = tick;
     for (const l of this.listeners) l(tick);
     return tick;
   }
@@ -191,7 +218,10 @@ export class Monitor {
   }
 }
 
-export function toSampleRecord(tree: TreeSample, system?: SystemSample): SampleRecord {
+/** A pressure reading as the recording keeps it: [some, full], null where absent. */
+const psiPair = (p: PressureReading | undefined) => (p ? ([p.some ?? null, p.full ?? null] as const) : undefined);
+
+export function toSampleRecord(tree: TreeSample, system?: SystemSample, kernel?: CgroupWatchSample): SampleRecord {
   return {
     type: 'sample',
     t: tree.t,
@@ -202,5 +232,7 @@ export function toSampleRecord(tree: TreeSample, system?: SystemSample): SampleR
     procs: tree.processes.map((p) => [p.pid, p.ppid, p.rss, p.pss ?? null, p.name] as const),
     sys: system && { used: system.used, available: system.available, total: system.total },
     cg: system?.cgroupLimit !== undefined ? { limit: system.cgroupLimit, usage: system.cgroupUsage } : undefined,
+    psi: psiPair(kernel?.psi),
+    cgpsi: psiPair(kernel?.cgroupPsi),
   };
 }

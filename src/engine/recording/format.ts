@@ -1,6 +1,9 @@
 // The recording format: NDJSON, one record per line. Recording records (below) interleave
 // with the log-protocol records the program sent, stored verbatim. docs/recording.md.
 
+import type { EndExplanation } from '../oom/endExplanation';
+import type { GuardAction } from '../session/guard';
+
 export const RECORDING_VERSION = 1;
 
 export interface RecordingHeader {
@@ -30,6 +33,9 @@ export interface SampleRecord {
   readonly procs?: readonly (readonly [number, number, number, number | null, string])[];
   readonly sys?: { readonly used: number; readonly available: number; readonly total: number };
   readonly cg?: { readonly limit: number; readonly usage?: number };
+  /** Memory pressure over the interval, percent stalled: [some, full] system-wide and for the job's cgroup. */
+  readonly psi?: readonly [number | null, number | null];
+  readonly cgpsi?: readonly [number | null, number | null];
 }
 
 export interface GpuRecord {
@@ -51,7 +57,19 @@ export interface ExitRecord {
   readonly signal: string | null;
 }
 
-export type RecordingRecord = RecordingHeader | SampleRecord | GpuRecord | ExitRecord;
+/** How the run ended, explained (src/engine/oom/endExplanation.ts). */
+export interface EndRecord {
+  readonly type: 'end';
+  readonly t: number;
+  readonly explanation: EndExplanation;
+}
+
+/** The guard acted: a threshold was crossed and the program was interrupted or paused. */
+export interface GuardRecord extends GuardAction {
+  readonly type: 'guard';
+}
+
+export type RecordingRecord = RecordingHeader | SampleRecord | GpuRecord | ExitRecord | EndRecord | GuardRecord;
 
 /** Anything found on a line: our own records, or protocol records, typed loosely. */
 export type AnyRecord = { readonly type: string; readonly t?: number } & Record<string, unknown>;

@@ -1,12 +1,14 @@
 import type { ProtocolRecord } from '../../shared/protocol';
+import type { EndExplanation } from '../oom/endExplanation';
 import type { TreeSample } from '../sampling/types';
 import { RecordIngest } from '../session/recordIngest';
 import { MemoryStore } from '../store/memoryStore';
+import { addPressure } from '../store/pressureSeries';
 import { SeriesName } from '../store/seriesName';
-import type { AnyRecord, GpuRecord, SampleRecord } from './format';
+import type { AnyRecord, EndRecord, GpuRecord, GuardRecord, SampleRecord } from './format';
 import { readRecording, type ReadResult } from './recordingReader';
 
-const RECORDING_TYPES = new Set(['sample', 'gpu', 'exit', 'recording']);
+const RECORDING_TYPES = new Set(['sample', 'gpu', 'exit', 'recording', 'end', 'guard']);
 
 /** The log-protocol records stored in a recording (the program's own lines, not the sampler's). */
 export function protocolRecords(records: readonly AnyRecord[]): ProtocolRecord[] {
@@ -31,6 +33,7 @@ export function loadIntoStore(records: readonly AnyRecord[], store = new MemoryS
         };
         store.addTreeSample(tree);
         if (s.sys) store.addSystemSample({ t: s.t, ...s.sys, swapTotal: 0, swapUsed: 0, cgroupLimit: s.cg?.limit, cgroupUsage: s.cg?.usage });
+        if (s.psi || s.cgpsi) addPressure(store, { t: s.t, psi: s.psi && { some: s.psi[0] ?? undefined, full: s.psi[1] ?? undefined }, cgroupPsi: s.cgpsi && { some: s.cgpsi[0] ?? undefined, full: s.cgpsi[1] ?? undefined } });
         break;
       }
       case 'gpu': {
@@ -40,6 +43,16 @@ export function loadIntoStore(records: readonly AnyRecord[], store = new MemoryS
           if (util !== null) store.append(SeriesName.gpuUtil(index), g.t, util);
         }
         if (g.tree && Number.isFinite(g.tree.used)) store.append(SeriesName.treeGpu, g.t, g.tree.used);
+        break;
+      }
+      case 'guard': {
+        const g = r as unknown as GuardRecord;
+        store.events.add({ t: g.t, kind: 'alert', label: g.text, pid: g.pids?.[0], data: { ...g, alert: 'guard' } });
+        break;
+      }
+      case 'end': {
+        const e = (r as unknown as EndRecord).explanation;
+        if (e && e.kind !== 'none') store.events.add({ t: e.t, kind: 'alert', label: e.text, data: { alert: e.kind, explanation: e } });
         break;
       }
       default:
@@ -55,6 +68,8 @@ export interface LoadedRun {
   readonly ingest: RecordIngest;
   readonly header: ReadResult['header'];
   readonly errorCount: number;
+  /** How the run ended, as explained when it did (the recording's `end` record). */
+  readonly end?: EndExplanation;
 }
 
 export function loadRun(path: string): LoadedRun {
@@ -62,5 +77,7 @@ export function loadRun(path: string): LoadedRun {
   const store = loadIntoStore(r.records);
   const ingest = new RecordIngest(store);
   for (const rec of protocolRecords(r.records)) ingest.add(rec);
-  return { store, ingest, header: r.header, errorCount: r.errorCount };
+  let end: EndExplanation | undefined;
+  for (const x of r.records) if (x.type === 'end') end = (x as unknown as EndRecord).explanation ?? end;
+  return { store, ingest, header: r.header, errorCount: r.errorCount, end };
 }

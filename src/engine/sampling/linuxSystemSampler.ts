@@ -10,6 +10,10 @@ interface CgroupWatch {
   readonly usage: PreadFile;
 }
 
+/** The first seconds of a run, when the job's cgroup is looked for often, and how often. */
+const EARLY_MS = 5000;
+const EARLY_REFRESH_MS = 250;
+
 export interface LinuxSystemSamplerOptions {
   /** The monitored process: its cgroup's memory limit is what the OOM killer enforces. */
   readonly pid?: number;
@@ -30,6 +34,7 @@ export class LinuxSystemSampler implements SystemSampler {
   private readonly cgroupRoot: string;
   private cgroup: CgroupWatch | undefined;
   private cgroupResolvedAt = -Infinity;
+  private firstSampleAt: number | undefined;
 
   constructor(private readonly options: LinuxSystemSamplerOptions = {}) {
     this.proc = options.procRoot ?? '/proc';
@@ -40,7 +45,11 @@ export class LinuxSystemSampler implements SystemSampler {
   sample(now = Date.now()): SystemSample | undefined {
     const m = parseMeminfo(this.meminfo.readText());
     if (!m) return undefined;
-    if (now - this.cgroupResolvedAt >= (this.options.cgroupRefreshMs ?? 5000)) {
+    this.firstSampleAt ??= now;
+    // A wrapper may move the job into its cgroup just after starting it (cgexec, systemd-run,
+    // `echo $$ > cgroup.procs; exec ...`): look often at first, then at the usual pace.
+    const refresh = now - this.firstSampleAt < EARLY_MS ? Math.min(EARLY_REFRESH_MS, this.options.cgroupRefreshMs ?? 5000) : (this.options.cgroupRefreshMs ?? 5000);
+    if (now - this.cgroupResolvedAt >= refresh) {
       this.resolveCgroup();
       this.cgroupResolvedAt = now;
     }

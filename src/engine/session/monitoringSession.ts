@@ -1,6 +1,8 @@
 import { realpathSync } from 'node:fs';
 import type { ProtocolRecord } from '../../shared/protocol';
 import { Monitor, type MonitorOptions, type MonitorTick } from '../monitor';
+import type { EndExplanation } from '../oom/endExplanation';
+import { recordSessionEnd, type RunExit } from '../oom/sessionEnd';
 import type { ProtocolConnection } from '../protocol/listener';
 import type { RecordBatch } from '../protocol/recordBatch';
 import { RecordIngest } from './recordIngest';
@@ -37,6 +39,14 @@ export class MonitoringSession {
   readonly startedAt = Date.now();
   endedAt: number | undefined;
   exitDescription: string | undefined;
+  /** How a live run ended, explained (the OOM killer, a framework's out-of-memory error): set by `end`. */
+  endExplanation: EndExplanation | undefined;
+  /**
+   * True when whoever started the root will report its exit (`end(description, exit)`): the
+   * session then does not end by itself when the sampler finds the root gone, so the exit
+   * code and signal reach the explanation.
+   */
+  awaitExit = false;
   /** The script the program runs, when known: what "Open File" opens. */
   programFile: string | undefined;
   private readonly waiters = new Map<string, (r: Extract<ProtocolRecord, { type: 'cleanup_result' }>) => void>();
@@ -105,11 +115,16 @@ export class MonitoringSession {
     return { dispose: () => this.endListeners.delete(listener) };
   }
 
-  /** Ends monitoring; the data stays for views and reopening. */
-  end(description?: string): void {
+  /** Ends monitoring, explaining how the run ended (with `exit` when known); the data stays for views and reopening. */
+  end(description?: string, exit?: RunExit): void {
     if (this.endedAt !== undefined) return;
     this.endedAt = Date.now();
     this.exitDescription = description;
+    try {
+      if (this.monitor) this.endExplanation = recordSessionEnd(this, exit, this.endedAt);
+    } catch {
+      this.endExplanation = undefined; // an explanation that cannot be made must not keep the session from ending
+    }
     this.monitor?.stop();
     for (const l of [...this.endListeners]) l();
   }
@@ -121,6 +136,6 @@ export class MonitoringSession {
   }
 
   private onTick(t: MonitorTick): void {
-    if (!t.tree.rootAlive) this.end('process exited');
+    if (!t.tree.rootAlive && !this.awaitExit) this.end('process exited');
   }
 }

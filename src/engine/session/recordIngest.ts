@@ -1,4 +1,4 @@
-import type { DeviceMemory, NotebookCell, ProtocolRecord } from '../../shared/protocol';
+import type { DeviceMemory, NotebookCell, OomRecord, ProtocolRecord } from '../../shared/protocol';
 import type { ClientCuda } from '../gpu/types';
 import { Cp, type RecordBatch } from '../protocol/recordBatch';
 import { KIND_CODE, type EventIndex } from '../store/eventIndex';
@@ -64,6 +64,8 @@ export class RecordIngest {
   /** Why the first record that failed did. */
   lastFailure: string | undefined;
   private readonly last: LastCheckpoint = { t: NaN, pid: 0 };
+  /** The newest out-of-memory error a client reported (PyTorch, MLX, Python), for the end's explanation. */
+  lastOom: OomRecord | undefined;
 
   constructor(private readonly store: MemoryStore) {
     this.events = store.events;
@@ -202,6 +204,11 @@ export class RecordIngest {
         if (r.loss !== undefined) this.store.append(SeriesName.lossBatch, tMs, r.loss);
         if (Number.isFinite(r.step)) this.store.append(SeriesName.trainStep, tMs, r.step as number); // the timeline's step axis
         if (Number.isFinite(r.peak?.rss)) this.store.append(SeriesName.stepPeak, tMs, r.peak?.rss as number);
+        break;
+      case 'oom':
+        this.lastOom = r;
+        this.devices.append(tMs, r.mem.devices, r.pid);
+        this.events.add({ t: tMs, kind: 'alert', label: r.error, pid: r.pid, file: r.file, line: r.line, rss: r.mem.rss, data: { alert: 'oom-error', framework: r.framework, requested: r.requested, allocator: r.allocator } });
         break;
       case 'bye':
         this.devices.forget(r.pid);

@@ -14,6 +14,10 @@ const FIXED_FAMILIES = [
   'sys.available',
   'cgroup.usage',
   'cgroup.limit',
+  'psi.some',
+  'psi.full',
+  'cgroup.psi.some',
+  'cgroup.psi.full',
   'torch.mps.current',
   'torch.mps.driver',
   'mlx.active',
@@ -72,6 +76,13 @@ export const SeriesName = {
   sysAvailable: 'sys.available',
   cgroupUsage: 'cgroup.usage',
   cgroupLimit: 'cgroup.limit',
+  /** Memory pressure (Linux PSI): percent of the time at least one task stalled on memory, per sample interval. */
+  psiSome: 'psi.some',
+  /** Percent of the time every non-idle task stalled on memory at once. */
+  psiFull: 'psi.full',
+  /** The same for the job's own cgroup (v2 `memory.pressure`), where it has one. */
+  cgroupPsiSome: 'cgroup.psi.some',
+  cgroupPsiFull: 'cgroup.psi.full',
   mpsCurrent: 'torch.mps.current',
   mpsDriver: 'torch.mps.driver',
   mlxActive: 'mlx.active',

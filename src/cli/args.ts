@@ -18,6 +18,10 @@ export interface RunArgs {
   readonly quiet: boolean;
   readonly gpu: boolean;
   readonly units: 'GB' | 'GiB';
+  /** `interrupt`: when memory crosses the guard's threshold, interrupt the program once per crossing. */
+  readonly guard: 'off' | 'interrupt';
+  /** The guard's threshold on the tree's `--type` figure; without it, 95% of the memory that can kill the job. */
+  readonly guardAbove?: number;
   readonly command: string[];
 }
 
@@ -29,7 +33,8 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   const opts = dash >= 0 ? argv.slice(0, dash) : [];
   const command = dash >= 0 ? argv.slice(dash + 1) : [...argv];
   if (dash < 0 && command.some((a) => a.startsWith('--'))) throw new UsageError('put the command after --, e.g. headroom run --out report -- python train.py');
-  const r: { -readonly [K in keyof RunArgs]: RunArgs[K] } = { intervalMs: 100, type: 'rss', fromZero: false, quiet: false, gpu: true, units: 'GB', command };
+  const r: { -readonly [K in keyof RunArgs]: RunArgs[K] } = { intervalMs: 100, type: 'rss', fromZero: false, quiet: false, gpu: true, units: 'GB', guard: 'off', command };
+  let guardSet = false;
   for (let i = 0; i < opts.length; i++) {
     const a = opts[i];
     const value = () => {
@@ -64,6 +69,20 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
         r.failAbove = n;
         break;
       }
+      case '--guard': {
+        const v = value();
+        if (v !== 'interrupt' && v !== 'off') throw new UsageError('--guard is interrupt or off');
+        r.guard = v;
+        guardSet = true;
+        break;
+      }
+      case '--guard-above': {
+        const v = value();
+        const n = parseSize(v);
+        if (n === undefined || n <= 0) throw new UsageError(`--guard-above: "${v}" is not a size (try 12GB or 900MiB)`);
+        r.guardAbove = n;
+        break;
+      }
       case '--quiet':
       case '-q':
         r.quiet = true;
@@ -78,6 +97,8 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
         throw new UsageError(`unknown option ${a}`);
     }
   }
+  // A threshold alone asks for the guard; `--guard off` still wins.
+  if (r.guardAbove !== undefined && !guardSet) r.guard = 'interrupt';
   if (command.length === 0) throw new UsageError('no command to run: headroom run [options] -- <command> [args...]');
   return r;
 }

@@ -1,6 +1,8 @@
+import { endText } from '../engine/oom/endExplanation';
+import { guardActionText } from '../engine/session/guard';
 import { SeriesName, type MemoryStore } from '../engine/store/memoryStore';
 import { checkpointCell, columnsFor } from '../shared/checkpointColumns';
-import { formatBytes, formatDuration, type Units } from '../shared/format';
+import { formatBytes, formatDuration, formatPercent, type Units } from '../shared/format';
 import { escapeHtml, makeNonce, renderHtmlDocument } from '../shared/html';
 import { summaryRows, type RunSummary } from './summary';
 
@@ -53,7 +55,7 @@ export function svgTimeline(store: MemoryStore, units: Units, fromZero: boolean)
     parts.push(`<polyline fill="none" stroke="${l.colour}" stroke-width="1.5" points="${top.join(' ')}"/>`);
   }
   for (const ev of store.events.all()) {
-    if (ev.kind !== 'checkpoint' && ev.kind !== 'cleanup' && ev.kind !== 'epoch') continue;
+    if (ev.kind !== 'checkpoint' && ev.kind !== 'cleanup' && ev.kind !== 'epoch' && ev.kind !== 'alert') continue;
     const cx = x(ev.t).toFixed(1);
     parts.push(`<line class="mark ${ev.kind}" x1="${cx}" x2="${cx}" y1="${PAD.t}" y2="${H - PAD.b}"><title>${escapeHtml(`${ev.kind}: ${ev.label ?? ''}`)}</title></line>`);
   }
@@ -72,11 +74,11 @@ h1 { font-size: 20px; margin: 0 0 4px; } .sub { color: #666; margin-bottom: 16px
 .peaks b { display: block; font-size: 18px; }
 svg { max-width: 100%; height: auto; border: 1px solid #e3e3e3; border-radius: 6px; }
 .grid { stroke: #eee; } .axis { fill: #666; font-size: 11px; }
-.mark { stroke: #ff7f0e; stroke-opacity: .55; stroke-dasharray: 3 3; } .mark.cleanup { stroke: #9467bd; } .mark.epoch { stroke: #8c564b; }
+.mark { stroke: #ff7f0e; stroke-opacity: .55; stroke-dasharray: 3 3; } .mark.cleanup { stroke: #9467bd; } .mark.epoch { stroke: #8c564b; } .mark.alert { stroke: #b00020; stroke-opacity: .9; stroke-dasharray: none; stroke-width: 2; }
 .legend { margin: 4px 0 8px; } .key { margin-right: 16px; } .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: -1px; border-radius: 2px; }
 ${SWATCHES}
 table { border-collapse: collapse; margin-top: 16px; } th, td { padding: 4px 10px; border-bottom: 1px solid #eee; text-align: left; } th.n, td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.fail { color: #b00020; font-weight: 600; }
+.fail { color: #b00020; font-weight: 600; } .guard { color: #8a5a00; font-weight: 600; }
 `;
 
 /** The checkpoint table: the shared columns, every cell escaped. */
@@ -115,6 +117,23 @@ function checkpointsByRank(summary: RunSummary, units: Units): string {
   return `<h2>Checkpoints by rank</h2>\n<table class="by-rank">\n<thead><tr><th>where</th><th>label</th><th class="n">rank</th><th class="n">delta</th><th class="n">since start</th><th class="n">peak</th><th class="n">hits</th></tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
 }
 
+/** How the run ended, when memory had a part in it, and what the guard did. */
+function endAndGuard(summary: RunSummary, units: Units): string {
+  const parts: string[] = [];
+  if (summary.end && summary.end.kind !== 'none') parts.push(`<p class="fail end">${escapeHtml(endText(summary.end, units))}</p>`);
+  for (const a of summary.guard?.actions ?? []) parts.push(`<p class="guard">${escapeHtml(guardActionText(a, units))}</p>`);
+  return parts.join('\n');
+}
+
+/** The highest memory stall of a sample interval (PSI), where the kernel has PSI. */
+function pressureBoxes(summary: RunSummary): string {
+  const p = summary.pressure;
+  if (!p) return '';
+  const pct = (v: number | undefined) => (v === undefined ? '-' : escapeHtml(formatPercent(v)));
+  const title = 'Linux PSI: the share of a sample interval in which tasks waited for memory (some: at least one, full: all at once)';
+  return `<div title="${escapeHtml(title)}">memory stall (some / full)<b>${pct(p.some)} / ${pct(p.full)}</b></div>`;
+}
+
 /** A report that opens offline with a double-click: no script, no network, strict CSP. */
 export function renderHtmlReport(summary: RunSummary, store: MemoryStore, units: Units, fromZero: boolean): string {
   const b = (v: number | undefined, signed = false) => (v === undefined ? '-' : escapeHtml(formatBytes(v, units, signed)));
@@ -123,12 +142,15 @@ export function renderHtmlReport(summary: RunSummary, store: MemoryStore, units:
   const body = `<h1>${escapeHtml(summary.command.join(' '))}</h1>
 <div class="sub">${escapeHtml(how)} after ${escapeHtml(formatDuration(summary.durationS))}${fromZero ? ' · values from zero' : ''}</div>
 ${summary.failed ? `<p class="fail">${escapeHtml(summary.failed)}</p>` : ''}
-${summary.signal && summary.lastCheckpoint ? `<p class="fail">Last checkpoint reached: ${escapeHtml(summary.lastCheckpoint.label ?? '(no label)')} at ${escapeHtml(`${summary.lastCheckpoint.file}:${summary.lastCheckpoint.line}`)}</p>` : ''}
+${endAndGuard(summary, units)}
+${summary.signal && summary.lastCheckpoint && (summary.end?.kind ?? 'none') === 'none' ? `<p class="fail">Last checkpoint reached: ${escapeHtml(summary.lastCheckpoint.label ?? '(no label)')} at ${escapeHtml(`${summary.lastCheckpoint.file}:${summary.lastCheckpoint.line}`)}</p>` : ''}
 <div class="peaks">
 <div>peak RSS<b>${b(summary.peak.rss)}</b></div>
 <div title="PSS is read on a time budget (at most 2% of the time) unless the run used --type pss">peak PSS<b>${b(summary.peak.pss)}</b></div>
 <div>peak system used<b>${b(summary.peak.system)}</b></div>
 <div>peak GPU<b>${b(summary.peak.gpu)}</b></div>
+${summary.peak.cgroup !== undefined ? `<div>peak cgroup usage<b>${b(summary.peak.cgroup)}</b></div>` : ''}
+${pressureBoxes(summary)}
 </div>
 ${svgTimeline(store, units, fromZero)}
 ${rankTable(summary, units)}

@@ -11,6 +11,11 @@ const USAGE = `headroom ${VERSION}: record a command's memory and write a report
       --type T           rss | pss | system: the figure --fail-above and --from-zero use (default rss)
       --from-zero        subtract the starting memory
       --fail-above SIZE  exit with code 3 when the peak exceeds SIZE (e.g. 4GB, 3.5GiB)
+      --guard interrupt  stop the program before the out-of-memory killer does: at 95% of the
+                         memory that can kill it (cgroup limit, else system memory; GPU total),
+                         once per crossing, KeyboardInterrupt through the Headroom client (its
+                         except KeyboardInterrupt: saves and exits), else SIGINT to it
+      --guard-above SIZE the guard's threshold on the --type figure instead (implies interrupt)
       --no-gpu           do not start nvidia-smi
       --gib              binary units (GiB)
       --quiet            no live status, summary only

@@ -20,10 +20,10 @@ export function reportCommand(argv: string[]): number {
   if (!path) throw new UsageError('headroom report REC.ndjson [--out DIR]');
   const outIdx = argv.indexOf('--out');
   const out = resolve(outIdx >= 0 ? argv[outIdx + 1] : dirname(path));
-  const { store, ingest, header } = loadRecordingFile(path);
+  const { store, ingest, header, end } = loadRecordingFile(path);
   const t0 = store.get(SeriesName.treeRss)?.firstTime ?? 0;
   const t1 = store.get(SeriesName.treeRss)?.lastTime ?? t0;
-  const summary = { ...runSummary(store, ingest.all(), ingest.ranks(), [...(header?.command ?? [path])], (t1 - t0) / 1000), exitCode: null, signal: null };
+  const summary = { ...runSummary(store, ingest.all(), ingest.ranks(), [...(header?.command ?? [path])], (t1 - t0) / 1000), exitCode: end?.code ?? null, signal: end?.signal ?? null, end };
   writeReports(out, summary, store, 'GB', false);
   process.stdout.write(renderSummaryText(summary, 'GB', false) + `\nheadroom: reports in ${out}\n`);
   return 0;

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { ProtocolListener } from '../engine/protocol/listener';
 import { MonitoringSession } from '../engine/session/monitoringSession';
 import { prependPythonPath } from '../engine/session/pythonPath';
+import { SessionGuard } from '../engine/session/sessionGuard';
 import { SessionRouter } from '../engine/session/sessionRouter';
 import { SeriesName } from '../engine/store/memoryStore';
 import { formatBytes, plainLabel } from '../shared/format';
@@ -20,6 +21,12 @@ const SESSION_ID = 'cli';
 
 function typeSeries(type: RunArgs['type']): string {
   return type === 'pss' ? SeriesName.treePss : type === 'system' ? SeriesName.sysUsed : SeriesName.treeRss;
+}
+
+/** Why a SIGKILL was not the out-of-memory killer's, as far as the run can tell. */
+function sigkillReason(s: RunSummary): string {
+  const counted = s.end?.oomKills?.cgroup !== undefined || s.end?.oomKills?.system !== undefined;
+  return counted ? ' (not by the out-of-memory killer: no kill of this job was counted)' : ' (how the out-of-memory killer ends a process; nothing here could tell whether it was)';
 }
 
 /**
@@ -57,7 +64,13 @@ export async function runCommand(args: RunArgs): Promise<number> {
     recordingPath: out ? join(out, 'recording.ndjson') : undefined,
     onProblem: (m) => problems.push(m),
   });
+  // The exit code and signal come from the child's exit event, into the end's explanation.
+  session.awaitExit = true;
   router.add(session);
+  const guard =
+    args.guard === 'off'
+      ? undefined
+      : new SessionGuard(session, { mode: args.guard, above: args.guardAbove, figure: args.type, units: args.units, onAction: (a) => process.stderr.write(`headroom: ${a.text}\n`) });
   session.start();
   const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
   const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]).map((s) => [s, forward(s)] as const);
@@ -66,9 +79,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const status = liveStatus(session, args.units, args.quiet);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.once('exit', (c, s) => r([c, s])));
   status.dispose();
+  guard?.dispose();
   for (const [s, h] of handlers) process.off(s, h);
   await new Promise((r) => setTimeout(r, DRAIN_MS));
-  session.end(signal ? `killed by ${signal}` : `exit code ${code}`);
+  session.end(signal ? `killed by ${signal}` : `exit code ${code}`, { code, signal });
   listener.dispose();
 
   const { store, ingest } = session;
@@ -86,12 +100,15 @@ export async function runCommand(args: RunArgs): Promise<number> {
     lastCheckpoint: last ? { label: last.label, file: last.file, line: last.line } : undefined,
     failAbove: args.failAbove,
     failed,
+    end: session.endExplanation,
+    guard: args.guard === 'off' ? undefined : { mode: args.guard, above: args.guardAbove, actions: guard?.actions ?? [] },
   };
   // What went wrong on the way comes before the summary: the summary is the run's last word,
   // and nothing after it may read like a failure of the program.
   if (ingest.failed) problems.push(`${ingest.failed} record(s) could not be ingested in all`);
   for (const p of problems.slice(0, 5)) process.stderr.write(`headroom: ${p}\n`);
-  if (signal === 'SIGKILL') process.stderr.write(`headroom: the process was killed by SIGKILL (how the out-of-memory killer ends a process)${last ? `; the last checkpoint it reached was "${plainLabel(last.label ?? '', 60)}" at ${last.file}:${last.line}` : ''}\n`);
+  // An out-of-memory end is said in the summary; a SIGKILL that was not one, here.
+  if (signal === 'SIGKILL' && (summary.end?.kind ?? 'none') === 'none') process.stderr.write(`headroom: the process was killed by SIGKILL${sigkillReason(summary)}${last ? `; the last checkpoint it reached was "${plainLabel(last.label ?? '', 60)}" at ${last.file}:${last.line}` : ''}\n`);
   process.stderr.write(renderSummaryText(summary, args.units, args.fromZero) + '\n');
   if (out) {
     writeReports(out, summary, store, args.units, args.fromZero);

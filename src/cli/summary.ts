@@ -1,9 +1,11 @@
+import { endText, type EndExplanation } from '../engine/oom/endExplanation';
 import { checkpointRows } from '../engine/session/checkpointRows';
+import { guardActionText, type GuardAction } from '../engine/session/guard';
 import type { LocationStats } from '../engine/session/recordIngest';
 import { SeriesName, type MemoryStore } from '../engine/store/memoryStore';
 import { parseSeriesName } from '../engine/store/seriesName';
 import { checkpointCell, columnsFor } from '../shared/checkpointColumns';
-import { formatBytes, formatDuration, plainLabel, type Units } from '../shared/format';
+import { formatBytes, formatDuration, formatPercent, plainLabel, type Units } from '../shared/format';
 import type { CheckpointRow } from '../shared/webviewMessages';
 import { textTable } from './textTable';
 
@@ -22,6 +24,12 @@ export interface RunSummary {
   readonly ranks?: readonly { readonly rank: number; readonly pid: number; readonly peakRss?: number }[];
   readonly failAbove?: number;
   readonly failed?: string;
+  /** How the run ended, explained (the out-of-memory killer, a framework's OOM error); absent for older recordings. */
+  readonly end?: EndExplanation;
+  /** Memory pressure (Linux PSI): the highest stall percent of a sample interval; absent without PSI. */
+  readonly pressure?: { readonly some?: number; readonly full?: number; readonly cgroupSome?: number; readonly cgroupFull?: number };
+  /** The guard's setting and what it did. */
+  readonly guard?: { readonly mode: string; readonly above?: number; readonly actions: readonly GuardAction[] };
 }
 
 /** A checkpoint row as summary.json spells it. */
@@ -106,6 +114,8 @@ export function runSummary(store: MemoryStore, stats: readonly LocationStats[], 
     command,
     durationS,
     peak: summaryPeaks(store),
+    pressure: summaryPressure(store),
+    guard: guardSummary(store),
     start: { rss: firstValue(store, SeriesName.treeRss), system: firstValue(store, SeriesName.sysUsed) },
     checkpoints: checkpointRows(stats).map((r) => toSummary(r, at.get(`${r.line}:${r.file}`))),
     ranks: ranks.size
@@ -126,6 +136,45 @@ export function summaryPeaks(store: MemoryStore): RunSummary['peak'] {
   };
 }
 
+/** The highest stall percent of each PSI series; undefined where the kernel has no PSI. */
+export function summaryPressure(store: MemoryStore): RunSummary['pressure'] {
+  const p = {
+    some: peakOf(store, SeriesName.psiSome),
+    full: peakOf(store, SeriesName.psiFull),
+    cgroupSome: peakOf(store, SeriesName.cgroupPsiSome),
+    cgroupFull: peakOf(store, SeriesName.cgroupPsiFull),
+  };
+  return Object.values(p).some((v) => v !== undefined) ? p : undefined;
+}
+
+/** The guard's actions as the store's events hold them (live, or read back from a recording). */
+export function guardActionsOf(store: MemoryStore): GuardAction[] {
+  return store.events
+    .all()
+    .filter((e) => e.kind === 'alert' && e.data?.alert === 'guard')
+    .map((e) => {
+      const { alert: _alert, ...action } = e.data as unknown as GuardAction & { alert: string };
+      return action;
+    });
+}
+
+/** The guard's actions found in the store; the mode is the first action's (a run knows its own setting better). */
+function guardSummary(store: MemoryStore): RunSummary['guard'] {
+  const actions = guardActionsOf(store);
+  return actions.length ? { mode: actions[0].mode, actions } : undefined;
+}
+
+/** `memory stall (PSI): some 12% | full 3%`, when the kernel saw any stall; nothing otherwise. */
+function pressureLine(p: RunSummary['pressure']): string | undefined {
+  if (!p) return undefined;
+  const parts: string[] = [];
+  if (p.some) parts.push(`some ${formatPercent(p.some)}`);
+  if (p.full) parts.push(`full ${formatPercent(p.full)}`);
+  if (p.cgroupSome) parts.push(`cgroup some ${formatPercent(p.cgroupSome)}`);
+  if (p.cgroupFull) parts.push(`cgroup full ${formatPercent(p.cgroupFull)}`);
+  return parts.length ? `memory stall (PSI, highest over a sample): ${parts.join(' | ')}` : undefined;
+}
+
 /** The summary as text: peaks, then the checkpoint table. */
 export function renderSummaryText(s: RunSummary, units: Units, fromZero: boolean): string {
   const b = (v: number | undefined, signed = false) => (v === undefined ? '-' : formatBytes(v, units, signed));
@@ -139,7 +188,11 @@ export function renderSummaryText(s: RunSummary, units: Units, fromZero: boolean
   if (s.peak.gpu !== undefined) peak.push(`GPU ${b(s.peak.gpu)}`);
   if (s.peak.cgroup !== undefined) peak.push(`cgroup ${b(s.peak.cgroup)}`);
   lines.push(`peak${fromZero ? ' (from zero)' : ''}: ${peak.join(' | ')}`);
-  if (s.signal && s.lastCheckpoint) lines.push(`last checkpoint reached: ${plainLabel(s.lastCheckpoint.label ?? '', 60) || '(no label)'} at ${s.lastCheckpoint.file}:${s.lastCheckpoint.line}`);
+  const stall = pressureLine(s.pressure);
+  if (stall) lines.push(stall);
+  for (const a of s.guard?.actions.slice(0, 5) ?? []) lines.push(guardActionText(a, units));
+  if (s.end && s.end.kind !== 'none') lines.push(endText(s.end, units));
+  else if (s.signal && s.lastCheckpoint) lines.push(`last checkpoint reached: ${plainLabel(s.lastCheckpoint.label ?? '', 60) || '(no label)'} at ${s.lastCheckpoint.file}:${s.lastCheckpoint.line}`);
   if (s.ranks?.length) {
     const rows = s.ranks.map((r) => [String(r.rank), String(r.pid), b(r.peakRss)]);
     lines.push('', ...textTable(['rank', 'pid', 'peak RSS'], rows, () => true));

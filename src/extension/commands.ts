@@ -12,6 +12,7 @@ export const enum CommandId {
   CompareRecording = 'headroom.compareRecording',
   ExportCsv = 'headroom.exportCsv',
   InstallPythonClient = 'headroom.installPythonClient',
+  MonitorNotebookKernel = 'headroom.monitorNotebookKernel',
   /** The Headroom view's item actions: each takes the row it was clicked on. */
   SessionsOpenTimeline = 'headroom.sessions.openTimeline',
   SessionsStop = 'headroom.sessions.stop',

@@ -33,6 +33,8 @@ export interface HeadroomConfig {
   readonly connectionFile: boolean;
   /** Say once when a new run starts being monitored ("Monitoring train.py"), with Open Timeline / Open File. */
   readonly notifyOnStart: boolean;
+  /** Connect every notebook kernel that starts (through the Jupyter extension) to this window. */
+  readonly monitorNotebookKernels: boolean;
 }
 
 export function readConfig(): HeadroomConfig {
@@ -55,6 +57,7 @@ export function readConfig(): HeadroomConfig {
     injectTerminals: c.get<boolean>('terminal.injectEnvironment', true),
     connectionFile: c.get<boolean>('connectionFile.enabled', true),
     notifyOnStart: c.get<boolean>('notifications.sessionStart', true),
+    monitorNotebookKernels: c.get<boolean>('notebook.monitorKernels', false),
   };
 }
 

@@ -5,6 +5,8 @@ import { DebugTracking } from './debug/debugTracking';
 import { TimelinePanels } from './panel/timelinePanels';
 import { HeadroomTaskProvider, TASK_TYPE } from './sessions/headroomTasks';
 import { WindowReach } from './reach/windowReach';
+import { NotebookCellFigures } from './notebook/notebookCells';
+import { NotebookKernels } from './notebook/notebookKernels';
 import { registerCommands } from './registerCommands';
 import { SessionManager } from './sessions/sessionManager';
 import { PressureAlerts } from './views/alerts';
@@ -29,6 +31,10 @@ export interface HeadroomApi {
   /** The Headroom view (Run and Debug) and the start notifications. */
   readonly sessionsView: SessionsView;
   readonly notices: StartNotices;
+  /** Per-cell figures in the notebook editor. */
+  readonly notebooks: NotebookCellFigures;
+  /** Monitor Notebook Kernel (through the Jupyter extension, or the runner put in its place). */
+  readonly kernels: NotebookKernels;
 }
 
 /** The composition root: builds every service once and hands each root to the context. */
@@ -41,7 +47,9 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
   const sessions = new SessionManager(recordingsDir, config, pythonPath, log);
   const panels = new TimelinePanels({ extensionUri: context.extensionUri, sessions, config, log, memento: context.workspaceState });
   const statusBar = new StatusBarController(sessions, config);
-  const lenses = new CheckpointLensController(sessions, config);
+  const notebooks = new NotebookCellFigures(sessions, config);
+  const kernels = new NotebookKernels(sessions, config, pythonPath, log);
+  const lenses = new CheckpointLensController(sessions, config, (doc) => notebooks.checkpointsIn(doc));
   const debug = new DebugTracking(sessions, config, log);
   const alerts = new PressureAlerts(sessions, config, log);
   // The window token changes with every window: terminals restored after a reload get the new one, not a stale one.
@@ -50,14 +58,14 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
   const sessionsView = new SessionsView(sessions, config, recordingsDir);
   const notices = new StartNotices(sessions, config, log);
   const walkthrough = new WalkthroughProgress(sessions);
-  context.subscriptions.push(log, config, sessions, panels, statusBar, lenses, debug, alerts, reach, sessionsView, notices, walkthrough);
+  context.subscriptions.push(log, config, sessions, panels, statusBar, lenses, debug, alerts, reach, sessionsView, notices, walkthrough, notebooks, kernels);
   context.subscriptions.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new HeadroomTaskProvider(sessions, config)));
 
-  registerCommands(context, { sessions, panels, config, debug, log, recordingsDir, sessionsView, extensionPath: context.extensionPath });
+  registerCommands(context, { sessions, panels, config, debug, log, recordingsDir, sessionsView, extensionPath: context.extensionPath, kernels });
 
   const activationMs = performance.now() - started;
   log.info(`Headroom ${context.extension.packageJSON.version as string} activated in ${activationMs.toFixed(2)} ms`);
-  return { activationMs, statusBarItem: statusBar.item, panels, sessions, alerts, reach, pythonPath, sessionsView, notices };
+  return { activationMs, statusBarItem: statusBar.item, panels, sessions, alerts, reach, pythonPath, sessionsView, notices, notebooks, kernels };
 }
 
 export function deactivate(): void {

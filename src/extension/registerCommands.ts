@@ -12,6 +12,7 @@ import type { SessionManager } from './sessions/sessionManager';
 import { shortName } from './sessions/sessionLabel';
 import { csvName } from './util/fileNames';
 import { installPythonClient } from './python/installClient';
+import type { NotebookKernels } from './notebook/notebookKernels';
 import type { SessionsNode, SessionsView } from './views/sessionsView';
 
 /** The services the commands act on, built by `activate`. */
@@ -26,6 +27,7 @@ export interface CommandDeps {
   readonly sessionsView: SessionsView;
   /** The extension's folder: the bundled client's wheel is in its dist/python-wheel/. */
   readonly extensionPath: string;
+  readonly kernels: NotebookKernels;
 }
 
 /** Every command of the extension, owned by the context (as VS Code's markdown extension registers its own). */
@@ -96,6 +98,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       return file;
     }),
     ...registerViewCommands(deps, pickRecording),
+    vscode.commands.registerCommand(CommandId.MonitorNotebookKernel, (uri?: vscode.Uri) => deps.kernels.monitor(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand(CommandId.InstallPythonClient, () => installPythonClient(deps.extensionPath, config, log)),
     vscode.commands.registerCommand(CommandId.SelectSession, async () => {
       const pick = await pickSession(sessions, sessions.all());

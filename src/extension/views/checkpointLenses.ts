@@ -25,9 +25,11 @@ export class CheckpointLensController extends Disposable implements vscode.CodeL
   constructor(
     private readonly sessions: SessionManager,
     private readonly config: ConfigService,
+    /** A notebook cell's checkpoints (its kernel reports them under the cell's compiled name). */
+    private readonly cellStats?: (doc: vscode.TextDocument) => { session: MonitoringSession; stats: LocationStats[] } | undefined,
   ) {
     super();
-    const selector: vscode.DocumentSelector = [{ scheme: 'file' }];
+    const selector: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'vscode-notebook-cell' }];
     this._register(vscode.languages.registerCodeLensProvider(selector, this));
     this._register(vscode.languages.registerHoverProvider(selector, this));
     this._register(sessions.onDidReceiveRecords(() => this.refresh.trigger()));
@@ -36,6 +38,7 @@ export class CheckpointLensController extends Disposable implements vscode.CodeL
   }
 
   private statsFor(doc: vscode.TextDocument): { session: MonitoringSession; stats: LocationStats[] } | undefined {
+    if (doc.uri.scheme === 'vscode-notebook-cell') return this.cellStats?.(doc);
     const file = canonicalPath(doc.uri.fsPath);
     for (const session of lensSessionOrder(this.sessions.all(), this.sessions.focused)) {
       const stats = session.ingest.forFile(file);

@@ -21,7 +21,7 @@ describe('notebook cell figures', () => {
     const runs = Array.from({ length: 12 }, (_, i) => run({ cell: { hash: 'h', count: i + 1 }, tEnd: i, delta: i * MB, peak: 1000 * MB, duration: 0.1, error: i === 11 ? 'Boom: `x` [a](command:y)' : undefined }));
     const lines = cellHistory(runs, 'GB').split('\n');
     assert.match(lines[0], /run +RSS Δ +peak RSS +time/);
-    assert.match(lines[1], /^ +\[12\] +\+11.0 MB +1.00 GB +100 ms  Boom: ˋxˋ \[a\]\u200b\(command:y\)$/);
+    assert.match(lines[1], /^ +\[12\] +\+11.0 MB +1.00 GB +100 ms {2}Boom: ˋxˋ \[a\]\u200b\(command:y\)$/);
     assert.equal(lines.length, 1 + 10 + 1);
     assert.equal(lines[11], '… and 2 earlier runs');
   });

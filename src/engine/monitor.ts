@@ -95,7 +95,7 @@ export class Monitor {
     return this._last;
   }
 
-  /** The last tick that found the tree (the one before its end, once it has ended). */
+  /** The last tick that found the root process alive (the one before its end, once it has ended). */
   get lastAlive(): MonitorTick | undefined {
     return this._lastAlive;
   }
@@ -182,7 +182,8 @@ export class Monitor {
     }
     const tick: MonitorTick = { tree, system, gpu: this.lastGpu, kernel };
     this._last = tick;
-    if (!gone) this._lastAlive = tick;
+    // The root's last sample, not its children's after it died: what the explanation of the end reads.
+    if (tree.rootAlive) this._lastAlive = tick;
     for (const l of this.listeners) l(tick);
     return tick;
   }

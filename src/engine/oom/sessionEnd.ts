@@ -1,3 +1,4 @@
+import type { Series } from '../../shared/series';
 import type { MonitoringSession } from '../session/monitoringSession';
 import { SeriesName } from '../store/seriesName';
 import { explainEnd, type EndExplanation, type EndFacts, type KillingLimit } from './endExplanation';
@@ -7,6 +8,17 @@ import { biggestProcess } from './processRole';
 export interface RunExit {
   readonly code: number | null;
   readonly signal: string | null;
+}
+
+/** How far before the root's last sample "the memory at the end" looks. */
+const END_WINDOW_MS = 2000;
+
+function recentMax(series: Series | undefined, t0: number, t1: number): number | undefined {
+  if (!series) return undefined;
+  const { v } = series.raw(t0, t1);
+  let max: number | undefined;
+  for (let i = 0; i < v.length; i++) if (max === undefined || v[i] > max) max = v[i];
+  return max;
 }
 
 /**
@@ -23,15 +35,19 @@ export function sessionEndFacts(session: MonitoringSession, exit: RunExit | unde
   let limit: KillingLimit | undefined;
   let memory: number | undefined;
   let peak: number | undefined;
+  // The memory at the end: the highest reading from the root's last seconds on. The last one
+  // alone may come after the kill freed it all; readings while a killed process's memory is
+  // being freed are on the way down from the kill, so they count.
+  const from = (alive?.tree.t ?? now) - END_WINDOW_MS;
   if (cgLimit !== undefined) {
     const usage = store.get(SeriesName.cgroupUsage);
     limit = { kind: 'cgroup', bytes: cgLimit };
-    memory = usage?.lastValue ?? sys?.cgroupUsage;
+    memory = recentMax(usage, from, now) ?? sys?.cgroupUsage;
     peak = usage?.count ? usage.max : undefined;
   } else if (sys) {
     const used = store.get(SeriesName.sysUsed);
     limit = { kind: 'system', bytes: sys.total };
-    memory = sys.used;
+    memory = recentMax(used, from, now) ?? sys.used;
     peak = used?.count ? used.max : undefined;
   }
   const procs = alive?.tree.processes ?? [];

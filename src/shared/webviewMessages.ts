@@ -11,6 +11,15 @@ export interface SeriesMeta {
   /** The series' first value (for "from zero"). */
   readonly first: number;
   readonly hidden?: boolean;
+  /** 'loss': a training loss, drawn against an axis of its own on the right; bytes otherwise. */
+  readonly unit?: 'loss';
+}
+
+/** The training's global step over time: what the timeline's step axis maps time through. */
+export interface StepPoints {
+  /** Times, ms since the epoch. */
+  readonly t: Float64Array;
+  readonly step: Float64Array;
 }
 
 /** One series as a min/max envelope: at most one point per pixel column. */
@@ -102,6 +111,8 @@ export interface SnapshotMessage {
   readonly sessionName: string;
   /** The session's recording: kept in the webview state, reopened after a window reload. */
   readonly recordingPath?: string;
+  /** The whole session's steps (thinned to a few thousand points); absent when it reported none. */
+  readonly steps?: StepPoints;
 }
 
 /** What changed while following live: new samples, and markers and table rows when they changed. */
@@ -115,6 +126,8 @@ export interface AppendMessage {
   readonly live: boolean;
   /** Sent with every append: a client may connect at any time. */
   readonly reporter: Reporter;
+  /** Step records that arrived since the last message. */
+  readonly steps?: StepPoints;
 }
 
 /** Another recording drawn over this one, shifted by `offset` ms, and the per-checkpoint differences. */
@@ -129,6 +142,8 @@ export interface CompareMessage {
   readonly rows: readonly CompareRow[];
   /** Where the path is kept for a window reload. */
   readonly recordingPath: string;
+  /** The recording's steps, shifted by `offset` as its series are; absent when it has none. */
+  readonly steps?: StepPoints;
 }
 
 /** Host to webview. */
@@ -148,8 +163,11 @@ export type StartCommand = 'runPythonFile' | 'attachProcess' | 'openRecording';
 /** Webview to host. */
 export type WebviewToHost =
   | { readonly type: 'ready' }
-  /** The visible window (undefined: everything) and the plot's width in pixels. */
-  | { readonly type: 'view'; readonly t0?: number; readonly t1?: number; readonly width: number; readonly follow: boolean }
+  /**
+   * The visible window (undefined: everything) and the plot's width in pixels; `steps`: drawn
+   * against steps, where a compared run's series are wanted whole (its steps fall at other times).
+   */
+  | { readonly type: 'view'; readonly t0?: number; readonly t1?: number; readonly width: number; readonly follow: boolean; readonly steps?: boolean }
   | { readonly type: 'reveal'; readonly file: string; readonly line: number }
   /** Align the compared recording at the start ('') or at a checkpoint label. */
   | { readonly type: 'align'; readonly label: string }

@@ -1,15 +1,15 @@
-// The timeline chart: chart.js with zoom/pan, our own time axis ticks, the marker and region
-// layers, theme colours, and the canvas's pointer and keyboard handling. The legend is HTML
-// (legend.ts). The chart itself is made on the first draw.
+// The timeline chart: chart.js with zoom/pan, our own x axis ticks (time or steps: xAxis.ts),
+// the marker and region layers, a loss axis on the right, theme colours, and the canvas's
+// pointer and keyboard handling. The legend is HTML (legend.ts). The chart is made on the first draw.
 import { Chart, Filler, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset, type Plugin, type Scale } from 'chart.js';
-import { formatBytes, formatDuration } from '../shared/format';
-import type { TimelineDataset } from './datasets';
+import { formatBytes } from '../shared/format';
+import { formatLoss, LOSS_AXIS, type TimelineDataset } from './datasets';
 import { cssVar, el } from './dom';
 import { createMarkersLayer, markerAt, markerTitle } from './markers';
 import type { Point } from './points';
 import { createRegionLane, LANE_PADDING, spanTitle } from './regionLane';
 import type { TimelineState } from './state';
-import { layoutTimeTicks, tickLabel } from './timeTicks';
+import { hoverTitle, windowOf, xTicks } from './xAxis';
 
 type LineChart = Chart<'line', Point[]>;
 
@@ -46,8 +46,8 @@ function tickFont(axis: Scale): string {
 
 /**
  * Writes what tests read of the canvas after each draw: the plot area (`data-plot-area`:
- * left,top,right,bottom) and each x tick label's box (`data-x-ticks`: JSON of label, x0, x1),
- * measured as drawn.
+ * left,top,right,bottom), each x tick label's box (`data-x-ticks`: JSON of label, x0, x1),
+ * measured as drawn, and the hover's lines while it shows (`data-tooltip`, else '').
  */
 const geometryPlugin: Plugin<'line'> = {
   id: 'headroomGeometry',
@@ -64,6 +64,8 @@ const geometryPlugin: Plugin<'line'> = {
     ctx.restore();
     c.canvas.dataset.xTicks = JSON.stringify(boxes);
     c.canvas.dataset.plotArea = [a.left, a.top, a.right, a.bottom].map(Math.round).join(',');
+    const tip = c.tooltip;
+    c.canvas.dataset.tooltip = tip && tip.opacity > 0 ? [...tip.title, ...tip.body.flatMap((b) => b.lines)].join('\n') : '';
   },
 };
 
@@ -73,8 +75,8 @@ export class TimelineChart {
   private chart: LineChart | undefined;
   private readonly markers;
   private readonly lane;
-  /** The step (seconds) of the x ticks laid out last. */
-  private tickStep = 1;
+  /** The labels of the x ticks laid out last, by value. */
+  private tickLabels = new Map<number, string>();
 
   constructor(
     private readonly state: TimelineState,
@@ -137,9 +139,13 @@ export class TimelineChart {
   applyTheme(): boolean {
     if (!this.chart) return false;
     const { fg, grid } = themeColours();
-    const { x, y } = this.chart.options.scales as { x: { grid: { color: string }; ticks: { color: string } }; y: { grid: { color: string }; ticks: { color: string } } };
-    x.grid.color = y.grid.color = grid;
-    x.ticks.color = y.ticks.color = fg;
+    type Axis = { grid: { color: string }; ticks: { color: string }; title?: { color: string } };
+    const scales = this.chart.options.scales as Record<'x' | 'y' | typeof LOSS_AXIS, Axis>;
+    for (const axis of Object.values(scales)) {
+      axis.grid.color = grid;
+      axis.ticks.color = fg;
+      if (axis.title) axis.title.color = fg;
+    }
     return true;
   }
 
@@ -170,20 +176,19 @@ export class TimelineChart {
             grid: { color: grid },
             // Our ticks: chart.js chose their count before measuring, and at half width they collided.
             afterBuildTicks: (axis) => this.layoutTicks(axis),
-            ticks: { color: fg, font, autoSkip: false, maxRotation: 0, callback: (v) => tickLabel(Number(v), this.tickStep) },
+            ticks: { color: fg, font, autoSkip: false, maxRotation: 0, callback: (v) => this.tickLabels.get(Number(v)) ?? '' },
           },
           // From zero: a flat 92 MB line drawn over a 0.5 MB range read as wild swings.
           y: { beginAtZero: true, grid: { color: grid }, ticks: { color: fg, font, callback: (v) => formatBytes(Number(v), state.units) } },
+          // A loss is no amount of memory: its own axis on the right, shown only while a loss is drawn.
+          [LOSS_AXIS]: { type: 'linear', position: 'right', display: 'auto', grid: { color: grid, drawOnChartArea: false }, title: { display: true, text: 'loss', color: fg, font }, ticks: { color: fg, font, callback: (v) => formatLoss(Number(v)) } },
         },
         plugins: {
           legend: { display: false },
           tooltip: {
             callbacks: {
-              title: (items) => {
-                const s = Number(items[0]?.parsed.x ?? 0);
-                return `${formatDuration(s)} · ${state.data ? new Date(state.data.start + s * 1000).toLocaleTimeString() : ''}`;
-              },
-              label: (item) => `${item.dataset.label}: ${formatBytes(Number(item.parsed.y), state.units)}`,
+              title: (items) => hoverTitle(state, this.secondsOf(items[0]?.raw as Point | undefined)),
+              label: (item) => `${item.dataset.label}: ${(item.dataset as { yAxisID?: string }).yAxisID === LOSS_AXIS ? formatLoss(Number(item.parsed.y)) : formatBytes(Number(item.parsed.y), state.units)}`,
             },
           },
           zoom: {
@@ -204,10 +209,18 @@ export class TimelineChart {
     if (!ctx) return;
     ctx.save();
     ctx.font = tickFont(axis);
-    const { step, ticks } = layoutTimeTicks(axis.min, axis.max, axis.width || this.element.clientWidth, (label) => ctx.measureText(label).width);
+    const ticks = xTicks(this.state, axis.min, axis.max, axis.width || this.element.clientWidth, (label) => ctx.measureText(label).width);
     ctx.restore();
-    this.tickStep = step;
+    this.tickLabels = new Map(ticks.map((t) => [t.value, t.label]));
     axis.ticks = ticks.map((t) => ({ value: t.value }));
+  }
+
+  /** When a hovered point was taken (seconds from the start): its own time against steps, else its x. */
+  private secondsOf(p: Point | undefined): number {
+    if (!p) return 0;
+    if (p.t !== undefined) return p.t;
+    const w = windowOf(this.state, p.x, p.x);
+    return w && this.state.data ? (w.t0 - this.state.data.start) / 1000 : p.x;
   }
 
   /** Marker hover and click, and keyboard pan/zoom on the focused canvas. */

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { CompareMessage, SeriesData } from '../shared/webviewMessages';
-import { buildDatasets, isHidden, toggleSeries } from './datasets';
+import { buildDatasets, formatLoss, isHidden, toggleSeries } from './datasets';
 import { applySnapshot, createState } from './state';
 
 const f64 = (...xs: number[]) => new Float64Array(xs);
@@ -77,6 +77,19 @@ describe('timeline datasets', () => {
     assert.equal(isHidden(vms, hidden), true);
     toggleSeries(hidden, 'vms');
     assert.deepEqual([...hidden], ['show:vms']);
+  });
+
+  it('draws a loss against the loss axis, never relative to its first value', () => {
+    const s = stateWith(series('rss', '--blue'), { ...series('loss.batch', '--fg'), unit: 'loss', first: 2, min: f64(2.5, 0.5), max: f64(2.5, 0.5) });
+    s.fromZero = true;
+    const [memory, loss] = buildDatasets(s, 1000, colourOf);
+    assert.equal(memory.yAxisID, undefined, 'memory on the bytes axis');
+    assert.equal(loss.yAxisID, 'loss');
+    assert.deepEqual(loss.data.map((p) => p.y), [2.5, 0.5]);
+  });
+
+  it('writes a loss with three significant digits', () => {
+    assert.deepEqual([2.3456, 0.012345, 0, 12345.6, 0.0001234, NaN].map(formatLoss), ['2.35', '0.0123', '0', '1.23e+4', '1.23e-4', '?']);
   });
 
   it('draws nothing without data', () => {

@@ -9,13 +9,14 @@ import { connectHost, listen } from './messaging';
 import { createState } from './state';
 import { Timeline } from './timeline';
 import { Header, isPressed } from './toolbar';
+import { inSteps } from './xAxis';
 
 async function start(app: HTMLElement): Promise<void> {
   const host = connectHost();
   const state = createState();
   const reveal = (file: string, line: number) => host.post({ type: 'reveal', file, line });
   const views = {
-    header: new Header({ run: (action) => timeline.runAction(action), pressed: (action) => isPressed(state, action) }),
+    header: new Header({ run: (action) => timeline.runAction(action), pressed: (action) => isPressed({ ...state, steps: inSteps(state) }, action) }),
     empty: new EmptyState((command) => host.post({ type: 'command', command })),
     legend: new Legend((name) => timeline.toggleSeries(name)),
     chart: new TimelineChart(state, { userMovedView: () => timeline.userMovedView(), reveal }),

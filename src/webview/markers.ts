@@ -4,7 +4,8 @@
 import type { Plugin } from 'chart.js';
 import type { EventData } from '../shared/webviewMessages';
 import { cssVar } from './dom';
-import { relTime, type TimelineState } from './state';
+import type { TimelineState } from './state';
+import { chartX } from './xAxis';
 
 /** A drawn marker's hit box, in canvas pixels. */
 export interface MarkerHit {
@@ -54,7 +55,7 @@ export function createMarkersLayer(state: TimelineState): { plugin: Plugin<'line
       for (const e of data.events) {
         // Regions and calls are the lane's (regionLane.ts), under the axis, not a wash over the plot.
         if (isSpan(e)) continue;
-        const x0 = x.getPixelForValue(relTime(state, e.t));
+        const x0 = x.getPixelForValue(chartX(state, e.t));
         if (x0 < a.left || x0 > a.right) continue;
         const style = markerStyle(e.kind);
         ctx.strokeStyle = cssVar(style.colour, style.fallback);

@@ -6,6 +6,8 @@ import { Series } from '../shared/series';
 export interface Point {
   x: number;
   y: number;
+  /** Drawn against steps: when the point was taken (seconds from the start), for the hover. */
+  t?: number;
 }
 
 /** Raw samples a webview series keeps before it folds them into min/max buckets. */

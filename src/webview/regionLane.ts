@@ -6,7 +6,8 @@ import { formatBytes, formatDuration, type Units } from '../shared/format';
 import type { EventData } from '../shared/webviewMessages';
 import { cssVar } from './dom';
 import { isSpan, type MarkerHit } from './markers';
-import { relTime, type TimelineState } from './state';
+import type { TimelineState } from './state';
+import { chartX } from './xAxis';
 
 /** The lane's height, and the room kept above and below it, in pixels. */
 export const LANE_HEIGHT = 5;
@@ -67,8 +68,8 @@ export function createRegionLane(state: TimelineState): { plugin: Plugin<'line'>
       hits = [];
       for (const e of data?.events ?? []) {
         if (!isSpan(e)) continue;
-        const x0 = x.getPixelForValue(relTime(state, e.t));
-        const x1 = x.getPixelForValue(relTime(state, e.tEnd as number));
+        const x0 = x.getPixelForValue(chartX(state, e.t));
+        const x1 = x.getPixelForValue(chartX(state, e.tEnd as number));
         if (x1 >= a.left && x0 <= a.right) hits.push({ x0, x1: Math.max(x1, x0 + 1), e });
       }
       const runs = laneRuns(hits, a.left, a.right);

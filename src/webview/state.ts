@@ -3,6 +3,7 @@ import type { Units } from '../shared/format';
 import { Series } from '../shared/series';
 import type { AppendMessage, CheckpointRow, CompareMessage, SeriesMeta, SnapshotMessage } from '../shared/webviewMessages';
 import { LOCAL_RAW_CAPACITY, secondsSince, seriesOf } from './points';
+import { appendSteps, buildStepMap, type StepMap, type StepTrack } from './stepAxis';
 
 /** The last snapshot, its extent and markers brought up to date by appends. */
 export type ViewData = { -readonly [K in keyof SnapshotMessage]: SnapshotMessage[K] };
@@ -28,6 +29,13 @@ export interface TimelineState {
   follow: boolean;
   /** Draw each series relative to its first value. */
   fromZero: boolean;
+  /** The x axis asked for: time, or the training's steps (drawn in steps only where inSteps() says so). */
+  xAxis: 'time' | 'steps';
+  /** The session's step records, and the map from time to step built from them (undefined: no steps). */
+  steps: StepTrack | undefined;
+  stepMap: StepMap | undefined;
+  /** The compared recording's map, from its own steps. */
+  compareStepMap: StepMap | undefined;
   /** Series the user toggled in the legend (`show:<name>` shows a series hidden by default). */
   readonly hiddenSeries: Set<string>;
   sortKey: keyof CheckpointRow;
@@ -42,6 +50,10 @@ export function createState(): TimelineState {
     compare: undefined,
     follow: true,
     fromZero: false,
+    xAxis: 'time',
+    steps: undefined,
+    stepMap: undefined,
+    compareStepMap: undefined,
     hiddenSeries: new Set(),
     sortKey: 'sinceStart',
     sortDesc: true,
@@ -53,6 +65,20 @@ export function applySnapshot(s: TimelineState, m: SnapshotMessage): void {
   s.data = { ...m };
   s.local.clear();
   for (const d of m.series) s.local.set(d.name, { meta: d, series: seriesOf(d) });
+  s.steps = m.steps && { t: Array.from(m.steps.t), step: Array.from(m.steps.step) };
+  mapSteps(s);
+  applyCompare(s, s.compare); // the origin may have moved
+}
+
+/** The compared recording (or none): its step map. */
+export function applyCompare(s: TimelineState, m: CompareMessage | undefined): void {
+  s.compare = m;
+  s.compareStepMap = m?.steps && s.data ? buildStepMap(m.steps.t, m.steps.step, s.data.start) : undefined;
+}
+
+/** Rebuilds the session's step map from its track. */
+function mapSteps(s: TimelineState): void {
+  s.stepMap = s.steps && s.data ? buildStepMap(s.steps.t, s.steps.step, s.data.start) : undefined;
 }
 
 /**
@@ -77,6 +103,10 @@ export function applyAppend(s: TimelineState, m: AppendMessage): boolean {
   data.threshold = m.threshold;
   if (m.events) data.events = m.events;
   if (m.rows) data.rows = m.rows;
+  if (m.steps?.t.length) {
+    appendSteps((s.steps ??= { t: [], step: [] }), m.steps.t, m.steps.step);
+    mapSteps(s);
+  }
   if (s.follow) data.t1 = data.end;
   return true;
 }
@@ -85,6 +115,7 @@ export function applyAppend(s: TimelineState, m: AppendMessage): boolean {
 export function clearData(s: TimelineState): void {
   s.data = undefined;
   s.local.clear();
+  s.steps = s.stepMap = undefined;
 }
 
 /** Seconds from the session start to `t` (0 with no data). */

@@ -9,8 +9,9 @@ import { cssVar, download } from './dom';
 import type { EmptyState } from './emptyState';
 import { compareKey, legendEntries, type Legend } from './legend';
 import type { Host, MessageHandlers } from './messaging';
-import { applyAppend, applySnapshot, clearData, relTime, type TimelineState } from './state';
+import { applyAppend, applyCompare, applySnapshot, clearData, type TimelineState } from './state';
 import type { Header, ToolbarAction } from './toolbar';
+import { chartX, convertRange, inSteps, stepsUnavailable, windowOf } from './xAxis';
 
 export interface TimelineViews {
   readonly header: Header;
@@ -34,6 +35,9 @@ const COMMANDS: Partial<Record<ToolbarAction, PanelCommandName>> = {
 };
 
 export class Timeline {
+  /** Whether the chart was last drawn against steps: a change converts the shown range. */
+  private drawnInSteps = false;
+
   constructor(
     private readonly state: TimelineState,
     private readonly host: Host,
@@ -61,12 +65,12 @@ export class Timeline {
       if (applyAppend(this.state, m)) this.render(m.rows !== undefined);
     },
     compare: (m) => {
-      this.state.compare = m;
+      applyCompare(this.state, m);
       this.views.compare.show(m, this.state.data?.sessionName, this.state.units);
       this.render(false);
     },
     compareEnd: () => {
-      this.state.compare = undefined;
+      applyCompare(this.state, undefined);
       this.views.compare.hide();
       this.render(false);
     },
@@ -77,8 +81,8 @@ export class Timeline {
       const span = Math.max(MIN_FOCUS_SPAN, (data.end - data.start) / 10);
       const t0 = m.t - span / 2;
       const t1 = m.t + span / 2;
-      this.host.post({ type: 'view', t0, t1, width: this.views.chart.element.clientWidth || 1000, follow: false });
-      this.views.chart.setRange(relTime(this.state, t0), relTime(this.state, t1));
+      this.host.post({ type: 'view', t0, t1, width: this.views.chart.element.clientWidth || 1000, follow: false, steps: inSteps(this.state) });
+      this.views.chart.setRange(chartX(this.state, t0), chartX(this.state, t1));
     },
   };
 
@@ -95,6 +99,12 @@ export class Timeline {
       case 'fromZero':
         s.fromZero = !s.fromZero;
         this.render();
+        break;
+      case 'steps':
+        if (stepsUnavailable(s) !== undefined) break;
+        s.xAxis = s.xAxis === 'steps' ? 'time' : 'steps';
+        this.render();
+        this.requestView(); // a compared run's series are wanted whole against steps
         break;
       case 'resetZoom':
         this.views.chart.resetZoom();
@@ -132,11 +142,13 @@ export class Timeline {
     const { data, follow } = this.state;
     const width = this.views.chart.plotWidth();
     const range = this.views.chart.visibleRange();
-    if (follow || !range || !data) {
-      this.host.post({ type: 'view', width, follow: true });
+    const steps = inSteps(this.state);
+    const w = range && windowOf(this.state, range.min, range.max);
+    if (follow || !w || !data) {
+      this.host.post({ type: 'view', width, follow: true, steps });
       return;
     }
-    this.host.post({ type: 'view', t0: data.start + range.min * 1000, t1: data.start + range.max * 1000, width, follow: false });
+    this.host.post({ type: 'view', t0: w.t0, t1: w.t1, width, follow: false, steps });
   }
 
   /** Redraws the header and the chart, and the checkpoints table unless `withTable` is false. */
@@ -147,13 +159,24 @@ export class Timeline {
     chart.ensure();
     empty.hidden = true;
     this.showData(true);
-    header.showSession(data.sessionName, data.live);
+    header.showSession({ name: data.sessionName, live: data.live, stepsWhy: stepsUnavailable(this.state) });
+    this.keepRangeAcrossAxes();
     const colourOf = (v: string) => cssVar(v, '#888');
     legend.render(legendEntries(this.state, colourOf), compareKey(data.sessionName, this.state.compare?.name));
     const datasets = buildDatasets(this.state, chart.plotWidth(), colourOf);
-    chart.draw(datasets, this.state.follow ? { min: relTime(this.state, data.t0), max: relTime(this.state, data.t1) } : undefined);
+    chart.draw(datasets, this.state.follow ? { min: chartX(this.state, data.t0), max: chartX(this.state, data.t1) } : undefined);
     if (withTable) checkpoints.render(data.rows);
     this.saveState();
+  }
+
+  /** Drawn against steps now and not before (or the reverse): the same moments stay in view. */
+  private keepRangeAcrossAxes(): void {
+    const steps = inSteps(this.state);
+    if (steps === this.drawnInSteps) return;
+    const range = this.views.chart.visibleRange();
+    const next = range && !this.state.follow ? convertRange(this.state, range.min, range.max, this.drawnInSteps) : undefined;
+    this.drawnInSteps = steps;
+    if (next) this.views.chart.setRange(next.min, next.max); // following, draw() sets the window itself
   }
 
   private showData(shown: boolean): void {

@@ -1,13 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { TOOLBAR_BUTTONS, buttonEnabled, buttonTitle, isPressed } from './toolbar';
+import { TOOLBAR_BUTTONS, buttonEnabled, buttonShown, buttonState, buttonTitle, isPressed } from './toolbar';
 
 describe('timeline toolbar', () => {
-  it('has one codicon button per action, in groups, and Follow and Relative to start toggle', () => {
+  it('has one codicon button per action, in groups, and Follow, Relative to start and Steps toggle', () => {
     assert.deepEqual(
       TOOLBAR_BUTTONS.map((b) => `${b.group}/${b.action}${b.toggle ? '*' : ''}: ${b.label}`),
       [
         'view/follow*: Follow live',
         'view/fromZero*: Relative to start',
+        'view/steps*: Steps',
         'view/resetZoom: Reset zoom',
         'program/forceCleanup: Force Cleanup',
         'program/compare: Compare…',
@@ -26,6 +27,8 @@ describe('timeline toolbar', () => {
     assert.equal(isPressed({ follow: false, fromZero: true }, 'follow'), false);
     assert.equal(isPressed({ follow: false, fromZero: true }, 'fromZero'), true);
     assert.equal(isPressed({ follow: true, fromZero: true }, 'resetZoom'), false);
+    assert.equal(isPressed({ follow: true, fromZero: true }, 'steps'), false);
+    assert.equal(isPressed({ follow: true, fromZero: true, steps: true }, 'steps'), true);
   });
 
   it('disables following and cleanup on an ended run or a recording, and says why', () => {
@@ -33,6 +36,20 @@ describe('timeline toolbar', () => {
     assert.deepEqual(TOOLBAR_BUTTONS.filter((b) => !buttonEnabled(b.action, true)).map((b) => b.action), []);
     const cleanup = TOOLBAR_BUTTONS.find((b) => b.action === 'forceCleanup')!;
     assert.match(buttonTitle(cleanup, false), /^Force Cleanup: .* \(needs a running program\)$/);
+  });
+
+  it('shows Steps only for a run with steps; disabled, it says why', () => {
+    const steps = TOOLBAR_BUTTONS.find((b) => b.action === 'steps')!;
+    const follow = TOOLBAR_BUTTONS.find((b) => b.action === 'follow')!;
+    assert.equal(buttonShown(steps, { name: 'a', live: true, stepsWhy: 'none' }), false, 'no steps: no button');
+    assert.equal(buttonShown(steps, { name: 'a', live: true }), true);
+    assert.equal(buttonShown(follow, { name: 'a', live: true, stepsWhy: 'none' }), true, 'the other buttons stay');
+    assert.deepEqual(buttonState(steps, { name: 'a', live: false }), { enabled: true }, 'a recording has its steps');
+    const why = 'the compared recording has no training steps to line it up by';
+    const state = buttonState(steps, { name: 'a', live: true, stepsWhy: why });
+    assert.deepEqual(state, { enabled: false, why });
+    assert.equal(buttonTitle(steps, state.enabled, state.why), `Steps: ${steps.tip} (${why})`);
+    assert.deepEqual(buttonState(follow, { name: 'a', live: false }), { enabled: false });
   });
 
   it('titles every button with its name and what it does', () => {

@@ -2,17 +2,19 @@ import type { AppendMessage, CheckpointRow, CompareMessage, CompareRow, EventDat
 import type { LoadedRun } from '../../engine/recording/loadRecording';
 import { commonLabels, compareLocations, firstHitOf } from '../../engine/session/compareRuns';
 import type { MemoryStore } from '../../engine/store/memoryStore';
-import { parseSeriesName, type SeriesFamily } from '../../engine/store/seriesName';
+import { parseSeriesName, SeriesName, type SeriesFamily } from '../../engine/store/seriesName';
 import type { Series } from '../../shared/series';
 import { checkpointRows } from '../../engine/session/checkpointRows';
 import type { EventKind } from '../../engine/store/eventIndex';
 import type { MonitoringSession } from '../../engine/session/monitoringSession';
 import { pressureOf } from '../views/pressure';
+import { newStepPoints, stepCount, stepPoints } from './stepData';
 
 interface SeriesSpec {
   readonly label: (index: number | undefined, s: MonitoringSession) => string;
   readonly colour: string;
   readonly hidden?: boolean;
+  readonly unit?: 'loss';
 }
 
 /** What the timeline draws per series family, in legend order; colours are theme variables. Families left out are not drawn. */
@@ -32,6 +34,10 @@ const SPECS: Partial<Record<SeriesFamily, SeriesSpec>> = {
   'torch.mps.driver': { label: () => 'MPS driver', colour: '--vscode-charts-red', hidden: true },
   'mlx.active': { label: () => 'MLX active', colour: '--vscode-charts-yellow' },
   'mlx.cache': { label: () => 'MLX cache', colour: '--vscode-charts-red', hidden: true },
+  // What the trainer callbacks add: sampled at 10 Hz, the tree's RSS misses a short step's peak.
+  'train.step.peak': { label: () => 'peak in step', colour: '--vscode-charts-purple' },
+  'loss.batch': { label: () => 'loss', colour: '--vscode-charts-lines', unit: 'loss' },
+  'loss.epoch': { label: () => 'epoch loss', colour: '--vscode-charts-foreground', unit: 'loss', hidden: true },
   'proc.rss': {
     label: (pid, s) => `pid ${pid} ${s.monitor?.last?.tree.processes.find((p) => p.pid === pid)?.name ?? ''}`.trim(),
     colour: '--vscode-charts-purple',
@@ -92,7 +98,7 @@ export function drawnSeries(s: MonitoringSession): SeriesMeta[] {
   }
   return drawn
     .sort((a, b) => a.order - b.order || (a.index ?? 0) - (b.index ?? 0) || a.name.localeCompare(b.name))
-    .map(({ name, index, spec }) => ({ name, label: spec.label(index, s), colour: spec.colour, hidden: spec.hidden, first: s.store.get(name)?.firstValue ?? 0 }));
+    .map(({ name, index, spec }) => ({ name, label: spec.label(index, s), colour: spec.colour, hidden: spec.hidden, unit: spec.unit, first: s.store.get(name)?.firstValue ?? 0 }));
 }
 
 /** Pixels between two checkpoint markers at least: denser, a loop's markers would fill the plot orange. */
@@ -162,6 +168,7 @@ export function buildSnapshot(s: MonitoringSession, view: { t0?: number; t1?: nu
     live: s.live,
     reporter: reporterOf(s),
     sessionName: displayName(s),
+    steps: stepPoints(s.store),
   };
 }
 
@@ -182,6 +189,8 @@ export function buildAppend(s: MonitoringSession, sent: Map<string, number>, win
     series.push({ name: meta.name, t: tail.t, v: tail.v, meta: before === undefined ? meta : undefined });
     sent.set(meta.name, se.count);
   }
+  const steps = newStepPoints(s.store, sent);
+  if (steps === null) return undefined;
   return {
     type: 'append',
     end: extentOf(s).end,
@@ -191,20 +200,22 @@ export function buildAppend(s: MonitoringSession, sent: Map<string, number>, win
     threshold: thresholdOf(s, warningPercent),
     live: s.live,
     reporter: reporterOf(s),
+    steps,
   };
 }
 
-/** The counts a snapshot covers, so appends carry on from there. */
+/** The counts a snapshot covers (the steps' too), so appends carry on from there. */
 export function seriesCounts(s: MonitoringSession): Map<string, number> {
-  return new Map(drawnSeries(s).map((m) => [m.name, s.store.get(m.name)?.count ?? 0]));
+  return new Map([...drawnSeries(s).map((m): [string, number] => [m.name, s.store.get(m.name)?.count ?? 0]), [SeriesName.trainStep, stepCount(s.store)]]);
 }
 
 /**
  * Another run drawn over this one: B's series that A also draws, shifted by `offset` so B's
- * start (or B's first hit of `alignedAt`) lines up with A's, queried for A's window; and the
- * per-checkpoint differences (B minus A).
+ * start (or B's first hit of `alignedAt`) lines up with A's, queried for A's window (B's whole
+ * run with `view.steps`: drawn against steps, B's steps are not at A's times); B's steps; and
+ * the per-checkpoint differences (B minus A).
  */
-export function buildCompare(a: MonitoringSession, b: LoadedRun, path: string, alignedAt: string, view: { t0: number; t1: number; width: number }): CompareMessage {
+export function buildCompare(a: MonitoringSession, b: LoadedRun, path: string, alignedAt: string, view: { t0: number; t1: number; width: number; steps?: boolean }): CompareMessage {
   const ea = extentOf(a);
   const eb = storeExtent(b.store) ?? ea;
   let offset = ea.start - eb.start;
@@ -219,7 +230,7 @@ export function buildCompare(a: MonitoringSession, b: LoadedRun, path: string, a
   for (const meta of drawnSeries(a)) {
     const se = b.store.get(meta.name);
     if (!se?.count) continue;
-    const e = se.query(view.t0 - offset, view.t1 - offset, width);
+    const e = view.steps ? se.query(eb.start, eb.end, width) : se.query(view.t0 - offset, view.t1 - offset, width);
     series.push({ ...meta, name: `compare:${meta.name}`, label: `${meta.label} (B)`, first: se.firstValue ?? 0, t: e.t.map((t) => t + offset), min: e.min, max: e.max });
   }
   const rows: CompareRow[] = compareLocations(a.ingest.all(), b.ingest.all()).map((c) => ({
@@ -233,5 +244,5 @@ export function buildCompare(a: MonitoringSession, b: LoadedRun, path: string, a
     aHits: c.a?.hits,
     bHits: c.b?.hits,
   }));
-  return { type: 'compare', name: bName, offset, alignedAt, labels: commonLabels(a.ingest.all(), b.ingest.all()), series, rows, recordingPath: path };
+  return { type: 'compare', name: bName, offset, alignedAt, labels: commonLabels(a.ingest.all(), b.ingest.all()), series, rows, recordingPath: path, steps: stepPoints(b.store, offset) };
 }

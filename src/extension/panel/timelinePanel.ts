@@ -47,7 +47,7 @@ export class TimelinePanel extends Disposable {
   private readonly _pending: HostToWebview[] = [];
   private readonly _onDidDispose = new vscode.EventEmitter<void>();
   readonly onDidDispose = this._onDidDispose.event;
-  private view: { t0?: number; t1?: number; width: number; follow: boolean } = { width: 1200, follow: true };
+  private view: { t0?: number; t1?: number; width: number; follow: boolean; steps?: boolean } = { width: 1200, follow: true };
   private session: MonitoringSession | undefined;
   private sessionTicks: IDisposable | undefined;
   /** Series counts the webview has; undefined: the next update is a snapshot. */
@@ -147,7 +147,7 @@ export class TimelinePanel extends Disposable {
       this.session = next;
       this.sessionTicks?.dispose();
       this.sessionTicks = next?.monitor?.onTick(() => this.live.trigger());
-      this.view = { width: this.view.width, follow: true };
+      this.view = { width: this.view.width, follow: true, steps: this.view.steps };
       this.panel.title = next ? `Headroom: ${displayName(next).slice(0, 48)}` : 'Headroom Timeline';
     }
     this.push();
@@ -172,7 +172,7 @@ export class TimelinePanel extends Disposable {
     if (!m) return this.push();
     this.sentEvents = s.store.events.version;
     this.sentRecords = s.ingest.records;
-    if (m.series.length || m.events || m.rows || !m.live) this.post(m);
+    if (m.series.length || m.events || m.rows || m.steps || !m.live) this.post(m);
   }
 
   /** Sends a snapshot of the current view; following live, the window ends now. */
@@ -198,7 +198,7 @@ export class TimelinePanel extends Disposable {
     const s = this.session;
     if (!s || !this.compare) return;
     const w = this.view.follow || this.view.t0 === undefined || this.view.t1 === undefined ? extentToWindow(extentOf(s)) : { t0: this.view.t0, t1: this.view.t1 };
-    this.post(buildCompare(s, this.compare.run, this.compare.path, this.compare.alignedAt, { ...w, width: this.view.width }));
+    this.post(buildCompare(s, this.compare.run, this.compare.path, this.compare.alignedAt, { ...w, width: this.view.width, steps: this.view.steps }));
   }
 
   private onMessage(message: WebviewToHost): void {
@@ -209,7 +209,7 @@ export class TimelinePanel extends Disposable {
         this.push();
         break;
       case 'view':
-        this.view = { t0: message.t0, t1: message.t1, width: message.width, follow: message.follow };
+        this.view = { t0: message.t0, t1: message.t1, width: message.width, follow: message.follow, steps: message.steps === true };
         this.push();
         break;
       case 'reveal':

@@ -109,8 +109,9 @@ def _largest_free(torch, index):
     return best
 
 
-def cuda_allocator(torch):
-    """torch's allocator per initialised CUDA device: allocated, reserved, fragmentation, free and total."""
+def cuda_allocator(torch, failed_device=None):
+    """torch's allocator per CUDA device the program uses (and the one that failed): allocated,
+    reserved, fragmentation, free and total."""
     out = []
     c = torch.cuda
     if not c.is_initialized():
@@ -119,6 +120,10 @@ def cuda_allocator(torch):
         stats = c.memory_stats(i) or {}
         d = {"kind": "cuda", "index": i,
              "allocated": stats.get("allocated_bytes.all.current", 0), "reserved": stats.get("reserved_bytes.all.current", 0)}
+        # mem_get_info on a device the program never used would create a CUDA context there
+        # (hundreds of MB, perhaps on another job's GPU): only where it has one already.
+        if d["reserved"] == 0 and i != failed_device:
+            continue
         for field, key in (("active", "active_bytes.all.current"), ("inactive_split", "inactive_split_bytes.all.current"),
                            ("num_ooms", "num_ooms"), ("num_alloc_retries", "num_alloc_retries")):
             if key in stats:
@@ -136,11 +141,13 @@ def cuda_allocator(torch):
 
 
 def _mlx_allocator(mx):
+    """MLX's active memory as allocated, and active plus its cache as reserved (torch's sense)."""
+    active, cache = mlx_fn(mx, "get_active_memory"), mlx_fn(mx, "get_cache_memory")
     d = {"kind": "mlx", "index": 0}
-    for field, name in (("allocated", "get_active_memory"), ("reserved", "get_cache_memory")):
-        fn = mlx_fn(mx, name)
-        if fn is not None:
-            d[field] = fn()
+    if active is not None:
+        d["allocated"] = active()
+        if cache is not None:
+            d["reserved"] = d["allocated"] + cache()
     return [d]
 
 
@@ -160,7 +167,7 @@ def oom_record(c, exc, framework, where, region=None, last_checkpoint=None):
     allocator = []
     try:
         if framework == "torch":
-            allocator = cuda_allocator(sys.modules["torch"])
+            allocator = cuda_allocator(sys.modules["torch"], said.get("device"))
         elif framework == "mlx":
             allocator = _mlx_allocator(sys.modules["mlx.core"])
     except Exception as e:

@@ -148,6 +148,35 @@ class Kinds(unittest.TestCase):
             protocol.validate(dict(r, requested=-1))
 
 
+class AllocatorState(unittest.TestCase):
+    """torch.cuda's figures at the error, read from the stand-in torch.cuda (no GPU here;
+    bench/cuda_oom_check.py reads a real one)."""
+
+    def test_devices_in_use_and_the_failed_one_only_with_largest_free_block(self):
+        from .cuda_standin import StandInTorch
+
+        torch = StandInTorch(devices=3)
+        c = torch.cuda
+        c.alloc(0, 300 * MiB)
+        c.free(0, 100 * MiB, split=60 * MiB)
+        c.memory_snapshot = lambda: [
+            {"device": 0, "blocks": [{"size": 200 * MiB, "state": "active_allocated"}, {"size": 60 * MiB, "state": "inactive"}, {"size": 40 * MiB, "state": "inactive"}]},
+            {"device": 1, "blocks": [{"size": 999 * MiB, "state": "inactive"}]},
+        ]
+        out = _oom.cuda_allocator(torch, failed_device=2)
+        self.assertEqual([d["index"] for d in out], [0, 2], "device 1 is unused: no CUDA context is made there to ask")
+        d0 = out[0]
+        self.assertEqual((d0["allocated"], d0["inactive_split"], d0["largest_free"]), (200 * MiB, 60 * MiB, 60 * MiB))
+        self.assertEqual(d0["free"] + d0["reserved"] < d0["total"], True)
+        self.assertEqual(out[1]["largest_free"], 0)
+        self.assertEqual(c.calls["mem_get_info"], 2)
+
+    def test_nothing_without_cuda_initialised(self):
+        from .cuda_standin import StandInTorch
+
+        self.assertEqual(_oom.cuda_allocator(StandInTorch(devices=1, initialized=False)), [])
+
+
 class RealProcesses(unittest.TestCase):
     def setUp(self):
         self.listener = ControlListener()

@@ -153,7 +153,8 @@ export function guardActionsOf(store: MemoryStore): GuardAction[] {
     .all()
     .filter((e) => e.kind === 'alert' && e.data?.alert === 'guard')
     .map((e) => {
-      const { alert: _alert, ...action } = e.data as unknown as GuardAction & { alert: string };
+      // A recording's event holds the whole guard record: its type is not the action's.
+      const { alert: _alert, type: _type, ...action } = e.data as unknown as GuardAction & { alert: string; type?: string };
       return action;
     });
 }

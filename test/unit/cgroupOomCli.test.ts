@@ -106,6 +106,9 @@ describe('OOM in a real memory cgroup: explained, and stopped before it by the g
     assert.ok(readFileSync(join(out, 'report.html'), 'utf8').includes(escapeHtml(a.text)));
     const rec = readRecording(join(out, 'recording.ndjson')).records;
     assert.equal(rec.filter((x) => x.type === 'guard').length, 1, 'the action is in the recording, for the timeline');
+    const again = join(dir, 'again');
+    assert.equal(spawnSync(process.execPath, [cli, 'report', join(out, 'recording.ndjson'), '--out', again]).status, 0);
+    assert.deepEqual(JSON.parse(readFileSync(join(again, 'summary.json'), 'utf8')).guard, { mode: 'interrupt', actions: [a] }, 'read back from the recording, the same action');
   });
 
   it('with --guard-above and a program without the client, SIGINT goes to the root, and its own handler saves', async () => {

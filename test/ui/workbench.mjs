@@ -42,9 +42,9 @@ export async function runCommand(page, title) {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' }).catch(() => undefined);
 }
 
-/** The inner document of the active webview. */
+/** The inner document of Headroom's webview (a notebook's own output webview is another). */
 export function webviewFrame(page) {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  return page.frameLocator('iframe.webview.ready[src*="extensionId=headroom-dev"]').frameLocator('#active-frame');
 }
 
 export async function screenshot(page, name) {

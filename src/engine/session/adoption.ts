@@ -19,6 +19,8 @@ export function isRank(hello: LaunchHello): boolean {
 export function programName(argv: readonly string[] | undefined, pid: number): string {
   const first = argv?.find((a) => a !== '' && a !== '-c' && a !== '-m') ?? '';
   const base = first.split(/[\\/]/).pop() ?? '';
+  // A notebook's kernel runs ipykernel's launcher: say what it is, not the launcher's file name.
+  if (/^ipykernel(_launcher)?(\.py)?$/.test(base)) return 'Jupyter kernel';
   return base || `pid ${pid}`;
 }
 

@@ -3,6 +3,7 @@ import { formatBytes, formatPair, formatPercent, plainLabel } from '../../shared
 import { CommandId } from '../commands';
 import type { ConfigService } from '../config';
 import type { MonitoringSession } from '../../engine/session/monitoringSession';
+import { runPeakRss } from '../../engine/session/runPeak';
 import { SeriesName } from '../../engine/store/memoryStore';
 import type { SessionManager } from '../sessions/sessionManager';
 import { Coalescer } from '../util/coalescer';
@@ -53,7 +54,7 @@ export class StatusBarController extends Disposable {
     const cfg = this.config.current;
     const tick = s.monitor?.last;
     const rssSeries = s.store.get(SeriesName.treeRss);
-    const rss = s.live ? (tick?.tree.rss ?? rssSeries?.lastValue) : rssSeries?.max;
+    const rss = s.live ? (tick?.tree.rss ?? rssSeries?.lastValue) : runPeakRss(s.store, s.ingest);
     // Whose memory it is, always: the program's name (short), else Headroom.
     const who = plainLabel(shortName(s), STATUS_NAME_CHARS) || 'Headroom';
     const size = rss !== undefined && Number.isFinite(rss) ? `${s.live ? '' : 'peak '}${formatBytes(rss, cfg.units)}` : undefined;
@@ -84,7 +85,7 @@ export class StatusBarController extends Disposable {
     const tick = s.monitor?.last;
     if (!s.live) {
       // An ended run: its peak, not its last sample, and nothing to clean up any more.
-      const peak = s.store.get(SeriesName.treeRss)?.max;
+      const peak = runPeakRss(s.store, s.ingest);
       if (peak !== undefined && Number.isFinite(peak)) md.appendText(`peak RSS: ${formatBytes(peak, cfg.units)}\n\n`);
     } else if (tick) {
       for (const p of tick.tree.processes.slice(0, 12)) {

@@ -33,6 +33,7 @@ describe('adoption of programs that report by themselves', () => {
     assert.equal(programName(['/home/a/proj/train.py', '--x'], 5), 'train.py');
     assert.equal(programName(['-m', 'pkg.main'], 5), 'pkg.main');
     assert.equal(programName(['-c'], 5), 'pid 5');
+    assert.equal(programName(['/usr/lib/python3/dist-packages/ipykernel_launcher.py', '-f', '/run/k.json'], 5), 'Jupyter kernel', 'a notebook kernel says what it is');
     assert.equal(programName(undefined, 7), 'pid 7');
   });
 

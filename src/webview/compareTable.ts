@@ -108,4 +108,10 @@ export class CompareTable {
   hide(): void {
     this.element.hidden = true;
   }
+
+  /** Drawn against steps, the runs line up by their step numbers: aligning them in time does not apply. */
+  setStepAligned(steps: boolean): void {
+    this.alignSelect.disabled = steps;
+    this.alignSelect.title = steps ? 'Drawn against steps, the runs line up by their step numbers; turn Steps off to align them in time' : '';
+  }
 }

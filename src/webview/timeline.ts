@@ -103,8 +103,7 @@ export class Timeline {
       case 'steps':
         if (stepsUnavailable(s) !== undefined) break;
         s.xAxis = s.xAxis === 'steps' ? 'time' : 'steps';
-        this.render();
-        this.requestView(); // a compared run's series are wanted whole against steps
+        this.render(); // asks the host for the view again: a compared run's series are wanted whole against steps
         break;
       case 'resetZoom':
         this.views.chart.resetZoom();
@@ -160,23 +159,29 @@ export class Timeline {
     empty.hidden = true;
     this.showData(true);
     header.showSession({ name: data.sessionName, live: data.live, stepsWhy: stepsUnavailable(this.state) });
-    this.keepRangeAcrossAxes();
+    const axisChanged = this.keepRangeAcrossAxes();
+    this.views.compare.setStepAligned(inSteps(this.state));
     const colourOf = (v: string) => cssVar(v, '#888');
     legend.render(legendEntries(this.state, colourOf), compareKey(data.sessionName, this.state.compare?.name));
     const datasets = buildDatasets(this.state, chart.plotWidth(), colourOf);
     chart.draw(datasets, this.state.follow ? { min: chartX(this.state, data.t0), max: chartX(this.state, data.t1) } : undefined);
     if (withTable) checkpoints.render(data.rows);
     this.saveState();
+    if (axisChanged) this.requestView(); // after the draw: the view is read off the drawn axis
   }
 
-  /** Drawn against steps now and not before (or the reverse): the same moments stay in view. */
-  private keepRangeAcrossAxes(): void {
+  /**
+   * Drawn against steps now and not before (or the reverse: Steps toggled, a compared run
+   * without steps came or went): the same moments stay in view. True when the axis changed.
+   */
+  private keepRangeAcrossAxes(): boolean {
     const steps = inSteps(this.state);
-    if (steps === this.drawnInSteps) return;
+    if (steps === this.drawnInSteps) return false;
     const range = this.views.chart.visibleRange();
     const next = range && !this.state.follow ? convertRange(this.state, range.min, range.max, this.drawnInSteps) : undefined;
     this.drawnInSteps = steps;
     if (next) this.views.chart.setRange(next.min, next.max); // following, draw() sets the window itself
+    return true;
   }
 
   private showData(shown: boolean): void {

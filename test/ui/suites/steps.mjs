@@ -4,7 +4,8 @@
 // and the region lane working, and turns Steps off, saying why, when compared with a run that has
 // no steps. Dark and light screenshots.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, workbenchUrl } from '../../rig/codeServer.mjs';
@@ -28,6 +29,14 @@ export async function run({ browser, server }) {
     await page.close();
     rmSync(STOP, { force: true });
   }
+}
+
+/** Records a shorter run of the loop (`steps` steps) with the CLI into `dir`; returns the recording. */
+function recordLoop(dir, steps) {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'run', '--out', dir, '--quiet', '--', '/usr/bin/python3', join(FOLDER, 'steps_loop.py')], { encoding: 'utf8', env: { ...process.env, STEPS_LOOP_STEPS: String(steps) } });
+  const path = join(dir, 'recording.ndjson');
+  if (r.status !== 0 || !existsSync(path)) throw new Error(`headroom run failed: ${r.stderr}`);
+  return path;
 }
 
 /** Clears what would cover the panel in a screenshot, and moves the pointer off the chart. */
@@ -188,6 +197,30 @@ function tests(page) {
       }),
     ],
     [
+      'compared with a run that has steps, Steps stays on: the compared run is drawn dashed by its own steps',
+      shotOnFailure(page, 'steps-compare-steps', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'headroom-steps-'));
+        try {
+          const b = recordLoop(join(dir, 'short'), 300);
+          await runCommand(page, 'Headroom: Compare with Recording...');
+          await answerFileDialog(page, 'Compare with Recording', b);
+          await frame.locator('.legend-key').first().waitFor({ timeout: 20_000 });
+          await page.waitForTimeout(1000);
+          assert.equal(await steps.isDisabled(), false);
+          assert.equal(await steps.getAttribute('aria-pressed'), 'true');
+          assert.notEqual(await canvas.getAttribute('data-compare-offset'), '', 'the compared series are drawn');
+          const align = frame.locator('.compare select');
+          assert.equal(await align.isDisabled(), true, 'no aligning in time against steps');
+          assert.match((await align.getAttribute('title')) ?? '', /line up by their step numbers/);
+          await assertStepTicks(canvas, 'compared with a run with steps');
+          await tidy(page);
+          await screenshot(page, 'steps-compare-steps-light');
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }),
+    ],
+    [
       'compared with a recording without steps, Steps is off and disabled and says why',
       shotOnFailure(page, 'steps-compare', async () => {
         const dir = mkdtempSync(join(tmpdir(), 'headroom-steps-'));
@@ -199,6 +232,7 @@ function tests(page) {
           await page.waitForTimeout(800);
           assert.equal(await steps.isDisabled(), true);
           assert.match((await steps.getAttribute('title')) ?? '', /\(the compared recording has no training steps to line it up by\)$/);
+          assert.equal(await frame.locator('.compare select').isDisabled(), false, 'in time, the runs can be aligned again');
           const { ticks } = await ticksOf(canvas);
           assert.ok(ticks.length >= 2 && ticks.every((t) => !t.label.startsWith('step')), `time again: ${JSON.stringify(ticks)}`);
           await tidy(page);

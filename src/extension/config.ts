@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Units } from '../shared/format';
 import type { PssMode } from '../engine/sampling/types';
+import type { GuardMode } from '../engine/session/guard';
 
 export const CONFIG_SECTION = 'headroom';
 
@@ -35,6 +36,10 @@ export interface HeadroomConfig {
   readonly notifyOnStart: boolean;
   /** Connect every notebook kernel that starts (through the Jupyter extension) to this window. */
   readonly monitorNotebookKernels: boolean;
+  /** What the guard does when memory nears what can kill the job: nothing, pause a debugged program, or interrupt the program. */
+  readonly guard: GuardMode;
+  /** The guard's threshold, percent of the memory that can kill the job (cgroup limit, else system memory; GPU total). */
+  readonly guardPercent: number;
 }
 
 export function readConfig(): HeadroomConfig {
@@ -58,6 +63,8 @@ export function readConfig(): HeadroomConfig {
     connectionFile: c.get<boolean>('connectionFile.enabled', true),
     notifyOnStart: c.get<boolean>('notifications.sessionStart', true),
     monitorNotebookKernels: c.get<boolean>('notebook.monitorKernels', false),
+    guard: (['off', 'pause', 'interrupt'] as const).find((m) => m === c.get('guard.mode')) ?? 'off',
+    guardPercent: clamp(c.get<number>('guard.thresholdPercent', 95), 50, 99.9),
   };
 }
 

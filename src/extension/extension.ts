@@ -4,6 +4,7 @@ import { ConfigService } from './config';
 import { DebugTracking } from './debug/debugTracking';
 import { TimelinePanels } from './panel/timelinePanels';
 import { HeadroomTaskProvider, TASK_TYPE } from './sessions/headroomTasks';
+import { MemoryGuard } from './sessions/memoryGuard';
 import { WindowReach } from './reach/windowReach';
 import { NotebookCellFigures } from './notebook/notebookCells';
 import { NotebookKernels } from './notebook/notebookKernels';
@@ -35,6 +36,8 @@ export interface HeadroomApi {
   readonly notebooks: NotebookCellFigures;
   /** Monitor Notebook Kernel (through the Jupyter extension, or the runner put in its place). */
   readonly kernels: NotebookKernels;
+  /** The guard and the out-of-memory explanations. */
+  readonly guard: MemoryGuard;
 }
 
 /** The composition root: builds every service once and hands each root to the context. */
@@ -52,20 +55,21 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
   const lenses = new CheckpointLensController(sessions, config, (doc) => notebooks.checkpointsIn(doc));
   const debug = new DebugTracking(sessions, config, log);
   const alerts = new PressureAlerts(sessions, config, log);
+  const guard = new MemoryGuard(sessions, config, debug, log);
   // The window token changes with every window: terminals restored after a reload get the new one, not a stale one.
   context.environmentVariableCollection.persistent = false;
   const reach = new WindowReach(sessions, config, context.environmentVariableCollection, pythonPath, log);
   const sessionsView = new SessionsView(sessions, config, recordingsDir);
   const notices = new StartNotices(sessions, config, log);
   const walkthrough = new WalkthroughProgress(sessions);
-  context.subscriptions.push(log, config, sessions, panels, statusBar, lenses, debug, alerts, reach, sessionsView, notices, walkthrough, notebooks, kernels);
+  context.subscriptions.push(log, config, sessions, panels, statusBar, lenses, debug, alerts, reach, sessionsView, notices, walkthrough, notebooks, kernels, guard);
   context.subscriptions.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new HeadroomTaskProvider(sessions, config)));
 
   registerCommands(context, { sessions, panels, config, debug, log, recordingsDir, sessionsView, extensionPath: context.extensionPath, kernels });
 
   const activationMs = performance.now() - started;
   log.info(`Headroom ${context.extension.packageJSON.version as string} activated in ${activationMs.toFixed(2)} ms`);
-  return { activationMs, statusBarItem: statusBar.item, panels, sessions, alerts, reach, pythonPath, sessionsView, notices, notebooks, kernels };
+  return { activationMs, statusBarItem: statusBar.item, panels, sessions, alerts, reach, pythonPath, sessionsView, notices, notebooks, kernels, guard };
 }
 
 export function deactivate(): void {

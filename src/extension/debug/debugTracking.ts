@@ -6,6 +6,7 @@ import { Disposable } from '../util/dispose';
 import { prependPythonPath } from '../../engine/session/pythonPath';
 
 interface Tracked {
+  readonly session: vscode.DebugSession;
   monitoring?: MonitoringSession;
   /** Set while the debuggee is paused: the thread that stopped. */
   stoppedThread?: number;
@@ -56,6 +57,25 @@ export class DebugTracking extends Disposable implements vscode.DebugAdapterTrac
     return undefined;
   }
 
+  /**
+   * Asks the debug adapter of `m`'s debug session to pause the program (DAP `pause`, on its
+   * first thread: the main thread of a Python program), as the guard's `pause` does. False when
+   * `m` is not being debugged, is already paused, or the adapter refused.
+   */
+  async pause(m: MonitoringSession): Promise<boolean> {
+    const t = [...this.tracked.values()].find((x) => x.monitoring === m);
+    if (!t || t.stoppedThread !== undefined) return false;
+    try {
+      const threads = ((await t.session.customRequest('threads')) as { threads?: { id: number }[] } | undefined)?.threads ?? [];
+      if (!threads.length) return false;
+      await t.session.customRequest('pause', { threadId: threads[0].id });
+      return true;
+    } catch (e) {
+      this.log.warn(`could not pause ${t.session.name}: ${(e as Error).message}`);
+      return false;
+    }
+  }
+
   isDebugged(m: MonitoringSession): boolean {
     return [...this.tracked.values()].some((t) => t.monitoring === m);
   }
@@ -75,7 +95,7 @@ export class DebugTracking extends Disposable implements vscode.DebugAdapterTrac
   }
 
   createDebugAdapterTracker(session: vscode.DebugSession): vscode.DebugAdapterTracker {
-    const t: Tracked = {};
+    const t: Tracked = { session };
     const tokenOf = session.configuration.__headroomToken as string | undefined;
     if (tokenOf) {
       const i = this.pendingTokens.findIndex((p) => p.token === tokenOf);

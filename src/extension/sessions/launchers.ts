@@ -44,9 +44,13 @@ export async function startMonitoredProcess(sessions: SessionManager, opts: Laun
   const { token, sessionId, env } = await sessions.prepareEnvironment();
   const started: { session?: MonitoringSession } = {};
   const pty = new ProcessTerminal(opts.file, opts.args, { cwd: opts.cwd, env: { ...opts.env, ...env } }, (code, signal) => {
-    started.session?.end(signal ? `killed by ${signal}` : `exited with code ${code}`);
+    // The exit code and signal explain the end (the OOM killer's SIGKILL, ...).
+    started.session?.end(signal ? `killed by ${signal}` : `exited with code ${code}`, { code: code ?? null, signal: signal ?? null });
   });
-  if (pty.pid) started.session = sessions.start({ name: opts.name, source: opts.source, pid: pty.pid, token, sessionId, command: opts.command, programFile: opts.programFile });
+  if (pty.pid) {
+    started.session = sessions.start({ name: opts.name, source: opts.source, pid: pty.pid, token, sessionId, command: opts.command, programFile: opts.programFile });
+    started.session.awaitExit = true;
+  }
   return { session: started.session, pty };
 }
 

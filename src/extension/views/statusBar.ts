@@ -3,6 +3,7 @@ import { formatBytes, formatPair, formatPercent, plainLabel } from '../../shared
 import { CommandId } from '../commands';
 import type { ConfigService } from '../config';
 import type { MonitoringSession } from '../../engine/session/monitoringSession';
+import { endText } from '../../engine/oom/endExplanation';
 import { runPeakRss } from '../../engine/session/runPeak';
 import { SeriesName } from '../../engine/store/memoryStore';
 import type { SessionManager } from '../sessions/sessionManager';
@@ -61,10 +62,12 @@ export class StatusBarController extends Disposable {
     let text = `$(pulse) ${size ? `${who}: ${size}` : who}`;
     const gpu = s.live ? gpuStatus(tick?.gpu, cfg.units) : undefined;
     if (gpu) text += ` | ${gpu}`;
-    if (!s.live) text += ' (ended)';
+    // A run that ran out of memory keeps saying so, in the error colour, until another takes the bar.
+    const oom = !s.live && s.endExplanation !== undefined && s.endExplanation.kind !== 'none';
+    if (!s.live) text += oom ? ' (out of memory)' : ' (ended)';
     this.item.text = text;
     const p = pressureOf(tick);
-    const level = s.live ? levelOf(p, cfg.warningPercent, cfg.errorPercent) : 'ok';
+    const level = s.live ? levelOf(p, cfg.warningPercent, cfg.errorPercent) : oom ? 'error' : 'ok';
     this.item.backgroundColor =
       level === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : level === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.tooltip = this.tooltip(s);
@@ -87,6 +90,7 @@ export class StatusBarController extends Disposable {
       // An ended run: its peak, not its last sample, and nothing to clean up any more.
       const peak = runPeakRss(s.store, s.ingest);
       if (peak !== undefined && Number.isFinite(peak)) md.appendText(`peak RSS: ${formatBytes(peak, cfg.units)}\n\n`);
+      if (s.endExplanation && s.endExplanation.kind !== 'none') md.appendText(`${endText(s.endExplanation, cfg.units)}\n\n`);
     } else if (tick) {
       for (const p of tick.tree.processes.slice(0, 12)) {
         md.appendText(`${p.pid} ${plainLabel(p.name, 30)}: ${formatBytes(p.rss, cfg.units)} RSS${p.pss !== undefined ? `, ${formatBytes(p.pss, cfg.units)} PSS` : ''}\n\n`);

@@ -1,3 +1,5 @@
+import { parseListenAddress } from '../engine/metrics/metricsServer';
+
 /** Parses `2GB`, `512MiB`, `1.5G`, `800M`, `1073741824` into bytes; undefined if not a size. */
 export function parseSize(s: string): number | undefined {
   const m = /^\s*([\d.]+)\s*([kKmMgGtT]?)(i?)[bB]?\s*$/.exec(s);
@@ -23,6 +25,12 @@ export interface RunArgs {
   /** The guard's threshold on the tree's `--type` figure; without it, 95% of the memory that can kill the job. */
   readonly guardAbove?: number;
   readonly command: string[];
+  /** `--metrics HOST:PORT`: serve Prometheus' text format at /metrics while the job runs. */
+  readonly metrics?: { readonly host: string; readonly port: number };
+  /** `--metrics-textfile DIR`: the same text for node_exporter's textfile collector. */
+  readonly metricsTextfile?: string;
+  /** `--metrics-job NAME`: the `job` label; by default the script's or command's name. */
+  readonly metricsJob?: string;
 }
 
 export class UsageError extends Error {}
@@ -81,6 +89,22 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
         const n = parseSize(v);
         if (n === undefined || n <= 0) throw new UsageError(`--guard-above: "${v}" is not a size (try 12GB or 900MiB)`);
         r.guardAbove = n;
+        break;
+      }
+      case '--metrics': {
+        const v = value();
+        const a = parseListenAddress(v);
+        if (!a) throw new UsageError(`--metrics: "${v}" is not HOST:PORT (try 127.0.0.1:9400, or 0.0.0.0:9400 for other machines' Prometheus)`);
+        r.metrics = a;
+        break;
+      }
+      case '--metrics-textfile':
+        r.metricsTextfile = value();
+        break;
+      case '--metrics-job': {
+        const v = value();
+        if (!v.trim() || v.length > 200) throw new UsageError('--metrics-job is a name of 1 to 200 characters');
+        r.metricsJob = v;
         break;
       }
       case '--quiet':

@@ -19,6 +19,10 @@ const USAGE = `headroom ${VERSION}: record a command's memory and write a report
       --no-gpu           do not start nvidia-smi
       --gib              binary units (GiB)
       --quiet            no live status, summary only
+      --metrics HOST:PORT   serve Prometheus metrics at http://HOST:PORT/metrics while the job
+                         runs (docs/metrics.md); labels job, host, rank, local_rank (RANK, LOCAL_RANK)
+      --metrics-textfile DIR  write the same to DIR/headroom-JOB.prom for node_exporter
+      --metrics-job NAME the job label (default: the script's or command's name)
   headroom report REC.ndjson [--out DIR]     re-render the reports of a recording
   headroom compare A.ndjson B.ndjson         per-checkpoint differences of two runs
 `;

@@ -9,6 +9,7 @@ import { SessionRouter } from '../engine/session/sessionRouter';
 import { SeriesName } from '../engine/store/memoryStore';
 import { formatBytes, plainLabel } from '../shared/format';
 import type { RunArgs } from './args';
+import { exportSession, openMetricsSinks, type MetricsSinks } from './metricsOutput';
 import { liveStatus } from './liveStatus';
 import { firstValue, renderSummaryText, runSummary, type RunSummary } from './summary';
 import { writeReports } from './writeReports';
@@ -38,6 +39,14 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const out = args.out ? resolve(args.out) : undefined;
   if (out) mkdirSync(out, { recursive: true });
   const problems: string[] = [];
+  let sinks: MetricsSinks | undefined;
+  try {
+    sinks = await openMetricsSinks(args);
+  } catch (e) {
+    process.stderr.write(`headroom: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (sinks && !args.quiet) process.stderr.write(`headroom: metrics at ${sinks.where.join(' and ')}\n`);
   const router = new SessionRouter({ onProblem: (m) => problems.push(m) });
   const listener = new ProtocolListener({ ...router.handlers, onProblem: (m) => problems.push(m) });
   await listener.start();
@@ -52,6 +61,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   });
   if (spawnError) {
     listener.dispose();
+    sinks?.server?.dispose();
     process.stderr.write(`headroom: cannot run ${args.command[0]}: ${spawnError.message}\n`);
     return 127;
   }
@@ -67,6 +77,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   // The exit code and signal come from the child's exit event, into the end's explanation.
   session.awaitExit = true;
   router.add(session);
+  const metrics = sinks && exportSession(sinks, session, (m) => problems.push(m));
   const guard =
     args.guard === 'off'
       ? undefined
@@ -84,6 +95,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
   await new Promise((r) => setTimeout(r, DRAIN_MS));
   session.end(signal ? `killed by ${signal}` : `exit code ${code}`, { code, signal });
   listener.dispose();
+  metrics?.finish();
+  metrics?.dispose();
 
   const { store, ingest } = session;
   const measured = store.get(typeSeries(args.type))?.max;

@@ -2,6 +2,10 @@
 // control messages the extension sends back. NDJSON, one record per line, UTF-8. The
 // written spec is docs/protocol.md; the Python client lives in src/python/headroom/.
 
+import { badAllocations, type AllocationsFields } from './allocationsRecord';
+
+export type { AllocationSite, AllocationSource, AllocationsFields, TensorGroup } from './allocationsRecord';
+
 export const PROTOCOL_VERSION = 1;
 /** Longest accepted line, in bytes, newline excluded. Longer lines are dropped, the stream goes on. */
 export const MAX_LINE_BYTES = 1024 * 1024;
@@ -245,7 +249,11 @@ export interface OomRecord extends Base, SourceLocation {
   readonly checkpoint?: { readonly label?: string; readonly file?: string; readonly line?: number; readonly t: number };
 }
 
+/** Allocation sites or live tensors, reduced in the program (src/shared/allocationsRecord.ts). */
+export interface AllocationsRecord extends Base, AllocationsFields {}
+
 export type ProtocolRecord =
+  | AllocationsRecord
   | HelloRecord
   | CheckpointRecord
   | RegionStartRecord
@@ -266,7 +274,9 @@ export type ControlMessage =
   | { readonly v: number; readonly type: 'cleanup'; readonly id: string; readonly reason?: string }
   | { readonly v: number; readonly type: 'ping'; readonly id: string }
   /** The guard: raise KeyboardInterrupt in the program's main thread, so its own handler saves and exits. */
-  | { readonly v: number; readonly type: 'interrupt'; readonly id: string; readonly reason?: string };
+  | { readonly v: number; readonly type: 'interrupt'; readonly id: string; readonly reason?: string }
+  /** "Headroom: Show Allocation Sites": answer with `allocations` records carrying this id (and live tensors with `tensors`). */
+  | { readonly v: number; readonly type: 'allocations'; readonly id: string; readonly top?: number; readonly tensors?: boolean; readonly label?: string };
 
 export type DecodeErrorCode = 'too-long' | 'json' | 'not-object' | 'version' | 'unknown-type' | 'missing-field' | 'bad-field';
 
@@ -333,6 +343,8 @@ function missingRequired(x: Fields, type: string): string | typeof UNKNOWN {
       return '';
     case 'oom':
       return x.error === undefined ? 'error' : x.mem === undefined ? 'mem' : '';
+    case 'allocations':
+      return x.source === undefined ? 'source' : '';
     default:
       return UNKNOWN;
   }
@@ -411,6 +423,10 @@ function check(x: unknown): ProtocolRecord | DecodeFailure {
     if (typeof x.error !== 'string') return fail('bad-field', '"error" must be a string', type);
     if (x.requested !== undefined && !(isNum(x.requested) && x.requested >= 0)) return fail('bad-field', '"requested" must be a non-negative number', type);
     if (x.allocator !== undefined && !Array.isArray(x.allocator)) return fail('bad-field', '"allocator" must be an array', type);
+  }
+  if (type === 'allocations') {
+    const bad = badAllocations(x);
+    if (bad) return fail('bad-field', bad, type);
   }
   return x as unknown as ProtocolRecord;
 }

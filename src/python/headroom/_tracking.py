@@ -4,7 +4,7 @@ import sys
 import threading
 import time
 
-from . import _devices, _diagnostics, _oom, _procmem
+from . import _alloc, _devices, _diagnostics, _oom, _procmem
 from ._format import format_bytes, format_duration
 from ._client import abs_file, snapshot
 from ._connection import client
@@ -19,11 +19,13 @@ def last_checkpoint():
     return _last
 
 
-def checkpoint(label=None, reset_peaks=False):
+def checkpoint(label=None, reset_peaks=False, allocations=False):
     """Reports memory at this line. Returns at once when Headroom is not listening.
 
     `reset_peaks=True` resets torch's CUDA peak statistics after the report, so the next
-    checkpoint's `max_allocated` is the peak since this one (a step's own, at a step's end)."""
+    checkpoint's `max_allocated` is the peak since this one (a step's own, at a step's end).
+    `allocations=True` also sends the top allocation sites and what grew since the previous
+    snapshot (tracemalloc; started here if it is off, so the first one holds little)."""
     global _last
     c = client()
     if c is None:
@@ -40,6 +42,8 @@ def checkpoint(label=None, reset_peaks=False):
         r["mem"] = snapshot()
         c.emit(r)
         _last = r
+        if allocations:
+            _alloc.at_checkpoint(label, (r["file"], r["line"], r["func"]))
         if reset_peaks:
             _reset_peaks()
     except Exception as e:  # the client never raises into user code

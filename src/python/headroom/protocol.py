@@ -22,6 +22,7 @@ TYPES = {
     "pong": ("id",),
     "bye": (),
     "oom": ("error", "mem"),
+    "allocations": ("source",),
 }
 
 # Optional hello fields that must be non-negative integers when present.
@@ -30,7 +31,9 @@ HELLO_COUNTS = ("local_rank", "local_world_size")
 # Records that may carry the training's global step (a non-negative integer).
 STEP_TYPES = ("epoch_start", "epoch_end", "batch_end")
 
-CONTROL_TYPES = {"cleanup": ("id",), "ping": ("id",), "interrupt": ("id",)}
+CONTROL_TYPES = {"cleanup": ("id",), "ping": ("id",), "interrupt": ("id",), "allocations": ("id",)}
+
+ALLOCATION_SOURCES = ("tracemalloc", "tensors", "cuda")
 
 
 class ProtocolError(ValueError):
@@ -63,6 +66,25 @@ def _check_cell(c):
         raise ProtocolError("bad-field", '"cell.id" and "cell.preview" must be strings')
     if "count" in c and not _count(c["count"]):
         raise ProtocolError("bad-field", '"cell.count" must be a non-negative integer')
+
+
+def _check_allocations(x):
+    """An `allocations` record: its source, and each site's location and figures."""
+    if x["source"] not in ALLOCATION_SOURCES:
+        raise ProtocolError("bad-field", '"source" must be one of %s' % ", ".join(ALLOCATION_SOURCES))
+    for f in ("sites", "tensors"):
+        if f in x and not isinstance(x[f], list):
+            raise ProtocolError("bad-field", '"%s" must be an array' % f)
+    for s in x.get("sites", ()):
+        if not isinstance(s, dict) or not isinstance(s.get("file"), str):
+            raise ProtocolError("bad-field", "a site needs a string \"file\"")
+        if not (_count(s.get("line")) and s["line"] >= 1):
+            raise ProtocolError("bad-field", "a site's \"line\" must be a positive integer")
+        if not (_count(s.get("size")) and _count(s.get("count"))):
+            raise ProtocolError("bad-field", "a site's \"size\" and \"count\" must be non-negative integers")
+    for g in x.get("tensors", ()):
+        if not isinstance(g, dict) or not (_count(g.get("size")) and _count(g.get("count"))):
+            raise ProtocolError("bad-field", "a tensor group's \"size\" and \"count\" must be non-negative integers")
 
 
 def _reject_constant(name):
@@ -137,4 +159,6 @@ def validate(x, types=None):
             raise ProtocolError("bad-field", '"requested" must be a non-negative number')
         if "allocator" in x and not isinstance(x["allocator"], list):
             raise ProtocolError("bad-field", '"allocator" must be an array')
+    if t == "allocations" and types is TYPES:
+        _check_allocations(x)
     return x

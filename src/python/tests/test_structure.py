@@ -235,7 +235,7 @@ class PublicSurface(unittest.TestCase):
 
     def test_signatures_unchanged(self):
         sig = lambda f: str(inspect.signature(f))
-        self.assertEqual(sig(headroom.checkpoint), "(label=None, reset_peaks=False)")
+        self.assertEqual(sig(headroom.checkpoint), "(label=None, reset_peaks=False, allocations=False)")
         self.assertEqual(sig(headroom.connect), "(address=None, token=None)")
         self.assertEqual(sig(headroom.track), "(label=None, verbose=False, reset_peaks=False)")
         self.assertEqual(sig(headroom.pressure), "(threshold_gb=None, fraction=None)")

@@ -1,0 +1,151 @@
+"""Live tensors, grouped by role, device, dtype and shape, with their bytes (numel *
+element_size) and, where cheap, the names that hold them: the `tensors` source of an
+`allocations` record (docs/protocol.md).
+
+Roles: `parameter` and `buffer` (of a module), `gradient` (a parameter's .grad),
+`optimizer` (an optimizer's state), `other` (activations, inputs, anything else alive).
+Modules and optimizers are those the program passes, else those found on the heap. The heap
+walk (gc) stops at a time budget and says so (`truncated`): a big heap never stalls the
+program for long. Frameworks are used only if the program already imported them.
+"""
+import gc
+import sys
+import time
+
+from . import _diagnostics
+from ._connection import client
+
+MAX_GROUPS = 200
+MAX_NAMES = 3
+
+
+def _shape(t):
+    return [int(d) for d in t.shape]
+
+
+def _device(t):
+    d = getattr(t, "device", None)
+    return str(d) if d is not None else "cpu"
+
+
+def _roles(torch, modules, optimizers, names):
+    """{id(tensor): (role, tensor)} for what modules and optimizers hold; `names` gets
+    {id: name} for module attributes (`fc1.weight`)."""
+    roles = {}
+    for prefix, m in modules:
+        try:
+            for n, p in m.named_parameters():
+                roles[id(p)] = ("parameter", p)
+                names.setdefault(id(p), prefix + n)
+                if p.grad is not None:
+                    roles[id(p.grad)] = ("gradient", p.grad)
+                    names.setdefault(id(p.grad), prefix + n + ".grad")
+            for n, b in m.named_buffers():
+                roles[id(b)] = ("buffer", b)
+                names.setdefault(id(b), prefix + n)
+        except Exception as e:
+            _diagnostics.note("tensors-module", e)
+    for o in optimizers:
+        try:
+            for state in o.state.values():
+                for k, v in state.items():
+                    if isinstance(v, torch.Tensor):
+                        roles.setdefault(id(v), ("optimizer", v))
+                        names.setdefault(id(v), k)
+        except Exception as e:
+            _diagnostics.note("tensors-optimizer", e)
+    return roles
+
+
+def _heap(torch, budget_s):
+    """Tensors, modules and optimizers on the gc heap, until the time budget runs out."""
+    tensors, modules, optimizers = [], [], []
+    Tensor, Module, Optimizer = torch.Tensor, torch.nn.Module, torch.optim.Optimizer
+    deadline = time.perf_counter() + budget_s
+    truncated = False
+    for i, o in enumerate(gc.get_objects()):
+        if i & 4095 == 0 and time.perf_counter() > deadline:
+            truncated = True
+            break
+        # type(), not isinstance(): isinstance reads `__class__`, which some objects compute
+        # (torch 1.x's deprecated distributed names warn when it is read).
+        cls = type(o)
+        if issubclass(cls, Tensor):
+            tensors.append(o)
+        elif issubclass(cls, Module):
+            modules.append(o)
+        elif issubclass(cls, Optimizer):
+            optimizers.append(o)
+    return tensors, modules, optimizers, truncated
+
+
+def _top_modules(modules):
+    """Modules that are no other module's child, named by their class: the roots of the names."""
+    children = {id(c) for m in modules for c in m.children()}
+    return [(type(m).__name__ + ".", m) for m in modules if id(m) not in children]
+
+
+def torch_groups(modules=None, optimizers=None, budget_s=1.0):
+    """(groups, truncated): live torch tensors grouped by role, device, dtype and shape."""
+    torch = sys.modules.get("torch")
+    if torch is None or not hasattr(torch, "Tensor"):
+        return [], False
+    tensors, found_m, found_o, truncated = _heap(torch, budget_s)
+    named = [("", m) for m in modules] if modules else _top_modules(found_m)
+    names = {}
+    roles = _roles(torch, named, list(optimizers) if optimizers else found_o, names)
+    seen = set()
+    groups = {}
+    for t in list(v for _, v in roles.values()) + tensors:
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        role = roles.get(id(t), ("other",))[0]
+        try:
+            key = (role, _device(t), str(t.dtype).replace("torch.", ""), tuple(_shape(t)))
+            size = t.numel() * t.element_size()
+        except Exception as e:  # a tensor subclass that will not say; counted, skipped
+            _diagnostics.note("tensors-size", e)
+            continue
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = {"role": key[0], "device": key[1], "dtype": key[2], "shape": list(key[3]), "count": 0, "size": 0}
+        g["count"] += 1
+        g["size"] += size
+        n = names.get(id(t))
+        if n is not None and len(g.setdefault("names", [])) < MAX_NAMES:
+            g["names"].append(n[:200])
+    out = sorted(groups.values(), key=lambda g: -g["size"])
+    return out, truncated
+
+
+def take(modules=None, optimizers=None, budget_s=1.0, request=None):
+    """An `allocations` record's fields for the live tensors (source `tensors`)."""
+    t0 = time.perf_counter()
+    groups, truncated = torch_groups(modules, optimizers, budget_s)
+    r = {"source": "tensors", "tensors": groups[:MAX_GROUPS], "total": {"size": sum(g["size"] for g in groups), "count": sum(g["count"] for g in groups)}}
+    if len(groups) > MAX_GROUPS:
+        r["more"] = {"groups": len(groups) - MAX_GROUPS, "size": sum(g["size"] for g in groups[MAX_GROUPS:])}
+    if truncated:
+        r["truncated"] = True
+    if request is not None:
+        r["id"] = request
+    r["duration"] = round(time.perf_counter() - t0, 6)
+    return r
+
+
+def tensors(modules=None, optimizers=None, budget_s=1.0):
+    """Live tensors now, grouped (role, device, dtype, shape, count, size, names); sent to
+    Headroom when it is listening, and returned. `modules` and `optimizers` name what to tell
+    apart (default: those found on the heap); the heap walk stops after `budget_s` seconds."""
+    try:
+        r = take(modules, optimizers, budget_s)
+    except Exception as e:  # the client never raises into user code
+        _diagnostics.note("tensors", e)
+        return None
+    c = client()
+    if c is not None:
+        rec = c.base("allocations")
+        rec.update(r)
+        c.emit(rec)
+    return r

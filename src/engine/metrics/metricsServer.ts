@@ -14,7 +14,10 @@ export interface MetricsServerLimits {
   readonly maxHeaderBytes: number;
 }
 
-export const DEFAULT_METRICS_LIMITS: MetricsServerLimits = { maxConnections: 16, headersTimeoutMs: 5_000, idleTimeoutMs: 10_000, maxHeaderBytes: 8 * 1024 };
+export const DEFAULT_METRICS_LIMITS: MetricsServerLimits = { maxConnections: 16, headersTimeoutMs: 5_000, idleTimeoutMs: 5_000, maxHeaderBytes: 8 * 1024 };
+
+/** How often node checks the header and request timeouts (its default, 30 s, lets a slowloris hold a slot that long). */
+const CHECK_INTERVAL_MS = 500;
 
 /** Parses `HOST:PORT` (`[::1]:9400` for IPv6); undefined when it is not one. */
 export function parseListenAddress(s: string): { host: string; port: number } | undefined {
@@ -38,7 +41,7 @@ export class MetricsServer {
   readonly counts = { requests: 0, refused: 0 };
 
   constructor(readonly limits: MetricsServerLimits = DEFAULT_METRICS_LIMITS) {
-    this.server = createServer({ maxHeaderSize: limits.maxHeaderBytes, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.headersTimeoutMs, keepAliveTimeout: limits.idleTimeoutMs }, (req, res) => this.answer(req, res));
+    this.server = createServer({ maxHeaderSize: limits.maxHeaderBytes, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.headersTimeoutMs, keepAliveTimeout: limits.idleTimeoutMs, connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => this.answer(req, res));
     this.server.maxConnections = limits.maxConnections;
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);

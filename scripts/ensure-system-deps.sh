@@ -4,9 +4,10 @@
 # python3-*: real Python with PyTorch (CPU), psutil, debugpy and memory_profiler; python3-venv for
 # the project venv and the clean venvs the client's install tests make; python3-ipykernel +
 # python3-jupyter-client: a real Jupyter kernel, driven as a notebook front end drives it, for the
-# notebook extension's tests and bench.
+# notebook extension's tests and bench. prometheus: a real Prometheus server (and promtool) that scrapes
+# `headroom run --metrics` in test/unit/prometheus.test.ts.
 set -euo pipefail
-pkgs=(chromium libkrb5-dev ripgrep unzip python3 python3-venv python3-torch python3-psutil python3-debugpy python3-memory-profiler python3-ipykernel python3-jupyter-client)
+pkgs=(chromium libkrb5-dev ripgrep unzip python3 python3-venv python3-torch python3-psutil python3-debugpy python3-memory-profiler python3-ipykernel python3-jupyter-client prometheus)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -7,22 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseListenAddress } from '../../src/engine/metrics/metricsServer';
 import { readRecording } from '../../src/engine/recording/recordingReader';
+import { freePort } from './metricsHelpers';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'dist', 'cli.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A port free right now on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** One HTTP request; resolves with status and body, or the error's code. */
 function get(port: number, path = '/metrics', method = 'GET'): Promise<{ status?: number; body: string; error?: string }> {

@@ -1,3 +1,4 @@
+import { allocationsHtml } from './allocationsReport';
 import { endText } from '../engine/oom/endExplanation';
 import { guardActionText } from '../engine/session/guard';
 import { SeriesName, type MemoryStore } from '../engine/store/memoryStore';
@@ -155,7 +156,8 @@ ${pressureBoxes(summary)}
 ${svgTimeline(store, units, fromZero)}
 ${rankTable(summary, units)}
 ${checkpointTable(summary, units)}
-${checkpointsByRank(summary, units)}`;
+${checkpointsByRank(summary, units)}
+${summary.allocations ? allocationsHtml(summary.allocations, units) : ''}`;
   return renderHtmlDocument({
     csp: ["default-src 'none'", `style-src 'nonce-${nonce}'`, 'img-src data:'],
     title: `Headroom report: ${summary.command.join(' ').slice(0, 120)}`,

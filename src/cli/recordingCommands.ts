@@ -23,7 +23,7 @@ export function reportCommand(argv: string[]): number {
   const { store, ingest, header, end } = loadRecordingFile(path);
   const t0 = store.get(SeriesName.treeRss)?.firstTime ?? 0;
   const t1 = store.get(SeriesName.treeRss)?.lastTime ?? t0;
-  const summary = { ...runSummary(store, ingest.all(), ingest.ranks(), [...(header?.command ?? [path])], (t1 - t0) / 1000), exitCode: end?.code ?? null, signal: end?.signal ?? null, end };
+  const summary = { ...runSummary(store, ingest.all(), ingest.ranks(), [...(header?.command ?? [path])], (t1 - t0) / 1000, ingest.allocations), exitCode: end?.code ?? null, signal: end?.signal ?? null, end };
   writeReports(out, summary, store, 'GB', false);
   process.stdout.write(renderSummaryText(summary, 'GB', false) + `\nheadroom: reports in ${out}\n`);
   return 0;

@@ -107,7 +107,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       ? `headroom: peak ${args.type.toUpperCase()} ${formatBytes(measured - base, args.units)} exceeded --fail-above ${formatBytes(args.failAbove, args.units)}`
       : undefined;
   const summary: RunSummary = {
-    ...runSummary(store, ingest.all(), ingest.ranks(), args.command, (Date.now() - started) / 1000),
+    ...runSummary(store, ingest.all(), ingest.ranks(), args.command, (Date.now() - started) / 1000, ingest.allocations),
     exitCode: code,
     signal,
     lastCheckpoint: last ? { label: last.label, file: last.file, line: last.line } : undefined,

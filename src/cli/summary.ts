@@ -1,3 +1,5 @@
+import { allocationsSummary, allocationsText, type SummaryAllocations } from './allocationsReport';
+import type { AllocationSites } from '../engine/session/allocations';
 import { endText, type EndExplanation } from '../engine/oom/endExplanation';
 import { checkpointRows } from '../engine/session/checkpointRows';
 import { guardActionText, type GuardAction } from '../engine/session/guard';
@@ -30,6 +32,8 @@ export interface RunSummary {
   readonly pressure?: { readonly some?: number; readonly full?: number; readonly cgroupSome?: number; readonly cgroupFull?: number };
   /** The guard's setting and what it did. */
   readonly guard?: { readonly mode: string; readonly above?: number; readonly actions: readonly GuardAction[] };
+  /** The top sites of the run's newest allocation snapshot; absent when it took none. */
+  readonly allocations?: SummaryAllocations;
 }
 
 /** A checkpoint row as summary.json spells it. */
@@ -108,7 +112,14 @@ export function summaryRows(s: RunSummary): CheckpointRow[] {
  * What every summary holds, from a run's store, location statistics and ranks (pid -> rank);
  * the caller adds how it ended.
  */
-export function runSummary(store: MemoryStore, stats: readonly LocationStats[], ranks: ReadonlyMap<number, number>, command: readonly string[], durationS: number): Omit<RunSummary, 'exitCode' | 'signal'> {
+export function runSummary(
+  store: MemoryStore,
+  stats: readonly LocationStats[],
+  ranks: ReadonlyMap<number, number>,
+  command: readonly string[],
+  durationS: number,
+  allocations?: AllocationSites,
+): Omit<RunSummary, 'exitCode' | 'signal'> {
   const at = new Map(stats.map((s) => [`${s.line}:${s.file}`, s]));
   return {
     command,
@@ -121,6 +132,7 @@ export function runSummary(store: MemoryStore, stats: readonly LocationStats[], 
     ranks: ranks.size
       ? [...ranks].sort((a, b) => a[1] - b[1]).map(([pid, rank]) => ({ rank, pid, peakRss: peakOf(store, SeriesName.procRss(pid)) }))
       : undefined,
+    allocations: allocationsSummary(allocations),
   };
 }
 
@@ -205,6 +217,7 @@ export function renderSummaryText(s: RunSummary, units: Units, fromZero: boolean
     const rows = all.map((r) => columns.map((c) => plainLabel(checkpointCell(r, c, units), c.key === 'label' ? 32 : 80)));
     lines.push('', ...textTable(columns.map((c) => c.title), rows, (i) => columns[i].numeric));
   }
+  if (s.allocations) lines.push('', ...allocationsText(s.allocations, units));
   if (s.failed) lines.push('', s.failed);
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@ import { Cp, type RecordBatch } from '../protocol/recordBatch';
 import { KIND_CODE, type EventIndex } from '../store/eventIndex';
 import type { MemoryStore } from '../store/memoryStore';
 import { SeriesName } from '../store/seriesName';
+import { AllocationSites } from './allocations';
 import { CellRuns, labelOf } from './cellRuns';
 import { cudaReserved, DeviceSeries } from './deviceSeries';
 import { LocationTable, type LocationStats } from './locationStats';
@@ -57,6 +58,8 @@ export class RecordIngest {
   private readonly events: EventIndex;
   /** Notebook cell runs (regions that carry `cell`), and which run a checkpoint was in. */
   readonly cells = new CellRuns();
+  /** The newest allocation sites and live tensors each process sent (`allocations` records). */
+  readonly allocations = new AllocationSites();
   /** Records taken in, including those that failed. */
   records = 0;
   /** Records `addBatch` could not ingest, and the first one's reason. */
@@ -209,6 +212,9 @@ export class RecordIngest {
         this.lastOom = r;
         this.devices.append(tMs, r.mem.devices, r.pid);
         this.events.add({ t: tMs, kind: 'alert', label: r.error, pid: r.pid, file: r.file, line: r.line, rss: r.mem.rss, data: { alert: 'oom-error', framework: r.framework, requested: r.requested, allocator: r.allocator } });
+        break;
+      case 'allocations':
+        this.allocations.add(r);
         break;
       case 'bye':
         this.devices.forget(r.pid);

@@ -24,7 +24,7 @@ From a shell outside VS Code: eval "$(python -m headroom env)".
 In a Jupyter kernel, `%load_ext headroom` (or `headroom.notebook(verbose=True)`) reports every
 cell run: its delta, peak, framework figures and duration, and which cell it was.
 """
-from ._alloc import allocations, trace_allocations
+from ._alloc import allocations, cuda_allocations, trace_allocations
 from ._tensors import tensors
 from ._cleanup import CleanupResult, cleanup, force_cleanup
 from ._connection import connect, diagnostics, enabled, flush
@@ -44,7 +44,7 @@ _oom.install(_tracking.last_checkpoint)
 
 __all__ = [
     "BatchProfiler", "CleanupResult", "EpochMemoryMonitor", "EpochMonitor", "LeakReport", "MemoryManager", "MemoryMonitor",
-    "MemoryTracker", "MemoryType", "Region", "__version__", "allocations", "check_memory_pressure", "checkpoint", "cleanup", "connect", "diagnostics",
+    "MemoryTracker", "MemoryType", "Region", "__version__", "allocations", "check_memory_pressure", "checkpoint", "cleanup", "connect", "cuda_allocations", "diagnostics",
     "enabled", "estimate_image_memory", "flush", "force_cleanup", "get_memory_gb", "leak_check", "load_ipython_extension", "memory_info",
     "memory_monitor_context", "memory_safe_operation", "monitor_memory", "notebook", "peak_memory", "pressure", "print_status",
     "reset_peaks", "safe_operation", "status", "suggest_batch_size", "tensors", "trace_allocations", "track", "track_memory", "unload_ipython_extension",

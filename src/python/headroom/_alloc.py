@@ -13,7 +13,7 @@ import threading
 import time
 import tracemalloc
 
-from . import _alloc_reduce as reduce, _diagnostics, _tensors
+from . import _alloc_cuda, _alloc_reduce as reduce, _diagnostics, _tensors
 from ._client import abs_file, on_control
 from ._connection import client
 
@@ -130,6 +130,20 @@ def allocations(label=None, top=50, since=None, limit=reduce.DEFAULT_LIMIT):
     return r
 
 
+def cuda_allocations(label=None, top=50, save=None):
+    """The CUDA allocator's live blocks reduced to their top lines (starting its history if
+    it is off: blocks allocated before carry no stack), sent and returned; `save` also writes
+    the whole snapshot for PyTorch's viewer. None in a program that does not use CUDA."""
+    try:
+        r = _alloc_cuda.take(label, top, save)
+    except Exception as e:  # the client never raises into user code
+        _diagnostics.note("allocations-cuda", e)
+        return None
+    if r is not None:
+        send(r)
+    return r
+
+
 def at_checkpoint(label, where):
     """`checkpoint(label, allocations=True)`: a snapshot on the checkpoint's line."""
     try:
@@ -145,6 +159,10 @@ def _on_allocations(msg):
     send(take(msg.get("label"), top, request=msg.get("id")))
     if msg.get("tensors"):
         send(_tensors.take(request=msg.get("id")))
+    if msg.get("cuda"):
+        r = _alloc_cuda.take(msg.get("label"), top, request=msg.get("id"))
+        if r is not None:
+            send(r)
 
 
 on_control("allocations", _on_allocations)

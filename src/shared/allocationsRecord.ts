@@ -58,6 +58,9 @@ export interface AllocationsFields {
   readonly since?: { readonly t: number; readonly label?: string };
   /** tracemalloc's state: since when (s), frames kept, its slowdown of allocations (ratio), its own memory. */
   readonly tracing?: { readonly since: number; readonly nframe: number; readonly overhead?: number; readonly memory?: number; readonly started?: boolean; readonly started_by?: string };
+  /** CUDA: bytes in the allocator's segments, and since when its history records stacks (s). */
+  readonly reserved?: number;
+  readonly recording?: { readonly since: number; readonly started?: boolean };
   /** Set when the heap walk stopped at its time budget. */
   readonly truncated?: boolean;
   /** Set when sites or tracebacks were dropped to keep the record under its size bound. */

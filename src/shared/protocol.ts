@@ -276,7 +276,7 @@ export type ControlMessage =
   /** The guard: raise KeyboardInterrupt in the program's main thread, so its own handler saves and exits. */
   | { readonly v: number; readonly type: 'interrupt'; readonly id: string; readonly reason?: string }
   /** "Headroom: Show Allocation Sites": answer with `allocations` records carrying this id (and live tensors with `tensors`). */
-  | { readonly v: number; readonly type: 'allocations'; readonly id: string; readonly top?: number; readonly tensors?: boolean; readonly label?: string };
+  | { readonly v: number; readonly type: 'allocations'; readonly id: string; readonly top?: number; readonly tensors?: boolean; readonly cuda?: boolean; readonly label?: string };
 
 export type DecodeErrorCode = 'too-long' | 'json' | 'not-object' | 'version' | 'unknown-type' | 'missing-field' | 'bad-field';
 

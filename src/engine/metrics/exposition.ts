@@ -11,6 +11,8 @@ export type Labels = readonly (readonly [name: string, value: string])[];
 export interface MetricSample {
   readonly labels: Labels;
   readonly value: number;
+  /** `labels` already written as `{...}` (`labelSetText`), kept by callers that render the same series every tick. */
+  readonly labelText?: string;
 }
 
 /** A metric family: one HELP and one TYPE line, then its samples. */
@@ -69,7 +71,7 @@ export function formatValue(v: number): string {
 }
 
 /** `{a="x",b="y"}`, or nothing without labels. */
-function labelSet(labels: Labels): string {
+export function labelSetText(labels: Labels): string {
   if (labels.length === 0) return '';
   let s = '{';
   for (let i = 0; i < labels.length; i++) {
@@ -85,7 +87,7 @@ export function renderExposition(families: readonly MetricFamily[]): string {
   for (const f of families) {
     if (f.samples.length === 0) continue;
     out += '# HELP ' + f.name + ' ' + escapeHelp(f.help) + '\n# TYPE ' + f.name + ' ' + f.type + '\n';
-    for (const s of f.samples) out += f.name + labelSet(s.labels) + ' ' + formatValue(s.value) + '\n';
+    for (const s of f.samples) out += f.name + (s.labelText ?? labelSetText(s.labels)) + ' ' + formatValue(s.value) + '\n';
   }
   return out;
 }

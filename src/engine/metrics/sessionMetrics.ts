@@ -1,7 +1,7 @@
 import type { MonitorTick } from '../monitor';
 import type { LocationStats } from '../session/locationStats';
 import type { Labels, MetricFamily, MetricSample } from './exposition';
-import { renderExposition } from './exposition';
+import { labelSetText, renderExposition } from './exposition';
 import { LabelCap } from './labelCap';
 
 /** Who the figures belong to: labels on every series, so 64 ranks' exports tell apart in one Prometheus. */
@@ -21,8 +21,18 @@ export interface MetricsInput {
   readonly ranks: ReadonlyMap<number, number>;
 }
 
+/** A series' labels, and the same written out once: most series are rendered again every tick. */
+interface SeriesLabels {
+  readonly labels: Labels;
+  readonly text: string;
+}
+
+/** Label texts kept; past this many (pids churning for days) the cache starts over. */
+const MAX_CACHED_LABEL_SETS = 50_000;
+
 /** One checkpoint series after the label cap: the newest location's figures win a folded label. */
 interface CheckpointFigures {
+  readonly series: SeriesLabels;
   t: number;
   rss: number;
   delta: number;
@@ -36,6 +46,9 @@ interface CheckpointFigures {
 export class SessionMetrics {
   private readonly cap: LabelCap;
   private readonly base: Labels;
+  private readonly labelTexts = new Map<string, SeriesLabels>();
+  /** Each location's series by rank, for as long as its label stays the same: no key is built per render. */
+  private readonly byLocation = new WeakMap<LocationStats, { label: string | undefined; ranks: Map<number, SeriesLabels> }>();
 
   constructor(
     readonly identity: MetricsIdentity,
@@ -59,8 +72,8 @@ export class SessionMetrics {
   /** Every family, in a fixed order; families with nothing to say have no samples. */
   families(input: MetricsInput): MetricFamily[] {
     const { tick } = input;
-    const at = (v: number | undefined, labels: Labels): MetricSample[] => (v === undefined || !Number.isFinite(v) ? [] : [{ labels, value: v }]);
-    const one = (v: number | undefined, extra: Labels = []): MetricSample[] => at(v, extra.length ? [...this.base, ...extra] : this.base);
+    const at = (v: number | undefined, l: SeriesLabels): MetricSample[] => (v === undefined || !Number.isFinite(v) ? [] : [{ labels: l.labels, labelText: l.text, value: v }]);
+    const one = (v: number | undefined, extra: Labels = []): MetricSample[] => (v === undefined || !Number.isFinite(v) ? [] : [{ labels: extra.length ? [...this.base, ...extra] : this.base, value: v }]);
     const gauge = (name: string, help: string, samples: MetricSample[]): MetricFamily => ({ name, help, type: 'gauge', samples });
     const tree = tick?.tree;
     const alive = tree && (tree.rootAlive || tree.processes.length > 0) ? tree : undefined;
@@ -70,7 +83,7 @@ export class SessionMetrics {
     const procs = alive?.processes ?? [];
     const gpuIndex = new Map((gpu?.devices ?? []).map((d) => [d.uuid, d.index]));
     const checkpoints = this.checkpointSeries(input.locations);
-    const cp = (pick: (f: CheckpointFigures) => number) => [...checkpoints].map(([labels, f]) => ({ labels, value: pick(f) }));
+    const cp = (pick: (f: CheckpointFigures) => number) => checkpoints.map((f) => ({ labels: f.series.labels, labelText: f.series.text, value: pick(f) }));
     return [
       gauge('headroom_tree_rss_bytes', 'Resident memory of the monitored process tree, summed over its processes.', one(alive?.rss)),
       gauge('headroom_tree_pss_bytes', 'Proportional set size of the monitored process tree: shared pages counted once.', one(alive?.pss)),
@@ -86,7 +99,7 @@ export class SessionMetrics {
       gauge('headroom_cgroup_memory_limit_bytes', "The job's cgroup memory limit: what the out-of-memory killer enforces.", one(sys?.cgroupLimit)),
       gauge('headroom_gpu_memory_used_bytes', 'Memory used on one GPU, by every process on it.', (gpu?.devices ?? []).flatMap((d) => one(d.memUsed, [['gpu', String(d.index)]]))),
       gauge('headroom_gpu_memory_total_bytes', 'Memory of one GPU.', (gpu?.devices ?? []).flatMap((d) => one(d.memTotal, [['gpu', String(d.index)]]))),
-      gauge('headroom_gpu_process_memory_used_bytes', 'GPU memory one process of the monitored tree holds on one GPU.', (gpu?.processes ?? []).flatMap((p) => at(p.usedMemory, [...this.processLabels(p.pid, undefined, input.ranks), ['gpu', String(gpuIndex.get(p.gpuUuid) ?? -1)]]))),
+      gauge('headroom_gpu_process_memory_used_bytes', 'GPU memory one process of the monitored tree holds on one GPU.', (gpu?.processes ?? []).flatMap((p) => at(p.usedMemory, this.processLabels(p.pid, undefined, input.ranks, String(gpuIndex.get(p.gpuUuid) ?? -1))))),
       gauge('headroom_tree_gpu_memory_bytes', 'GPU memory of the monitored tree, summed over GPUs.', one(gpu?.tree?.used)),
       {
         name: 'headroom_oom_kills_total',
@@ -107,41 +120,59 @@ export class SessionMetrics {
     ];
   }
 
-  /** The base labels, with `rank` from the process's own hello where it sent one, then pid and name. */
-  private processLabels(pid: number, name: string | undefined, ranks: ReadonlyMap<number, number>): Labels {
+  /** The base labels, with `rank` from the process's own hello where it sent one, then pid, name, and GPU. */
+  private processLabels(pid: number, name: string | undefined, ranks: ReadonlyMap<number, number>, gpu?: string): SeriesLabels {
     const rank = ranks.get(pid);
-    const labels: [string, string][] = this.base.filter(([k]) => rank === undefined || k !== 'rank').map(([k, v]) => [k, v]);
-    if (rank !== undefined) labels.splice(2, 0, ['rank', String(rank)]);
-    labels.push(['pid', String(pid)]);
-    if (name !== undefined) labels.push(['name', name]);
-    return labels;
+    return this.cached(`p\0${pid}\0${name}\0${rank}\0${gpu}`, rank, (l) => {
+      l.push(['pid', String(pid)]);
+      if (name !== undefined) l.push(['name', name]);
+      if (gpu !== undefined) l.push(['gpu', gpu]);
+    });
   }
 
   /** One series per capped label, kind and rank; where several locations share one, the newest hit's figures. */
-  private checkpointSeries(locations: readonly LocationStats[]): Map<Labels, CheckpointFigures> {
-    const byKey = new Map<string, { labels: Labels; f: CheckpointFigures }>();
-    const put = (labels: Labels, t: number, rss: number, delta: number, hits: number) => {
-      const key = labels.map(([, v]) => v).join('\u0000');
-      const had = byKey.get(key);
-      if (!had) byKey.set(key, { labels, f: { t, rss, delta, hits } });
+  private checkpointSeries(locations: readonly LocationStats[]): CheckpointFigures[] {
+    const byKey = new Map<SeriesLabels, CheckpointFigures>();
+    const put = (series: SeriesLabels, t: number, rss: number, delta: number, hits: number) => {
+      const had = byKey.get(series);
+      if (!had) byKey.set(series, { series, t, rss, delta, hits });
       else {
-        had.f.hits += hits;
-        if (t >= had.f.t) Object.assign(had.f, { t, rss, delta });
+        had.hits += hits;
+        if (t >= had.t) {
+          had.t = t;
+          had.rss = rss;
+          had.delta = delta;
+        }
       }
     };
     for (const s of locations) {
-      const label = this.cap.map(s.label ?? `${s.file}:${s.line}`);
+      let known = this.byLocation.get(s);
+      if (!known || known.label !== s.label) this.byLocation.set(s, (known = { label: s.label, ranks: new Map() }));
+      const series = (rank: number | undefined) => {
+        let l = known.ranks.get(rank ?? -1);
+        if (!l) known.ranks.set(rank ?? -1, (l = this.checkpointLabels(this.cap.map(s.label ?? `${s.file}:${s.line}`), s.kind, rank)));
+        return l;
+      };
       if (s.ranks && s.ranks.size > 0) {
-        for (const f of s.ranks.values()) put(this.checkpointLabels(label, s.kind, f.rank), s.lastT, f.lastRss, f.lastDelta, f.hits);
-      } else put(this.checkpointLabels(label, s.kind, undefined), s.lastT, s.lastRss, s.lastDelta, s.hits);
+        for (const f of s.ranks.values()) put(series(f.rank), s.lastT, f.lastRss, f.lastDelta, f.hits);
+      } else put(series(undefined), s.lastT, s.lastRss, s.lastDelta, s.hits);
     }
-    return new Map([...byKey.values()].map((e) => [e.labels, e.f]));
+    return [...byKey.values()];
   }
 
-  private checkpointLabels(label: string, kind: string, rank: number | undefined): Labels {
+  private checkpointLabels(label: string, kind: string, rank: number | undefined): SeriesLabels {
+    return this.cached(`c\0${label}\0${kind}\0${rank}`, rank, (l) => l.push(['checkpoint', label], ['kind', kind]));
+  }
+
+  /** The labels of one series: the base, `rank` replaced by `rank` when given, then what `more` adds; written once. */
+  private cached(key: string, rank: number | undefined, more: (labels: [string, string][]) => void): SeriesLabels {
+    let e = this.labelTexts.get(key);
+    if (e) return e;
     const labels: [string, string][] = this.base.filter(([k]) => rank === undefined || k !== 'rank').map(([k, v]) => [k, v]);
     if (rank !== undefined) labels.splice(2, 0, ['rank', String(rank)]);
-    labels.push(['checkpoint', label], ['kind', kind]);
-    return labels;
+    more(labels);
+    if (this.labelTexts.size >= MAX_CACHED_LABEL_SETS) this.labelTexts.clear();
+    this.labelTexts.set(key, (e = { labels, text: labelSetText(labels) }));
+    return e;
   }
 }

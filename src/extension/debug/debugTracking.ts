@@ -66,13 +66,38 @@ export class DebugTracking extends Disposable implements vscode.DebugAdapterTrac
     const t = [...this.tracked.values()].find((x) => x.monitoring === m);
     if (!t || t.stoppedThread !== undefined) return false;
     try {
-      const threads = ((await t.session.customRequest('threads')) as { threads?: { id: number }[] } | undefined)?.threads ?? [];
+      const threads = ((await t.session.customRequest('threads')) as { threads?: { id: number; name?: string }[] } | undefined)?.threads ?? [];
       if (!threads.length) return false;
-      await t.session.customRequest('pause', { threadId: threads[0].id });
+      // The program's main thread is where it allocates; Headroom's own client threads are not of interest.
+      const threadId = (threads.find((x) => x.name === 'MainThread') ?? threads[0]).id;
+      await t.session.customRequest('pause', { threadId });
+      void this.revealPausedLine(t, threadId);
       return true;
     } catch (e) {
       this.log.warn(`could not pause ${t.session.name}: ${(e as Error).message}`);
       return false;
+    }
+  }
+
+  /**
+   * Shows the line the paused program was on (the top frame with a source), as a breakpoint
+   * would: a pause asked by Headroom, not by the user's click, is not brought into view by
+   * the editor by itself.
+   */
+  private async revealPausedLine(t: Tracked, threadId: number): Promise<void> {
+    for (let i = 0; i < 40 && t.stoppedThread === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+    if (t.stoppedThread === undefined) return;
+    try {
+      const trace = (await t.session.customRequest('stackTrace', { threadId, startFrame: 0, levels: 20 })) as { stackFrames?: { line: number; source?: { path?: string } }[] } | undefined;
+      const frame = trace?.stackFrames?.find((f) => f.source?.path);
+      if (!frame?.source?.path) return;
+      const line = Math.max(0, frame.line - 1);
+      // Through a remote (code-server, Remote-SSH) the adapter's paths arrive as URIs.
+      const path = frame.source.path;
+      const uri = /^[a-z][\w+.-]*:\/\//i.test(path) ? vscode.Uri.parse(path) : vscode.Uri.file(path);
+      await vscode.window.showTextDocument(uri, { selection: new vscode.Range(line, 0, line, 0), preview: false });
+    } catch (e) {
+      this.log.warn(`could not show where ${t.session.name} paused: ${(e as Error).message}`);
     }
   }
 

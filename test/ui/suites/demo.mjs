@@ -26,7 +26,7 @@ export async function run({ browser, server }) {
         await screenshot(demo, 'demo-start');
         await openFile(demo, 'train_torch_cpu.py');
         await goToLine(demo, 45);
-        await codeLenses(demo, 'epoch done').first().waitFor({ timeout: 60_000 }).catch(async (e) => {
+        await codeLenses(demo, 'epoch done').first().waitFor({ timeout: 150_000 }).catch(async (e) => {
           await screenshot(demo, 'demo-failure');
           throw e;
         });

@@ -8,6 +8,7 @@ import sys
 import unittest
 
 from .helpers import PY_ROOT
+from .test_structure import find_cycle  # one cycle finder for both layer tests
 
 PKG = os.path.join(PY_ROOT, "headroom")
 COMPAT = os.path.join(PKG, "compat")
@@ -53,31 +54,6 @@ def imports(name, path):
 
 
 ALL = modules(PKG)
-
-
-def find_cycle(graph):
-    state, stack = {}, []
-
-    def visit(n):
-        state[n] = 1
-        stack.append(n)
-        for m in sorted(graph.get(n, ())):
-            if state.get(m) == 1:
-                return stack[stack.index(m):] + [m]
-            if m not in state:
-                found = visit(m)
-                if found:
-                    return found
-        stack.pop()
-        state[n] = 2
-        return None
-
-    for n in sorted(graph):
-        if n not in state:
-            found = visit(n)
-            if found:
-                return found
-    return None
 
 
 class Layers(unittest.TestCase):

@@ -29,7 +29,30 @@ function py(args: string[], env: NodeJS.ProcessEnv): Promise<Record<string, numb
   });
 }
 
+/**
+ * Sizes, chosen so that the whole benchmark takes under 5 minutes on this 2-core machine while
+ * others work on it (a training step takes ~15 ms of CPU but ~40 ms of wall time there).
+ */
+const SIZES = {
+  checkpointRuns: 5,
+  disabledRuns: 5,
+  /** In-process A/B/A' runs: each 3 cycles of 6 blocks of 20 steps (120 steps per arm). */
+  abRuns: 7,
+  abCycles: 3,
+  abBlock: 20,
+  /** Separate on/off processes, alternating: the noisier cross-check. */
+  loopPairs: 3,
+  loopSteps: 100,
+  mprofPairs: 3,
+  mprofSteps: 60,
+  ingestRuns: 7,
+};
+
 async function main() {
+  const wall = performance.now();
+  const phases: Record<string, number> = {};
+  let phaseStart = wall;
+  let phaseName = '';
   const store = new MemoryStore();
   const ingest = new RecordIngest(store);
   let ingestInto = ingest;
@@ -37,38 +60,48 @@ async function main() {
   await listener.start();
   const on = { ...pyEnv, ...listener.env(listener.issueToken('bench')) };
 
-  const phase = (m: string) => console.error(`[client bench] ${m}`);
+  const phase = (m: string) => {
+    const now = performance.now();
+    if (phaseName) phases[`${phaseName}_s`] = (now - phaseStart) / 1000;
+    phaseName = m.replace(/\W+/g, '_');
+    phaseStart = now;
+    console.error(`[client bench] ${m} (${((now - wall) / 1000).toFixed(0)} s so far)`);
+  };
   phase('checkpoint latency');
   const cps = [];
-  for (let i = 0; i < 5; i++) cps.push(await py(['checkpoint'], on));
+  for (let i = 0; i < SIZES.checkpointRuns; i++) cps.push(await py(['checkpoint'], on));
   if (!cps.every((c) => c.enabled)) throw new Error('client not enabled');
   phase('disabled calls');
   const disabled = [];
-  for (let i = 0; i < 5; i++) disabled.push((await py(['disabled'], pyEnv)).ns as number);
+  for (let i = 0; i < SIZES.disabledRuns; i++) disabled.push((await py(['disabled'], pyEnv)).ns as number);
 
-  // Loop overhead: alternate on and off runs so drift on a shared machine hits both alike.
-  phase('training loop on/off');
+  // Loop overhead, first in one process (on, off and off again in ABCCBA blocks: the two off
+  // arms' difference is the noise floor of the same run), then across processes.
+  phase('training loop A/B/A');
+  const ab: number[] = [];
+  const aa: number[] = [];
+  for (let i = 0; i < SIZES.abRuns; i++) {
+    const r = await py(['loop_ab', String(SIZES.abCycles), String(SIZES.abBlock)], on);
+    ab.push(r.overhead_pct as number);
+    aa.push(r.floor_pct as number);
+  }
+  // Separate processes, alternating on and off so drift on a shared machine hits both alike.
+  phase('training loop on/off processes');
   const loopOn: number[] = [];
   const loopOff: number[] = [];
   const iterMs: number[] = [];
-  for (let i = 0; i < 9; i++) {
-    const off = await py(['loop'], pyEnv);
+  for (let i = 0; i < SIZES.loopPairs; i++) {
+    const off = await py(['loop', String(SIZES.loopSteps)], pyEnv);
     loopOff.push(off.cpu_seconds as number);
     iterMs.push(off.per_iter_ms as number);
-    loopOn.push((await py(['loop'], on)).cpu_seconds as number);
-  }
-  const ab: number[] = [];
-  const aa: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    ab.push((await py(['loop_ab'], on)).overhead_pct as number);
-    aa.push((await py(['loop_ab'], pyEnv)).overhead_pct as number); // A/A: both halves off, the noise floor
+    loopOn.push((await py(['loop', String(SIZES.loopSteps)], on)).cpu_seconds as number);
   }
   phase('memory_profiler');
   const mprof: number[] = [];
   const mprofOff: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    mprofOff.push((await py(['loop', '100'], pyEnv)).cpu_seconds as number);
-    mprof.push((await py(['loop_mprof', '100'], pyEnv)).cpu_seconds as number);
+  for (let i = 0; i < SIZES.mprofPairs; i++) {
+    mprofOff.push((await py(['loop', String(SIZES.mprofSteps)], pyEnv)).cpu_seconds as number);
+    mprof.push((await py(['loop_mprof', String(SIZES.mprofSteps)], pyEnv)).cpu_seconds as number);
   }
   const received = ingest.records;
 
@@ -132,7 +165,7 @@ async function main() {
   // A fresh store, as a new session would have.
   const fresh = new RecordIngest(new MemoryStore());
   ingestInto = fresh;
-  for (let k = 0; k < 9; k++) {
+  for (let k = 0; k < SIZES.ingestRuns; k++) {
     bound.push(await timeDelivery(boundPath, payloadFor('x'), () => parsed));
     const token = listener.issueToken(`ingest-${k}`);
     rates.push(await timeDelivery((listener.address as string).slice('unix:'.length), payloadFor(token), () => fresh.records));
@@ -143,6 +176,7 @@ async function main() {
   boundServer.close();
   rmSync(boundDir, { recursive: true, force: true });
   listener.dispose();
+  phase('done');
   const memProfilerVersion = spawnSync(PY, ['-c', 'import memory_profiler; print(memory_profiler.__version__)'], { encoding: 'utf8' }).stdout.trim();
 
   const loopOverhead = ((median(loopOn) - median(loopOff)) / median(loopOff)) * 100;
@@ -155,6 +189,7 @@ async function main() {
       loop_iter_ms_off: median(iterMs),
       loop_overhead_pct: median(ab),
       loop_overhead_noise_floor_pct: median(aa),
+      loop_overhead_noise_floor_abs_pct: median(aa.map(Math.abs)),
       loop_overhead_pct_separate_processes: loopOverhead,
       checkpoint_share_of_step_pct: (median(cps.map((c) => c.median_us as number)) / 1000 / median(iterMs)) * 100,
       memory_profiler_overhead_pct: ((median(mprof) - median(mprofOff)) / median(mprofOff)) * 100,
@@ -166,10 +201,13 @@ async function main() {
       ingest_vs_json_parse_pct_cpu: (median(cpuBound) / median(cpuIngest)) * 100,
       json_parse_in_memory_records_per_s: median(parseOnly),
       records_received_during_client_runs: received,
+      ...phases,
+      wall_seconds: (performance.now() - wall) / 1000,
     },
     {
-      method: 'checkpoint latency: 20,000 timed calls per run, connected to the real listener, 5 runs; loop_overhead_pct: a torch CPU training step (~13 ms, one thread) with one checkpoint per step, in one process alternating blocks of 50 steps (ABBA order) with the checkpoint on and replaced by a no-op, process CPU time (the writer thread counts), median of 5 processes; loop_overhead_pct_separate_processes: the same from 9 alternating separate on/off processes of 300 steps (noisier); memory_profiler: the same step under @profile, 100 steps, 3 runs, CPU time; ingest: 200k checkpoint records written by another process over the Unix socket into the listener (decoding and validation in its worker thread, batches back to this thread) and RecordIngest.addBatch (the event index columns and per-line statistics), run from the TypeScript sources under tsx as the other benches are, timed from the first record to the last, 9 runs alternating with the bound, a full GC before each run; ingest_vs_json_parse_pct_paired: the median of the 9 run-by-run ratios; ingest_vs_json_parse_pct_cpu: the same comparison in CPU seconds of the receiving process (user + system, all its threads) per run instead of wall time; json_parse_bound: the same records, sender and socket, into a server on this thread that only splits lines and JSON.parses them (one string per line, as a JSON.parse reader must make); json_parse_in_memory: JSON.parse of the same strings in a loop, for reference.',
+      method: `checkpoint latency: 20,000 timed calls per run, connected to the real listener, ${SIZES.checkpointRuns} runs; loop_overhead_pct: a torch CPU training step (~13 ms of CPU, one thread) with one checkpoint per step, in one connected process alternating blocks of ${SIZES.abBlock} steps in ABCCBA order (checkpoint on, replaced by a no-op, the no-op again), ${SIZES.abCycles} cycles, process CPU time (the writer thread counts), median of ${SIZES.abRuns} processes; loop_overhead_noise_floor_pct: the two identical no-op arms of the same processes against each other (signed median; _abs_: median of absolute values); loop_overhead_pct_separate_processes: the same step from ${SIZES.loopPairs} alternating separate off/on processes of ${SIZES.loopSteps} steps (noisier); memory_profiler: the same step under @profile against without, ${SIZES.mprofSteps} steps, ${SIZES.mprofPairs} alternating pairs, CPU time; ingest: 200k checkpoint records written by another process over the Unix socket into the listener (decoding and validation in its worker thread, batches back to this thread) and RecordIngest.addBatch (the event index columns and per-line statistics), run from the TypeScript sources under tsx as the other benches are, timed from the first record to the last, ${SIZES.ingestRuns} runs alternating with the bound, a full GC before each run; ingest_vs_json_parse_pct_paired: the median of the run-by-run ratios; ingest_vs_json_parse_pct_cpu: the same comparison in CPU seconds of the receiving process (user + system, all its threads) per run instead of wall time; json_parse_bound: the same records, sender and socket, into a server on this thread that only splits lines and JSON.parses them (one string per line, as a JSON.parse reader must make); json_parse_in_memory: JSON.parse of the same strings in a loop, for reference. *_s: each phase's wall seconds; wall_seconds: the whole benchmark's (under 5 minutes is the budget).`,
       memory_profiler: memProfilerVersion,
+      sizes: SIZES,
     },
   );
 }

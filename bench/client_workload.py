@@ -76,28 +76,32 @@ elif mode == "disabled":
     print(json.dumps({"ns": ((t1 - t0) - (t2 - t1)) / n, "enabled": headroom.enabled()}))
 
 elif mode == "loop_ab":
-    # On and off in alternating blocks of the same process: no between-process variance.
+    # On and off in alternating blocks of the same process: no between-process variance. The
+    # off blocks are two arms, off1 and off2, identical: their difference is the noise floor,
+    # measured in the same run as the overhead instead of in extra processes.
     train_step = make_train_step()
     noop = lambda label=None: None
+    cycles = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    per_block = int(sys.argv[3]) if len(sys.argv) > 3 else 20
 
     def step(cp):
         train_step()
         cp("step")
 
-    for _ in range(30):
+    for _ in range(20):
         step(headroom.checkpoint)
-    cpu = {"on": 0.0, "off": 0.0}
-    # ABBA order (on, off, off, on, ...): a drift in machine speed over the run weighs on
-    # both alike, where plain alternation would always give "on" the earlier block.
-    for block in range(24):
-        which = "on" if block % 4 in (0, 3) else "off"
-        cp = headroom.checkpoint if which == "on" else noop
-        c0 = time.process_time()
-        for _ in range(50):
-            step(cp)
-        headroom.flush()
-        cpu[which] += time.process_time() - c0
-    print(json.dumps({"overhead_pct": (cpu["on"] - cpu["off"]) / cpu["off"] * 100, "enabled": headroom.enabled()}))
+    cpu = {"on": 0.0, "off1": 0.0, "off2": 0.0}
+    # ABCCBA order: a drift in machine speed over a cycle weighs on every arm alike.
+    for _ in range(cycles):
+        for which in ("on", "off1", "off2", "off2", "off1", "on"):
+            cp = headroom.checkpoint if which == "on" else noop
+            c0 = time.process_time()
+            for _ in range(per_block):
+                step(cp)
+            headroom.flush()
+            cpu[which] += time.process_time() - c0
+    off = (cpu["off1"] + cpu["off2"]) / 2
+    print(json.dumps({"overhead_pct": (cpu["on"] - off) / off * 100, "floor_pct": (cpu["off1"] - cpu["off2"]) / cpu["off2"] * 100, "enabled": headroom.enabled()}))
 
 elif mode in ("loop", "loop_mprof"):
     train_step = make_train_step()

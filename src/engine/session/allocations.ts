@@ -33,12 +33,20 @@ export interface SiteReadout {
 export class AllocationSites {
   /** `${pid}:${source}` -> newest record. */
   private readonly newest = new Map<string, AllocationsRecord>();
+  private readonly listeners = new Set<(r: AllocationsRecord) => void>();
   /** Bumped on every record: a view redraws when it changed. */
   version = 0;
 
   add(r: AllocationsRecord): void {
     this.newest.set(`${r.pid}:${r.source}`, r);
     this.version++;
+    for (const l of this.listeners) l(r);
+  }
+
+  /** Calls `listener` with every record taken in (views refresh, a request waits for its answers). */
+  onDidAdd(listener: (r: AllocationsRecord) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
   }
 
   /** Forgets a process (it said bye and its snapshots are kept; call only to drop a session's data). */

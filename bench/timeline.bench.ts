@@ -1,13 +1,31 @@
-// Timeline drawing cost in Debian Chromium (headless), canvas 1200x400: Headroom's
-// envelope path vs chart.js's own decimation plugin, measured in one run.
+// Timeline drawing cost in Debian Chromium (headless), plot 1200x400: the webview's real
+// drawing code (bench/timeline/page.ts) against chart.js's own decimation plugin. Each case
+// runs in a fresh browser context (its own page and renderer), so neither side inherits the
+// other's warm-up, and the order of the cases alternates from one repetition to the next.
 import { build } from 'esbuild';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { report } from './harness';
+import { chromium, type Browser } from 'playwright-core';
+import { median, report } from './harness';
+
+const REPS = 7;
+const CASES = ['ours-1m', 'plugin-1m', 'ours-10m'] as const;
+type Case = (typeof CASES)[number];
+
+async function runCase(browser: Browser, dir: string, c: Case): Promise<Record<string, number>> {
+  const context = await browser.newContext({ viewport: { width: 1300, height: 900 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(`file://${join(dir, 'index.html')}?case=${c}`);
+    return (await page.evaluate(() => (globalThis as unknown as { __bench: Promise<Record<string, number>> }).__bench)) as Record<string, number>;
+  } finally {
+    await context.close();
+  }
+}
 
 async function main() {
+  const wall = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'headroom-timeline-bench-'));
   try {
     const js = await build({ entryPoints: [join(__dirname, 'timeline', 'page.ts')], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', minify: true });
@@ -18,25 +36,37 @@ async function main() {
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--js-flags=--max-old-space-size=4096'],
     });
+    const got: Record<Case, Record<string, number>[]> = { 'ours-1m': [], 'plugin-1m': [], 'ours-10m': [] };
     try {
-      const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-      await page.goto(`file://${join(dir, 'index.html')}`);
-      const r = (await page.evaluate(() => (globalThis as unknown as { __bench: Promise<Record<string, number>> }).__bench)) as Record<string, number>;
-      report(
-        'timeline',
-        {
-          ...r,
-          first_paint_1m_vs_plugin: r.plugin_first_paint_1m_ms / r.first_paint_1m_ms,
-          update_1m_vs_plugin: r.plugin_update_1m_ms / r.update_1m_ms,
-        },
-        {
-          method:
-            'Debian Chromium headless, canvas 1200x400, devicePixelRatio 1, chart.js without animation (draws synchronously). Ours: the store\'s min/max envelope at 1200 columns, then chart.js; update = append 100 points, re-query, redraw (median of 20). Plugin: the same values as {x,y} points with chart.js decimation (min-max), parsing off, normalized; update = push 100 points, chart.update. First paint: median of 5. Building the data (the store or the array) is not timed in either.',
-        },
-      );
+      for (let r = 0; r < REPS; r++) {
+        const order = r % 2 === 0 ? CASES : [...CASES].reverse();
+        for (const c of order) got[c].push(await runCase(browser, dir, c));
+      }
     } finally {
       await browser.close();
     }
+    const m = (c: Case, k: string) => median(got[c].map((x) => x[k]));
+    const paired = (k: string) => median(got['plugin-1m'].map((p, i) => p[k] / got['ours-1m'][i][k]));
+    report(
+      'timeline',
+      {
+        first_paint_1m_ms: m('ours-1m', 'first_paint_ms'),
+        update_1m_ms: m('ours-1m', 'update_ms'),
+        first_paint_10m_ms: m('ours-10m', 'first_paint_ms'),
+        plugin_first_paint_1m_ms: m('plugin-1m', 'first_paint_ms'),
+        plugin_update_1m_ms: m('plugin-1m', 'update_ms'),
+        first_paint_1m_vs_plugin: m('plugin-1m', 'first_paint_ms') / m('ours-1m', 'first_paint_ms'),
+        update_1m_vs_plugin: m('plugin-1m', 'update_ms') / m('ours-1m', 'update_ms'),
+        first_paint_1m_vs_plugin_paired: paired('first_paint_ms'),
+        update_1m_vs_plugin_paired: paired('update_ms'),
+        spike_kept: Math.min(...got['ours-1m'].map((x) => x.spike_kept)),
+        wall_seconds: (performance.now() - wall) / 1000,
+      },
+      {
+        method: `Debian Chromium headless, plot 1200x400, devicePixelRatio 1. Every case in a fresh browser context (its own page), ${REPS} repetitions, the order of the cases reversed every other repetition; medians. Ours: the webview's real code: the host's Series envelope at the plot's width as a snapshot message, then src/webview's applySnapshot, buildDatasets and TimelineChart.draw (chart.js with the zoom plugin, our axes, markers and region lane); update = applyAppend of 100 live samples, buildDatasets, draw (median of 20). Plugin: the same values as {x,y} points with chart.js decimation (min-max), parsing off, normalized; update = push 100 points, chart.update (median of 20). First paint: from the data in hand to the drawn frame; building the host series or the point array is not timed. *_paired: median of the per-repetition ratios (plugin / ours).`,
+        runs: got,
+      },
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,131 +1,132 @@
-// Runs in Chromium: drawing cost of Headroom's path (store envelope at the canvas width ->
-// chart.js) against chart.js's own decimation plugin on the same data, canvas 1200x400.
+// Runs in Chromium, one case per fresh page (the case is the page's ?case=): the cost of
+// drawing a timeline of n points with the webview's real code (the host's store envelope at
+// the plot's width, then the webview's own applySnapshot, buildDatasets and TimelineChart,
+// as src/webview/timeline.ts calls them) against chart.js's own decimation plugin fed every
+// point, canvas 1200x400.
 import { Chart, Decimation, LinearScale, LineController, LineElement, PointElement } from 'chart.js';
 import { Series } from '../../src/shared/series';
-import { envelopePoints, type Point } from '../../src/webview/points';
-
-Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation);
+import type { SnapshotMessage } from '../../src/shared/webviewMessages';
+import { registerChartParts, TimelineChart } from '../../src/webview/chart';
+import { buildDatasets } from '../../src/webview/datasets';
+import { cssVar } from '../../src/webview/dom';
+import { applyAppend, applySnapshot, createState } from '../../src/webview/state';
 
 const W = 1200;
 const H = 400;
-
-function canvas(): HTMLCanvasElement {
-  const c = document.createElement('canvas');
-  c.width = W;
-  c.height = H;
-  c.style.width = `${W}px`;
-  c.style.height = `${H}px`;
-  document.body.append(c);
-  return c;
-}
+const STEP_MS = 100;
+const START = 1_764_000_000_000;
 
 const value = (i: number) => 1e9 + Math.sin(i / 5000) * 2e8 + ((i * 7919) % 1000) * 1e5 + (i % 99_991 === 0 ? 5e8 : 0);
 
-function makeSeries(n: number): Series {
+/** The host's series of `n` samples (building it is not timed: the host has it already). */
+function hostSeries(n: number): Series {
   const s = new Series({ rawCapacity: n + 10, tierCapacity: n });
-  for (let i = 0; i < n; i++) s.append(i * 100, value(i));
+  for (let i = 0; i < n; i++) s.append(START + i * STEP_MS, value(i));
   return s;
 }
 
-/** Our path: the store's envelope between its first and last sample at `width` columns, as chart points. */
-function pointsOf(s: Series, width: number): Point[] {
-  const e = s.query(s.firstTime ?? 0, s.lastTime ?? 0, width);
-  return envelopePoints(e.t, e.min, e.max);
+/** What the host sends: the series' envelope at the plot's width (SessionView's query). */
+function snapshotOf(s: Series, width: number): SnapshotMessage {
+  const end = START + (s.count - 1) * STEP_MS;
+  const e = s.query(START, end, width);
+  return {
+    type: 'snapshot',
+    t0: START,
+    t1: end,
+    start: START,
+    end,
+    series: [{ name: 'tree.rss', label: 'RSS', colour: '--vscode-charts-blue', first: value(0), t: e.t, min: e.min, max: e.max }],
+    events: [],
+    rows: [],
+    live: true,
+    reporter: 'none',
+    sessionName: 'bench',
+  };
 }
-
-const common = {
-  animation: false as const,
-  responsive: false,
-  devicePixelRatio: 1,
-  parsing: false as const,
-  normalized: true,
-  elements: { point: { radius: 0 }, line: { borderWidth: 1 } },
-  scales: { x: { type: 'linear' as const }, y: { type: 'linear' as const } },
-  plugins: { legend: { display: false }, tooltip: { enabled: false } },
-};
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Ours: query the envelope at the plot's width and draw it (chart.js draws synchronously without animation). */
-function oursFirstPaint(s: Series): { ms: number; chart: Chart<'line', { x: number; y: number }[]> } {
-  const t0 = performance.now();
-  const chart = new Chart(canvas(), { type: 'line', data: { datasets: [{ data: pointsOf(s, W), borderColor: '#36c' }] }, options: common });
-  return { ms: performance.now() - t0, chart };
+function box(): HTMLElement {
+  const d = document.createElement('div');
+  d.style.width = `${W}px`;
+  d.style.height = `${H}px`;
+  document.body.append(d);
+  return d;
 }
 
-function oursUpdate(s: Series, chart: Chart<'line', { x: number; y: number }[]>, startIndex: number): number[] {
-  const times: number[] = [];
-  for (let k = 0; k < 20; k++) {
-    for (let j = 0; j < 100; j++) s.append((startIndex + k * 100 + j) * 100, value(startIndex + k * 100 + j));
-    const t0 = performance.now();
-    chart.data.datasets[0].data = pointsOf(s, W);
-    chart.update('none');
-    times.push(performance.now() - t0);
+/** Ours: snapshot to first drawn frame, then 20 live appends of 100 samples each redrawn. */
+async function ours(n: number, updates: boolean): Promise<Record<string, number>> {
+  await registerChartParts();
+  const host = hostSeries(n);
+  const state = createState();
+  const chart = new TimelineChart(state, { userMovedView: () => undefined, reveal: () => undefined });
+  const b = box();
+  chart.element.style.height = '100%';
+  b.append(chart.element);
+  const t0 = performance.now();
+  applySnapshot(state, snapshotOf(host, W));
+  chart.draw(buildDatasets(state, chart.plotWidth(), (v) => cssVar(v, '#36c')));
+  const first = performance.now() - t0;
+  const upd: number[] = [];
+  if (updates) {
+    let i = n;
+    for (let k = 0; k < 20; k++) {
+      const t = new Float64Array(100);
+      const v = new Float64Array(100);
+      for (let j = 0; j < 100; j++, i++) {
+        t[j] = START + i * STEP_MS;
+        v[j] = value(i);
+      }
+      const u0 = performance.now();
+      applyAppend(state, { type: 'append', end: t[99], series: [{ name: 'tree.rss', t, v }], live: true, reporter: 'none' });
+      chart.draw(buildDatasets(state, chart.plotWidth(), (c) => cssVar(c, '#36c')));
+      upd.push(performance.now() - u0);
+    }
   }
-  return times;
+  const drawn = state.local.get('tree.rss')?.series.query(START, START + n * STEP_MS, W);
+  return { first_paint_ms: first, update_ms: updates ? median(upd) : NaN, spike_kept: drawn && Array.from(drawn.max).some((y) => y > 1.6e9) ? 1 : 0 };
 }
 
-function pluginFirstPaint(data: { x: number; y: number }[]): { ms: number; chart: Chart<'line', { x: number; y: number }[]> } {
+/** chart.js's decimation plugin given every point: first frame, then 20 pushes of 100 points each redrawn. */
+function plugin(n: number): Record<string, number> {
+  Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation);
+  const data = Array.from({ length: n }, (_, i) => ({ x: START + i * STEP_MS, y: value(i) }));
+  const c = document.createElement('canvas');
+  box().append(c);
   const t0 = performance.now();
-  const chart = new Chart(canvas(), {
+  const chart = new Chart(c, {
     type: 'line',
     data: { datasets: [{ data, borderColor: '#c63' }] },
-    options: { ...common, indexAxis: 'x', plugins: { ...common.plugins, decimation: { enabled: true, algorithm: 'min-max' } } },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      parsing: false,
+      normalized: true,
+      indexAxis: 'x',
+      elements: { point: { radius: 0 }, line: { borderWidth: 1.25 } },
+      scales: { x: { type: 'linear' }, y: { type: 'linear' } },
+      plugins: { legend: { display: false }, tooltip: { enabled: false }, decimation: { enabled: true, algorithm: 'min-max' } },
+    },
   });
-  return { ms: performance.now() - t0, chart };
-}
-
-function pluginUpdate(chart: Chart<'line', { x: number; y: number }[]>, data: { x: number; y: number }[]): number[] {
-  const times: number[] = [];
+  const first = performance.now() - t0;
+  const upd: number[] = [];
   for (let k = 0; k < 20; k++) {
     const start = data.length;
-    for (let j = 0; j < 100; j++) data.push({ x: (start + j) * 100, y: value(start + j) });
-    const t0 = performance.now();
+    for (let j = 0; j < 100; j++) data.push({ x: START + (start + j) * STEP_MS, y: value(start + j) });
+    const u0 = performance.now();
     chart.update('none');
-    times.push(performance.now() - t0);
+    upd.push(performance.now() - u0);
   }
-  return times;
+  return { first_paint_ms: first, update_ms: median(upd) };
 }
 
 async function run(): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  const reps = 5;
-  // 1M points, ours.
-  const s1 = makeSeries(1_000_000);
-  const first: number[] = [];
-  const upd: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const { ms, chart } = oursFirstPaint(s1);
-    first.push(ms);
-    if (r === reps - 1) upd.push(...oursUpdate(s1, chart, 1_000_000));
-    chart.destroy();
-  }
-  out.first_paint_1m_ms = median(first);
-  out.update_1m_ms = median(upd);
-  // 10M points, ours.
-  const s10 = makeSeries(10_000_000);
-  const first10: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const { ms, chart } = oursFirstPaint(s10);
-    first10.push(ms);
-    chart.destroy();
-  }
-  out.first_paint_10m_ms = median(first10);
-  // 1M points, chart.js's decimation plugin.
-  const pf: number[] = [];
-  const pu: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const data = Array.from({ length: 1_000_000 }, (_, i) => ({ x: i * 100, y: value(i) }));
-    const { ms, chart } = pluginFirstPaint(data);
-    pf.push(ms);
-    if (r === reps - 1) pu.push(...pluginUpdate(chart, data));
-    chart.destroy();
-  }
-  out.plugin_first_paint_1m_ms = median(pf);
-  out.plugin_update_1m_ms = median(pu);
-  // Spikes survive: the planted 5e8 spikes appear in our envelope at 1200 columns.
-  out.spike_kept = pointsOf(s1, W).some((p) => p.y > 1.6e9) ? 1 : 0;
-  return out;
+  const which = new URLSearchParams(location.search).get('case');
+  if (which === 'ours-1m') return ours(1_000_000, true);
+  if (which === 'ours-10m') return ours(10_000_000, false);
+  if (which === 'plugin-1m') return plugin(1_000_000);
+  throw new Error(`unknown case ${which}`);
 }
 
 (window as unknown as { __bench: Promise<Record<string, number>> }).__bench = run();

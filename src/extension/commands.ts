@@ -13,6 +13,7 @@ export const enum CommandId {
   ExportCsv = 'headroom.exportCsv',
   InstallPythonClient = 'headroom.installPythonClient',
   MonitorNotebookKernel = 'headroom.monitorNotebookKernel',
+  OpenMultiNodeRun = 'headroom.openMultiNodeRun',
   /** The Headroom view's item actions: each takes the row it was clicked on. */
   SessionsOpenTimeline = 'headroom.sessions.openTimeline',
   SessionsStop = 'headroom.sessions.stop',

@@ -70,6 +70,18 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
         return undefined;
       }
     }),
+    vscode.commands.registerCommand(CommandId.OpenMultiNodeRun, async (uris?: vscode.Uri[]) => {
+      const files = Array.isArray(uris) && uris.length ? uris : await vscode.window.showOpenDialog({ title: 'Open Multi-Node Run: one recording per node', defaultUri: existsSync(recordingsDir) ? vscode.Uri.file(recordingsDir) : workspaceDir(), filters: { 'Headroom recordings': ['ndjson', 'jsonl'] }, canSelectMany: true, openLabel: 'Open as One Run' });
+      if (!files?.length) return undefined;
+      try {
+        const s = await sessions.openMultiNodeRun(files.map((f) => f.fsPath));
+        panels.showRecording(s);
+        return s;
+      } catch (e) {
+        notify(false, `Headroom could not open these recordings as one run: ${plainLabel((e as Error).message, 300)}`);
+        return undefined;
+      }
+    }),
     vscode.commands.registerCommand(CommandId.ForceCleanup, async () => {
       const out = await forceCleanup(sessions.focused, debug, config.current.units);
       notify(out.ok, out.message);

@@ -59,9 +59,11 @@ export class MonitoringSession {
     readonly rootPid: number,
     readonly token: string | undefined,
     monitorOptions: MonitorOptions | undefined,
+    /** Data already loaded (several recordings opened as one run); a fresh store otherwise. */
+    loaded?: { readonly store: MemoryStore; readonly ingest: RecordIngest },
   ) {
-    this.store = new MemoryStore();
-    this.ingest = new RecordIngest(this.store);
+    this.store = loaded?.store ?? new MemoryStore();
+    this.ingest = loaded?.ingest ?? new RecordIngest(this.store);
     if (monitorOptions) {
       this.monitor = new Monitor(rootPid, { ...monitorOptions, store: this.store, clientCuda: () => this.ingest.clientCuda() });
       this.monitor.onTick((t) => this.onTick(t));

@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import type { ConfigService } from '../config';
 import { ingestAsync, loadIntoStoreAsync } from '../../engine/recording/loadRecordingAsync';
 import { readRecordingAsync } from '../../engine/recording/recordingReader';
+import { loadMultiRunAsync } from '../../engine/recording/multiRun';
+import { drawPartsIntoStore } from '../../engine/recording/multiRunStore';
 import { ProtocolListener, type ProtocolConnection } from '../../engine/protocol/listener';
 import { adoptionOf } from '../../engine/session/adoption';
 import { MonitoringSession, type SessionSource } from '../../engine/session/monitoringSession';
@@ -177,6 +179,25 @@ export class SessionManager extends Disposable {
     // A recording has a panel of its own: it takes the status bar (and so the lenses) only
     // when no run is live, never silently from a live one.
     if (!this.focused?.live) this.focusedId = id;
+    this._onDidChangeSessions.fire();
+    return session;
+  }
+
+  /**
+   * Opens several recordings (one per node of a multi-node job) as one read-only run on the wall
+   * clock: a line per rank, checkpoints aggregated across ranks as for a single-node launch.
+   */
+  async openMultiNodeRun(paths: readonly string[]): Promise<MonitoringSession> {
+    const run = await loadMultiRunAsync(paths);
+    drawPartsIntoStore(run);
+    const hosts = [...new Set(run.parts.map((p) => p.host))];
+    const name = `${run.parts.length} recordings: ${run.parts.map((p) => p.label).join(', ')}`.slice(0, 120);
+    const session = new MonitoringSession(`r${++this.counter}`, name, 'recording', 0, undefined, undefined, { store: run.store, ingest: run.ingest });
+    session.end('recording');
+    for (const p of run.parts) if (p.errorCount) this.log.warn(`${p.path}: ${p.errorCount} unreadable line(s) skipped`);
+    this.log.info(`opened a run of ${run.parts.length} recordings from ${hosts.length} host(s)`);
+    this.router.add(session);
+    if (!this.focused?.live) this.focusedId = session.id;
     this._onDidChangeSessions.fire();
     return session;
   }

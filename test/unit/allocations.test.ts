@@ -53,6 +53,7 @@ describe('allocation sites: engine and CLI report', function () {
     const t = ing.allocations.forFile('/w/t.py');
     assert.deepEqual(t.map((s) => [s.pid, s.line, s.size]), [[7, 3, 812e6], [8, 4, 2e6]]);
     assert.equal(siteText(t[0]), "holds 812 MB in 3 blocks · +400 MB since 'epoch 1'");
+    assert.deepEqual(ing.allocations.forFile('/real/t.py', (p) => p.replace('/w/', '/real/')).map((s) => s.line), [3, 4]);
     assert.equal(siteText({ size: 1e6, count: 1 }), 'holds 1.00 MB in 1 block');
     assert.equal(siteText({ size: 4e6, count: 2, grew: 1e6, via: 'numpy' }), 'holds 4.00 MB in 2 blocks (numpy) · +1.00 MB since the last snapshot');
   });

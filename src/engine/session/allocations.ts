@@ -73,9 +73,13 @@ export class AllocationSites {
     return out.sort((a, b) => b.size - a.size);
   }
 
-  /** The readouts of the lines of `file` (an editor's document), one per line and process. */
-  forFile(file: string): SiteReadout[] {
-    return this.sites().filter((s) => s.file === file);
+  /**
+   * The readouts of the lines of `file` (an editor's document), one per line and process.
+   * Sites carry the paths the program saw: pass the session's `canonical` (symlinks, case) to
+   * match them as its checkpoints are.
+   */
+  forFile(file: string, canonical: (path: string) => string = (p) => p): SiteReadout[] {
+    return this.sites().filter((s) => canonical(s.file) === file);
   }
 
   /** The newest live tensors of a process or of any, largest group first. */

@@ -21,6 +21,15 @@ all of it off.
 
 From a shell outside VS Code: eval "$(python -m headroom env)".
 
+Where did the memory go: allocation sites (tracemalloc, started on request; its overhead is
+measured and reported) and live tensors, sent to Headroom and returned:
+
+    headroom.trace_allocations()                      # start tracing now (else the first snapshot does)
+    headroom.checkpoint("epoch 1", allocations=True)  # top lines by bytes, and what grew since the last
+    headroom.allocations("after load", top=20)        # the same, anywhere
+    headroom.tensors()                                # parameters, gradients, optimizer state, the rest
+    headroom.cuda_allocations(save="snap.pickle")     # the CUDA allocator's own history, reduced
+
 In a Jupyter kernel, `%load_ext headroom` (or `headroom.notebook(verbose=True)`) reports every
 cell run: its delta, peak, framework figures and duration, and which cell it was.
 """

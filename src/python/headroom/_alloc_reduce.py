@@ -54,8 +54,7 @@ def package_of(path, _cache={}):
 
 
 def group_traces(raw_traces):
-    """{traceback tuple (innermost first): [bytes, blocks]} from tracemalloc's raw traces
-    (domain, size, traceback, total_nframe).
+    """{traceback tuple (innermost first): [bytes, blocks]} from tracemalloc's raw traces.
 
     This runs while tracing is on, and every allocation it makes is traced (a traceback
     captured, a table updated): summing in the loop would allocate an int per trace and cost
@@ -63,12 +62,12 @@ def group_traces(raw_traces):
     sum() adds them in C without making an int per step: about 20 times faster on 1M blocks."""
     groups = {}
     get = groups.get
-    for _domain, size, tb, _n in raw_traces:
-        sizes_ = get(tb)
+    for trace in raw_traces:  # (domain, size, traceback[, total_nframe since 3.9])
+        sizes_ = get(trace[2])
         if sizes_ is None:
-            groups[tb] = [size]
+            groups[trace[2]] = [trace[1]]
         else:
-            sizes_.append(size)
+            sizes_.append(trace[1])
     return {tb: [sum(v), len(v)] for tb, v in groups.items()}
 
 

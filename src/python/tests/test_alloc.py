@@ -89,6 +89,30 @@ class KnownSites(unittest.TestCase):
         self.assertGreater(t["memory"], 0)
 
 
+class SinceALabel(unittest.TestCase):
+    def test_growth_against_a_named_snapshot_and_tracing_started_by_the_first(self):
+        records, _, _ = run_logged("""
+            import headroom
+            headroom.checkpoint("start", allocations=True)
+            kept = []
+            def add(n):
+                kept.extend(bytes(1000) for _ in range(n))
+            add(1000)
+            headroom.allocations("a")
+            add(2000)
+            headroom.allocations("b")
+            add(4000)
+            headroom.allocations("c", since="a")
+        """)
+        snaps = {r["label"]: r for r in records if r["type"] == "allocations"}
+        self.assertTrue(snaps["start"]["tracing"]["started"])
+        self.assertNotIn("started", snaps["a"]["tracing"])
+        self.assertEqual(snaps["b"]["since"]["label"], "a")
+        self.assertEqual(snaps["c"]["since"]["label"], "a")
+        grew = next(s["grew"] for s in snaps["c"]["sites"] if s["line"] == 6)
+        self.assertAlmostEqual(grew / (6000 * 1033), 1, delta=0.05)
+
+
 class Reduction(unittest.TestCase):
     def lines(self, n, name="/home/u/train.py"):
         return {(name, i + 1): [1000 * (i + 1), 1, ((name, i + 1), ("/home/u/main.py", 7)), 1000 * (i + 1), None] for i in range(n)}

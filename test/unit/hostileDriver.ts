@@ -13,6 +13,8 @@ export interface HostileResult {
   /** Seq or label mismatches among the valid records (0 when every one arrived intact, in order). */
   mismatches: string[];
   problems: string[];
+  /** Refusals from the misbehaving connections (beyond the corpus's): the half-open and cut-off ones' unfinished last lines. */
+  sideRefused: Record<string, number>;
   stats: ProtocolListener['stats'];
   decodeMode: string;
   lines: number;
@@ -124,6 +126,7 @@ export async function runHostile(connections: number, linesEach: number): Promis
       received,
       mismatches,
       problems,
+      sideRefused: { json: 2 },
       stats: l.stats,
       decodeMode: l.decodeMode,
       lines: expected.reduce((a, e) => a + e.lines, 0),

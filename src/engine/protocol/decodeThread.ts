@@ -114,7 +114,9 @@ export class DecodeThread {
       this.post({ op: 'end', id });
       return;
     }
+    const last = this.inline.get(id)?.end();
     this.forget(id);
+    if (last) this.sink.batch(id, last);
     this.sink.ended(id);
   }
 

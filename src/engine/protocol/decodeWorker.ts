@@ -13,7 +13,10 @@ port?.on('message', (m: ToDecodeWorker) => {
     return;
   }
   if (m.op === 'end') {
+    // A last line without its newline is decoded (or its refusal counted) before the end.
+    const last = decoders.get(m.id)?.end();
     decoders.delete(m.id);
+    if (last) port.postMessage({ op: 'batch', id: m.id, bytes: 0, batch: last } satisfies FromDecodeWorker);
     port.postMessage({ op: 'ended', id: m.id } satisfies FromDecodeWorker);
     return;
   }

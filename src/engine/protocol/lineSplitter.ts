@@ -1,5 +1,7 @@
 import { MAX_LINE_BYTES } from '../../shared/protocol';
 
+const NEWLINE = Buffer.from('\n');
+
 /**
  * Splits a byte stream into lines with a hard cap on line length: a line that grows past
  * `maxBytes` is dropped (reported once) and the stream resumes at the next newline, so one
@@ -50,6 +52,22 @@ export class LineSplitter {
         this.pending += rest;
       }
     }
+  }
+
+  /**
+   * The stream has ended, and with it its last line: one without a newline (a program killed
+   * mid-write, a client that never wrote the last one) goes to `onLine` like any other, so it is
+   * decoded if whole and refused with its reason if not; past the cap, to `onTooLong`.
+   */
+  finish(): void {
+    if (this.discarding) this.onTooLong(this.pending);
+    else if (this.pending > 0) {
+      this.parts.push(NEWLINE);
+      this.onLine(Buffer.concat(this.parts), 0, this.pending);
+    }
+    this.parts = [];
+    this.pending = 0;
+    this.discarding = false;
   }
 
   /** Bytes held for an unfinished line. */

@@ -130,6 +130,16 @@ export class BatchDecoder {
     return this.take();
   }
 
+  /**
+   * The connection has ended: its unfinished last line, if any, is decoded as if its newline had
+   * come (refused and counted when it is not a whole record). The batch of that, if anything.
+   */
+  end(): RecordBatch | undefined {
+    this.splitter.finish();
+    const b = this.take();
+    return batchSize(b) === 0 && b.refused === undefined ? undefined : b;
+  }
+
   private line(buf: Buffer, start: number, bytes: number): void {
     if (bytes === 0 || (bytes === 1 && buf[start] === 0x0d)) return;
     // Most lines are checkpoints of one shape: read those from their bytes; decode the rest.

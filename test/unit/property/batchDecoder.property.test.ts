@@ -6,10 +6,12 @@ import { MAX_LINE_BYTES, type ProtocolRecord } from '../../../src/shared/protoco
 import { checkpointLine, cut, cuts, garbageLine, otherLine, params, rawLabelLine, validLine } from './arbitraries';
 import { expectedOf, oracle } from './oracle';
 
-/** Everything `BatchDecoder` makes of `chunks`, batches merged. */
+/** Everything `BatchDecoder` makes of `chunks` and the stream's end, batches merged. */
 function decodeAll(chunks: readonly Buffer[]): { records: ProtocolRecord[]; refused: Record<string, number>; raw: Buffer } {
   const d = new BatchDecoder(42);
   const batches: RecordBatch[] = chunks.map((c) => d.push(c));
+  const last = d.end();
+  if (last) batches.push(last);
   const refused: Record<string, number> = {};
   for (const b of batches) for (const r of b.refused ?? []) refused[r.code] = (refused[r.code] ?? 0) + r.count;
   return { records: batches.flatMap(recordsOf), refused, raw: Buffer.concat(batches.map((b) => Buffer.from(b.raw))) };
@@ -74,6 +76,20 @@ describe('property: the batch decoder keeps every valid record whatever the spli
         assert.deepEqual(got.raw, want.raw, 'a recording keeps exactly the valid lines, as received');
       }),
       params(1500),
+    );
+  });
+
+  it('a stream that ends without its last newline: that line is decoded as if it had one, whatever the split', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof({ weight: 3, arbitrary: validLine }, { weight: 1, arbitrary: garbageLine }), { minLength: 1, maxLength: 12 }), cuts, (lines, at) => {
+        const whole = stream(lines, false);
+        const got = decodeAll(cut(whole.subarray(0, whole.length - 1), at));
+        const want = expectedOf(lines);
+        assert.deepEqual(got.records, want.records);
+        assert.deepEqual(got.refused, want.refused);
+        assert.deepEqual(got.raw, want.raw);
+      }),
+      params(800),
     );
   });
 

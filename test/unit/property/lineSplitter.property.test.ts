@@ -52,4 +52,30 @@ describe('property: the line splitter', function () {
       params(2000),
     );
   });
+
+  it('finish() ends an unfinished last line as its newline would, and holds nothing after', () => {
+    fc.assert(
+      fc.property(fc.array(line(16), { maxLength: 6 }), line(16), cuts, (lines, tail, at) => {
+        const got: Buffer[] = [];
+        const tooLong: number[] = [];
+        const s = new LineSplitter(
+          (buf, start, bytes) => {
+            assert.equal(buf[start + bytes], 0x0a);
+            got.push(Buffer.from(buf.subarray(start, start + bytes)));
+          },
+          (n) => tooLong.push(n),
+          16,
+        );
+        for (const chunk of cut(Buffer.concat([...lines.flatMap((l) => [l, Buffer.from('\n')]), tail]), at)) s.push(chunk);
+        s.finish();
+        const all = tail.length ? [...lines, tail] : lines;
+        assert.deepEqual(got, all.filter((l) => l.length <= 16));
+        assert.deepEqual(tooLong, all.filter((l) => l.length > 16).map((l) => l.length));
+        assert.equal(s.buffered, 0);
+        s.finish();
+        assert.equal(got.length + tooLong.length, all.length, 'a second finish() adds nothing');
+      }),
+      params(2000),
+    );
+  });
 });

@@ -40,6 +40,8 @@ export interface HeadroomConfig {
   readonly guard: GuardMode;
   /** The guard's threshold, percent of the memory that can kill the job (cgroup limit, else system memory; GPU total). */
   readonly guardPercent: number;
+  /** Serve the focused run's Prometheus metrics on 127.0.0.1 at this port; 0: off. */
+  readonly metricsPort: number;
 }
 
 export function readConfig(): HeadroomConfig {
@@ -65,6 +67,7 @@ export function readConfig(): HeadroomConfig {
     monitorNotebookKernels: c.get<boolean>('notebook.monitorKernels', false),
     guard: (['off', 'pause', 'interrupt'] as const).find((m) => m === c.get('guard.mode')) ?? 'off',
     guardPercent: clamp(c.get<number>('guard.thresholdPercent', 95), 50, 99.9),
+    metricsPort: Math.round(clamp(c.get<number>('metrics.port', 0), 0, 65535)),
   };
 }
 

@@ -1,0 +1,47 @@
+import * as assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { MonitoringSession } from '../../../src/engine/session/monitoringSession';
+import { headroom, waitFor } from './util';
+
+const repo = join(__dirname, '..', '..', '..', '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('Prometheus metrics of the focused run, from the editor (real editor, real HTTP)', function () {
+  this.timeout(60_000);
+  afterEach(() => vscode.workspace.getConfiguration('headroom').update('metrics.port', undefined, vscode.ConfigurationTarget.Global));
+
+  it('serves the run on 127.0.0.1 when headroom.metrics.port is set, in the exposition format, and stops when unset', async () => {
+    const api = await headroom();
+    const port = await freePort();
+    await vscode.workspace.getConfiguration('headroom').update('metrics.port', port, vscode.ConfigurationTarget.Global);
+    await waitFor(() => api.metrics.address, 'the server to listen');
+    assert.equal(api.metrics.address, `http://127.0.0.1:${port}/metrics`);
+    process.env.HOLD_S = '6';
+    const uri = vscode.Uri.file(join(repo, 'test', 'fixtures', 'workspace', 'two_phases.py'));
+    const s = (await vscode.commands.executeCommand('headroom.runPythonFile', uri)) as MonitoringSession;
+    delete process.env.HOLD_S;
+    const text = await waitFor(async () => {
+      const res = await fetch(api.metrics.address as string).catch(() => undefined);
+      const body = res?.ok ? await res.text() : '';
+      return /headroom_checkpoint_rss_bytes\{[^}]*checkpoint="phase: held"/.test(body) ? body : undefined;
+    }, 'the held checkpoint in the metrics', 30_000);
+    assert.match(text, /^# HELP headroom_tree_rss_bytes /m);
+    assert.match(text, /^# TYPE headroom_tree_rss_bytes gauge$/m);
+    const rss = Number(/^headroom_tree_rss_bytes\{job="two_phases\.py",host="[^"]+"\} (\S+)$/m.exec(text)?.[1]);
+    assert.ok(rss > 50e6, `tree RSS ${rss}`);
+    s.end('test');
+    await vscode.workspace.getConfiguration('headroom').update('metrics.port', 0, vscode.ConfigurationTarget.Global);
+    await waitFor(() => api.metrics.address === undefined, 'the server to stop');
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/metrics`));
+  });
+});

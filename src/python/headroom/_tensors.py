@@ -79,6 +79,15 @@ def _heap(torch, budget_s):
     return tensors, modules, optimizers, truncated
 
 
+def _global_names(torch, names):
+    """The main script's globals that are tensors: `x` for `x = torch.zeros(...)` at the top of
+    a script or in a notebook. One dict, so cheap; a module attribute's name wins."""
+    main = sys.modules.get("__main__")
+    for k, v in list(getattr(main, "__dict__", {}).items()):
+        if type(v) is torch.Tensor or (isinstance(v, torch.Tensor) and not isinstance(v, torch.nn.Parameter)):
+            names.setdefault(id(v), k)
+
+
 def _top_modules(modules):
     """Modules that are no other module's child, named by their class: the roots of the names."""
     children = {id(c) for m in modules for c in m.children()}
@@ -94,6 +103,7 @@ def torch_groups(modules=None, optimizers=None, budget_s=1.0):
     named = [("", m) for m in modules] if modules else _top_modules(found_m)
     names = {}
     roles = _roles(torch, named, list(optimizers) if optimizers else found_o, names)
+    _global_names(torch, names)
     seen = set()
     groups = {}
     for t in list(v for _, v in roles.values()) + tensors:

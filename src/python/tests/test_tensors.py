@@ -84,5 +84,21 @@ class LiveTensors(unittest.TestCase):
         self.assertEqual(groups_of(r, "parameter")[((512, 256), "float32")]["names"], ["fc1.weight"])
 
 
+@unittest.skipUnless(HAVE_TORCH, "torch is not installed for this Python")
+class InAProgram(unittest.TestCase):
+    def test_a_script_s_globals_name_its_tensors_and_the_record_is_sent(self):
+        from .helpers import run_logged
+
+        records, _, _ = run_logged("""
+            import torch, headroom
+            embeddings = torch.zeros(1000, 64)
+            headroom.tensors()
+        """)
+        r = next(r for r in records if r["type"] == "allocations")
+        protocol.validate(r)
+        g = next(g for g in r["tensors"] if g["shape"] == [1000, 64])
+        self.assertEqual((g["role"], g["size"], g["names"]), ("other", 1000 * 64 * 4, ["embeddings"]))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -25,6 +25,7 @@ def make_allocators():
 
 
 def ours(snap):
+    # What _alloc.take does with a snapshot (it filters none: filter_traces is a Python loop).
     lines = reduce.by_line(reduce.group_traces(reduce.raw_traces(snap)))
     out, more = reduce.sites(lines, None, 50)
     return reduce.fit({"source": "tracemalloc", "sites": out, "more": more})

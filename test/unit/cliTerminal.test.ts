@@ -168,7 +168,9 @@ describe('headroom run on a terminal (real pseudo-terminal, replayed through an 
     const r = runOnTerminal(dir, { rows: 12, cols: 80, signals: [[0.8, 'SIGINT']] });
     assert.equal(r.code, 130, 'Python ends itself with SIGINT after a KeyboardInterrupt; 128 + 2 is passed through');
     const rows = r.screen.transcript();
-    assert.ok(rows.includes('KeyboardInterrupt'), rows.join('\n'));
+    // Python's own last line; on a loaded machine a second interrupt can reach it while it prints
+    // the traceback, and it then writes its fallback (`object type name: KeyboardInterrupt`).
+    assert.ok(rows.includes('KeyboardInterrupt') || rows.includes('object type name: KeyboardInterrupt'), rows.join('\n'));
     assert.ok(rows.includes('line 01 ==========='), rows.join('\n'));
     assertScreenGivenBack(r);
   });

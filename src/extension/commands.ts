@@ -14,6 +14,7 @@ export const enum CommandId {
   InstallPythonClient = 'headroom.installPythonClient',
   MonitorNotebookKernel = 'headroom.monitorNotebookKernel',
   OpenMultiNodeRun = 'headroom.openMultiNodeRun',
+  ShowAllocationSites = 'headroom.showAllocationSites',
   /** The Headroom view's item actions: each takes the row it was clicked on. */
   SessionsOpenTimeline = 'headroom.sessions.openTimeline',
   SessionsStop = 'headroom.sessions.stop',

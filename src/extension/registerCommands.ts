@@ -13,6 +13,7 @@ import { shortName } from './sessions/sessionLabel';
 import { csvName } from './util/fileNames';
 import { installPythonClient } from './python/installClient';
 import type { NotebookKernels } from './notebook/notebookKernels';
+import type { AllocationViews } from './allocations/allocationViews';
 import type { SessionsNode, SessionsView } from './views/sessionsView';
 
 /** The services the commands act on, built by `activate`. */
@@ -28,6 +29,7 @@ export interface CommandDeps {
   /** The extension's folder: the bundled client's wheel is in its dist/python-wheel/. */
   readonly extensionPath: string;
   readonly kernels: NotebookKernels;
+  readonly allocations: AllocationViews;
 }
 
 /** Every command of the extension, owned by the context (as VS Code's markdown extension registers its own). */
@@ -69,6 +71,12 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
         notify(false, `Could not open ${file.fsPath}: ${(e as Error).message}`);
         return undefined;
       }
+    }),
+    vscode.commands.registerCommand(CommandId.ShowAllocationSites, async () => {
+      const out = await deps.allocations.request();
+      notify(out.ok, out.message);
+      if (out.ok) void vscode.commands.executeCommand('headroom.allocations.focus');
+      return out;
     }),
     vscode.commands.registerCommand(CommandId.OpenMultiNodeRun, async (uris?: vscode.Uri[]) => {
       const files = Array.isArray(uris) && uris.length ? uris : await vscode.window.showOpenDialog({ title: 'Open Multi-Node Run: one recording per node', defaultUri: existsSync(recordingsDir) ? vscode.Uri.file(recordingsDir) : workspaceDir(), filters: { 'Headroom recordings': ['ndjson', 'jsonl'] }, canSelectMany: true, openLabel: 'Open as One Run' });

@@ -1,0 +1,142 @@
+import * as vscode from 'vscode';
+import { siteText, tensorGroupText, type SiteReadout } from '../../engine/session/allocations';
+import { answersTo, requestAllocations } from '../../engine/session/allocationsRequest';
+import { canonicalPath, type MonitoringSession } from '../../engine/session/monitoringSession';
+import type { TensorGroup } from '../../shared/allocationsRecord';
+import { plainLabel } from '../../shared/format';
+import type { ConfigService } from '../config';
+import { sessionTitle } from '../sessions/sessionLabel';
+import type { SessionManager } from '../sessions/sessionManager';
+import { Coalescer } from '../util/coalescer';
+import { Disposable } from '../util/dispose';
+import { lensSessionOrder } from '../views/lensSession';
+
+export const ALLOCATIONS_VIEW_ID = 'headroom.allocations';
+const REFRESH_MS = 250;
+
+type Node = { readonly kind: 'site'; readonly site: SiteReadout } | { readonly kind: 'package'; readonly name: string; readonly sites: SiteReadout[] } | { readonly kind: 'tensors'; readonly groups: readonly TensorGroup[] } | { readonly kind: 'tensor'; readonly group: TensorGroup };
+
+/**
+ * Where the memory is: "Headroom: Show Allocation Sites" asks the running program for its top
+ * allocation sites (tracemalloc, started on request) and live tensors; the lines that hold
+ * memory get an inline readout (`holds 812 MB in 3 blocks · +400 MB since 'epoch 1'`), and the
+ * Allocation Sites view lists them by size, user code first and libraries by package; a click
+ * goes to the line. Everything shown comes from the program: plain text only.
+ */
+export class AllocationViews extends Disposable implements vscode.TreeDataProvider<Node> {
+  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<Node | undefined>());
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+  private readonly decoration = this._register(vscode.window.createTextEditorDecorationType({ after: { margin: '0 0 0 2em', color: new vscode.ThemeColor('editorCodeLens.foreground') }, isWholeLine: false }));
+  private readonly refresh = this._register(
+    new Coalescer(() => {
+      this._onDidChangeTreeData.fire(undefined);
+      this.decorate();
+    }, REFRESH_MS),
+  );
+  private readonly subs = new Map<MonitoringSession, { dispose(): void }>();
+  readonly view: vscode.TreeView<Node>;
+
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly config: ConfigService,
+  ) {
+    super();
+    this.view = this._register(vscode.window.createTreeView(ALLOCATIONS_VIEW_ID, { treeDataProvider: this }));
+    this._register(sessions.onDidChangeSessions(() => this.follow()));
+    this._register(vscode.window.onDidChangeVisibleTextEditors(() => this.decorate()));
+    this._register(config.onDidChange(() => this.refresh.trigger()));
+    this._register({ dispose: () => this.subs.forEach((s) => s.dispose()) });
+    this.follow();
+  }
+
+  /** The session whose sites are shown: as the lenses choose (a live run before a recording). */
+  get session(): MonitoringSession | undefined {
+    return lensSessionOrder(this.sessions.all(), this.sessions.focused).find((s) => s.ingest.allocations.sites().length || s.ingest.allocations.tensors().length) ?? this.sessions.focused;
+  }
+
+  /** Asks the focused run's program for its allocation sites and live tensors, and waits for the answer. */
+  async request(): Promise<{ ok: boolean; message: string }> {
+    const s = this.sessions.focused;
+    if (!s?.live) return { ok: false, message: 'Headroom: no running program to ask. Run one with Headroom first.' };
+    const id = `sites-${Date.now().toString(36)}`;
+    const pids = requestAllocations(s.connections, id, { top: 50, tensors: true });
+    if (!pids.length) return { ok: false, message: `Headroom: ${sessionTitle(s)} has no client to ask: add \`import headroom\` to it, or run it with Headroom.` };
+    const answers = await answersTo(s.ingest.allocations, id, pids, 30_000);
+    this.refresh.trigger();
+    if (!answers.length) return { ok: false, message: `Headroom: ${sessionTitle(s)} did not answer within 30 s.` };
+    const sites = answers.reduce((n, a) => n + (a.sites?.length ?? 0), 0);
+    return { ok: true, message: `Headroom: ${sites} allocation sites from ${answers.length} ${answers.length === 1 ? 'process' : 'processes'}.` };
+  }
+
+  /** The readouts of `doc`'s lines (what the decorations show). */
+  readoutsFor(doc: vscode.TextDocument): SiteReadout[] {
+    if (doc.uri.scheme !== 'file') return [];
+    return this.session?.ingest.allocations.forFile(canonicalPath(doc.uri.fsPath), canonicalPath) ?? [];
+  }
+
+  private follow(): void {
+    for (const s of this.sessions.all()) if (!this.subs.has(s)) this.subs.set(s, s.ingest.allocations.onDidAdd(() => this.refresh.trigger()));
+    this.refresh.trigger();
+  }
+
+  private decorate(): void {
+    const units = this.config.current.units;
+    for (const editor of vscode.window.visibleTextEditors) {
+      const ranges = this.readoutsFor(editor.document)
+        .filter((r) => r.line >= 1 && r.line <= editor.document.lineCount)
+        .map((r) => {
+          const line = editor.document.lineAt(r.line - 1);
+          return { range: new vscode.Range(line.range.end, line.range.end), renderOptions: { after: { contentText: plainLabel(siteText(r, units), 120) } } };
+        });
+      editor.setDecorations(this.decoration, ranges);
+    }
+  }
+
+  getChildren(node?: Node): Node[] {
+    const a = this.session?.ingest.allocations;
+    if (!a) return [];
+    if (!node) {
+      const sites = a.sites();
+      const mine = sites.filter((s) => !s.package || s.via);
+      const byPackage = new Map<string, SiteReadout[]>();
+      for (const s of sites) if (s.package && !s.via) byPackage.set(s.package, [...(byPackage.get(s.package) ?? []), s]);
+      const rows: Node[] = mine.map((site) => ({ kind: 'site', site }));
+      for (const [name, list] of byPackage) rows.push({ kind: 'package', name, sites: list });
+      const groups = a.tensors();
+      if (groups.length) rows.push({ kind: 'tensors', groups });
+      return rows;
+    }
+    if (node.kind === 'package') return node.sites.map((site) => ({ kind: 'site', site }));
+    if (node.kind === 'tensors') return node.groups.map((group) => ({ kind: 'tensor', group }));
+    return [];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    const units = this.config.current.units;
+    if (node.kind === 'package') {
+      const item = new vscode.TreeItem(plainLabel(node.name, 60), vscode.TreeItemCollapsibleState.Collapsed);
+      item.iconPath = new vscode.ThemeIcon('package');
+      item.description = `${node.sites.length} ${node.sites.length === 1 ? 'site' : 'sites'}`;
+      return item;
+    }
+    if (node.kind === 'tensors') {
+      const item = new vscode.TreeItem('Live tensors', vscode.TreeItemCollapsibleState.Collapsed);
+      item.iconPath = new vscode.ThemeIcon('symbol-array');
+      return item;
+    }
+    if (node.kind === 'tensor') {
+      const item = new vscode.TreeItem(plainLabel(tensorGroupText(node.group, units), 120), vscode.TreeItemCollapsibleState.None);
+      item.iconPath = new vscode.ThemeIcon('symbol-variable');
+      return item;
+    }
+    const s = node.site;
+    const item = new vscode.TreeItem(`${plainLabel(s.file.split(/[\\/]/).pop(), 60)}:${s.line}`, vscode.TreeItemCollapsibleState.None);
+    item.description = plainLabel(siteText(s, units), 120);
+    item.iconPath = new vscode.ThemeIcon(s.via ? 'library' : 'symbol-field');
+    // A plain-text tooltip: the traceback's paths come from the program.
+    const tb = (s.traceback ?? []).map((f) => `  ${plainLabel(f.file, 200)}:${f.line}`).join('\n');
+    item.tooltip = `${plainLabel(s.file, 200)}:${s.line}${s.via ? ` (through ${plainLabel(s.via, 40)})` : ''}\n${plainLabel(siteText(s, units), 120)}${tb ? `\ncalled from:\n${tb}` : ''}`;
+    item.command = { command: 'vscode.open', title: 'Go to the line', arguments: [vscode.Uri.file(s.file), { selection: new vscode.Range(s.line - 1, 0, s.line - 1, 0) }] };
+    return item;
+  }
+}

@@ -125,7 +125,7 @@ function tests(page) {
         assert.match(text, /^step [\d,]+ · [\d.]+ (ms|s)|^step [\d,]+ · \d+ min/, text);
         assert.match(text, /\d{1,2}:\d{2}:\d{2}/, `the wall clock: ${text}`);
         assert.match(text, /: [\d.]+ [kMG]B/, `a memory series in bytes: ${text}`);
-        assert.match(text, /loss: [\d.e+-]+/, text);
+        // (The loss is drawn, see data-series; the hover lists the series with a point nearest the pointer, which may not include it.)
         await page.mouse.move(200, 400);
       }),
     ],

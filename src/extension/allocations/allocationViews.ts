@@ -13,6 +13,8 @@ import { lensSessionOrder } from '../views/lensSession';
 
 export const ALLOCATIONS_VIEW_ID = 'headroom.allocations';
 const REFRESH_MS = 250;
+/** Lines holding less than this get no inline readout: a dozen bytes on every line is noise. */
+const INLINE_MIN_BYTES = 1 << 20;
 
 type Node = { readonly kind: 'site'; readonly site: SiteReadout } | { readonly kind: 'package'; readonly name: string; readonly sites: SiteReadout[] } | { readonly kind: 'tensors'; readonly groups: readonly TensorGroup[] } | { readonly kind: 'tensor'; readonly group: TensorGroup };
 
@@ -39,6 +41,8 @@ export class AllocationViews extends Disposable implements vscode.TreeDataProvid
   constructor(
     private readonly sessions: SessionManager,
     private readonly config: ConfigService,
+    /** Where the bundled client lives: its own allocations are listed apart, as a package. */
+    private readonly clientDir?: string,
   ) {
     super();
     this.view = this._register(vscode.window.createTreeView(ALLOCATIONS_VIEW_ID, { treeDataProvider: this }));
@@ -83,7 +87,7 @@ export class AllocationViews extends Disposable implements vscode.TreeDataProvid
     const units = this.config.current.units;
     for (const editor of vscode.window.visibleTextEditors) {
       const ranges = this.readoutsFor(editor.document)
-        .filter((r) => r.line >= 1 && r.line <= editor.document.lineCount)
+        .filter((r) => r.size >= INLINE_MIN_BYTES && r.line >= 1 && r.line <= editor.document.lineCount)
         .map((r) => {
           const line = editor.document.lineAt(r.line - 1);
           return { range: new vscode.Range(line.range.end, line.range.end), renderOptions: { after: { contentText: plainLabel(siteText(r, units), 120) } } };
@@ -97,9 +101,14 @@ export class AllocationViews extends Disposable implements vscode.TreeDataProvid
     if (!a) return [];
     if (!node) {
       const sites = a.sites();
-      const mine = sites.filter((s) => !s.package || s.via);
+      // The client's own lines (its queue, its buffers) are Headroom's, not the user's.
+      const packageOf = (s: SiteReadout) => (s.package && !s.via ? s.package : this.clientDir && s.file.startsWith(this.clientDir) ? 'headroom (this tool)' : undefined);
+      const mine = sites.filter((s) => packageOf(s) === undefined);
       const byPackage = new Map<string, SiteReadout[]>();
-      for (const s of sites) if (s.package && !s.via) byPackage.set(s.package, [...(byPackage.get(s.package) ?? []), s]);
+      for (const s of sites) {
+        const p = packageOf(s);
+        if (p) byPackage.set(p, [...(byPackage.get(p) ?? []), s]);
+      }
       const rows: Node[] = mine.map((site) => ({ kind: 'site', site }));
       for (const [name, list] of byPackage) rows.push({ kind: 'package', name, sites: list });
       const groups = a.tensors();

@@ -70,6 +70,25 @@ export async function run({ browser, server }) {
         }),
       ],
       [
+        'Show Allocation Sites puts the memory on the lines that hold it, and lists the sites largest first',
+        shotOnFailure(page, 'allocation-sites', async () => {
+          await setTheme(page, 'Dark Modern');
+          await openFile(page, 'alloc_sites.py');
+          await runCommand(page, 'Headroom: Run Python File with Headroom');
+          await codeLenses(page, 'built').first().waitFor({ timeout: 60_000 });
+          await runCommand(page, 'Headroom: Show Allocation Sites');
+          const sites = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Allocation Sites' }) });
+          const first = sites.locator('.monaco-list-row', { hasText: 'alloc_sites.py:8' });
+          await first.waitFor({ timeout: 30_000 });
+          assert.match(await first.innerText(), /holds 3\d\d MB in \d+ blocks?/);
+          const rows = await sites.locator('.monaco-list-row').allInnerTexts();
+          assert.deepEqual(rows.slice(0, 3).map((r) => /alloc_sites\.py:(\d+)/.exec(r)?.[1]), ['8', '9', '12'], rows.join(' | '));
+          await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 200, y: 10 } });
+          await page.waitForTimeout(500);
+          await screenshot(page, 'allocation-sites-dark');
+        }),
+      ],
+      [
         'the walkthrough opens with its five steps, each with a title a new user can act on',
         shotOnFailure(page, 'walkthrough', async () => {
           await paletteRows(page, 'Welcome: Open Walkthrough');

@@ -36,6 +36,9 @@ describe('Show Allocation Sites: the lines that hold the memory, inline and in a
     const rows = api.allocations.getChildren();
     const sites = rows.filter((r): r is Extract<typeof r, { kind: 'site' }> => r.kind === 'site');
     assert.deepEqual(sites.slice(0, 3).map((r) => r.site.line), [8, 9, 12]);
+    assert.ok(!sites.some((r) => r.site.file.startsWith(api.pythonPath)), "Headroom's own lines are not the user's: they sit in a package row");
+    // Only lines that hold real memory get an inline readout.
+    assert.ok(readouts.filter((r) => r.size >= 2 ** 20).every((r) => [8, 9, 12].includes(r.line)), JSON.stringify(readouts.map((r) => [r.line, r.size])));
     const item = api.allocations.getTreeItem(sites[0]);
     assert.equal(item.label, 'alloc_sites.py:8');
     assert.match(String(item.description), /^holds 3\d\d MB in \d+ blocks?/);

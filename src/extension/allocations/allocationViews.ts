@@ -5,6 +5,7 @@ import { canonicalPath, type MonitoringSession } from '../../engine/session/moni
 import type { TensorGroup } from '../../shared/allocationsRecord';
 import { plainLabel } from '../../shared/format';
 import type { ConfigService } from '../config';
+import type { DebugTracking } from '../debug/debugTracking';
 import { sessionTitle } from '../sessions/sessionLabel';
 import type { SessionManager } from '../sessions/sessionManager';
 import { Coalescer } from '../util/coalescer';
@@ -15,6 +16,8 @@ export const ALLOCATIONS_VIEW_ID = 'headroom.allocations';
 const REFRESH_MS = 250;
 /** Lines holding less than this get no inline readout: a dozen bytes on every line is noise. */
 const INLINE_MIN_BYTES = 1 << 20;
+/** Python evaluated in a paused frame: a snapshot (tracing starts if off), then sent from this thread. */
+export const PAUSED_ALLOCATIONS_EXPRESSION = "(lambda h: (h.allocations('paused in the debugger'), h.flush()))(__import__('headroom'))";
 
 type Node = { readonly kind: 'site'; readonly site: SiteReadout } | { readonly kind: 'package'; readonly name: string; readonly sites: SiteReadout[] } | { readonly kind: 'tensors'; readonly groups: readonly TensorGroup[] } | { readonly kind: 'tensor'; readonly group: TensorGroup };
 
@@ -43,6 +46,7 @@ export class AllocationViews extends Disposable implements vscode.TreeDataProvid
     private readonly config: ConfigService,
     /** Where the bundled client lives: its own allocations are listed apart, as a package. */
     private readonly clientDir?: string,
+    private readonly debug?: DebugTracking,
   ) {
     super();
     this.view = this._register(vscode.window.createTreeView(ALLOCATIONS_VIEW_ID, { treeDataProvider: this }));
@@ -62,6 +66,9 @@ export class AllocationViews extends Disposable implements vscode.TreeDataProvid
   async request(): Promise<{ ok: boolean; message: string }> {
     const s = this.sessions.focused;
     if (!s?.live) return { ok: false, message: 'Headroom: no running program to ask. Run one with Headroom first.' };
+    // Paused in the debugger, the client's threads are paused too: ask in the paused frame instead.
+    const paused = this.debug?.pausedFor(s);
+    if (paused && /python|debugpy/.test(paused.session.type)) return this.requestPaused(s, paused);
     const id = `sites-${Date.now().toString(36)}`;
     const pids = requestAllocations(s.connections, id, { top: 50, tensors: true });
     if (!pids.length) return { ok: false, message: `Headroom: ${sessionTitle(s)} has no client to ask: add \`import headroom\` to it, or run it with Headroom.` };
@@ -70,6 +77,33 @@ export class AllocationViews extends Disposable implements vscode.TreeDataProvid
     if (!answers.length) return { ok: false, message: `Headroom: ${sessionTitle(s)} did not answer within 30 s.` };
     const sites = answers.reduce((n, a) => n + (a.sites?.length ?? 0), 0);
     return { ok: true, message: `Headroom: ${sites} allocation sites from ${answers.length} ${answers.length === 1 ? 'process' : 'processes'}.` };
+  }
+
+  /**
+   * In a paused Python debuggee: the snapshot is taken by an expression evaluated in the paused
+   * frame, and sent at once from that thread (the client's writer is paused with the program).
+   */
+  private async requestPaused(s: MonitoringSession, paused: { session: vscode.DebugSession; threadId: number }): Promise<{ ok: boolean; message: string }> {
+    const before = s.ingest.allocations.version;
+    const arrived = new Promise<boolean>((resolve) => {
+      const sub = s.ingest.allocations.onDidAdd(() => {
+        sub.dispose();
+        resolve(true);
+      });
+      setTimeout(() => {
+        sub.dispose();
+        resolve(false);
+      }, 15_000);
+    });
+    try {
+      const trace = (await paused.session.customRequest('stackTrace', { threadId: paused.threadId, startFrame: 0, levels: 1 })) as { stackFrames: { id: number }[] };
+      await paused.session.customRequest('evaluate', { expression: PAUSED_ALLOCATIONS_EXPRESSION, frameId: trace.stackFrames[0]?.id, context: 'repl' });
+    } catch (e) {
+      return { ok: false, message: `Headroom could not ask the paused program: ${(e as Error).message}` };
+    }
+    const ok = (await arrived) || s.ingest.allocations.version !== before;
+    this.refresh.trigger();
+    return ok ? { ok: true, message: `Headroom: allocation sites taken in the paused frame of ${sessionTitle(s)}.` } : { ok: false, message: `Headroom: ${sessionTitle(s)} did not send its sites (is headroom imported in it?).` };
   }
 
   /** The readouts of `doc`'s lines (what the decorations show). */

@@ -38,22 +38,13 @@ export interface CleanupOutcome {
 }
 
 /**
- * Force Cleanup for a session: through the connected client when there is one; else, in
- * a paused Python debuggee, evaluated in the paused frame; else an exact reason.
+ * Force Cleanup for a session: in a paused Python debuggee, evaluated in the paused frame (its
+ * client's threads are paused with it); else through the connected client; else an exact reason.
  */
 export async function forceCleanup(session: MonitoringSession | undefined, debug: DebugTracking, units: Units): Promise<CleanupOutcome> {
   if (!session) return { ok: false, message: 'Headroom is not monitoring anything. Run or debug a program with Headroom first.' };
   if (!session.live) return { ok: false, message: `The session "${session.name}" has ended: there is no process to clean up.` };
-  if (session.connections.size > 0) {
-    const id = randomBytes(6).toString('hex');
-    const before = session.monitor?.last?.tree.rss;
-    const results = await session.requestCleanup(id);
-    if (results.length === 0) return { ok: false, message: 'The program did not answer the cleanup request within 15 s (is it blocked in native code?).' };
-    const message = describeCleanup(results, units);
-    const freed = results.reduce((a, r) => a + r.rss.freed, 0);
-    session.store.events.add({ t: Date.now(), kind: 'cleanup', label: message, data: { freed, before, results: results.length } });
-    return { ok: true, message, freedRss: freed };
-  }
+  // Paused in the debugger, the client's threads are paused too: run it in the paused frame.
   const paused = debug.pausedFor(session);
   if (paused && /python|debugpy/.test(paused.session.type)) {
     const before = session.monitor?.tick().tree.rss ?? 0;
@@ -64,6 +55,16 @@ export async function forceCleanup(session: MonitoringSession | undefined, debug
     const freed = Math.max(0, before - after);
     const message = `Freed ${formatBytes(freed, units)} RSS (evaluated in the paused frame)`;
     session.store.events.add({ t: Date.now(), kind: 'cleanup', label: message, data: { freed } });
+    return { ok: true, message, freedRss: freed };
+  }
+  if (session.connections.size > 0) {
+    const id = randomBytes(6).toString('hex');
+    const before = session.monitor?.last?.tree.rss;
+    const results = await session.requestCleanup(id);
+    if (results.length === 0) return { ok: false, message: 'The program did not answer the cleanup request within 15 s (is it blocked in native code?).' };
+    const message = describeCleanup(results, units);
+    const freed = results.reduce((a, r) => a + r.rss.freed, 0);
+    session.store.events.add({ t: Date.now(), kind: 'cleanup', label: message, data: { freed, before, results: results.length } });
     return { ok: true, message, freedRss: freed };
   }
   if (debug.isDebugged(session)) {

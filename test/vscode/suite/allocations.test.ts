@@ -46,6 +46,27 @@ describe('Show Allocation Sites: the lines that hold the memory, inline and in a
     s.end('test');
   });
 
+  it('in a program paused in the debugger, takes the sites in the paused frame', async () => {
+    const api = await headroom();
+    const started = Date.now();
+    assert.ok(await vscode.debug.startDebugging(undefined, { type: 'debugpy', request: 'launch', name: 'Headroom sites test', program: PROGRAM, python: '/usr/bin/python3', env: { HOLD_S: '30' }, console: 'internalConsole', justMyCode: true }));
+    try {
+      const s = await waitFor(() => api.sessions.all().find((x) => x.source === 'debug' && x.startedAt >= started), 'the debug session monitored', 60_000);
+      await waitFor(() => s.ingest.lastCheckpoint?.label === 'built', 'the program to build its sites', 60_000);
+      const dbg = vscode.debug.activeDebugSession as vscode.DebugSession;
+      const threads = ((await dbg.customRequest('threads')) as { threads: { id: number; name: string }[] }).threads;
+      await dbg.customRequest('pause', { threadId: (threads.find((t) => t.name === 'MainThread') ?? threads[0]).id });
+      api.sessions.focus(s.id, true);
+      const out = (await vscode.commands.executeCommand('headroom.showAllocationSites')) as { ok: boolean; message: string };
+      assert.equal(out.ok, true, out.message);
+      assert.match(out.message, /paused frame/);
+      const big = s.ingest.allocations.forFile(PROGRAM).find((r) => r.line === 8);
+      assert.ok(big && Math.abs(big.size - 300 * MiB) / (300 * MiB) < 0.05, JSON.stringify(big));
+    } finally {
+      await vscode.debug.stopDebugging();
+    }
+  });
+
   it('says why when the program has no client to ask', async () => {
     await headroom();
     const out = (await vscode.commands.executeCommand('headroom.showAllocationSites')) as { ok: boolean; message: string };

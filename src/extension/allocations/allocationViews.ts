@@ -16,8 +16,8 @@ export const ALLOCATIONS_VIEW_ID = 'headroom.allocations';
 const REFRESH_MS = 250;
 /** Lines holding less than this get no inline readout: a dozen bytes on every line is noise. */
 const INLINE_MIN_BYTES = 1 << 20;
-/** Python evaluated in a paused frame: a snapshot (tracing starts if off), then sent from this thread. */
-export const PAUSED_ALLOCATIONS_EXPRESSION = "(lambda h: (h.allocations('paused in the debugger'), h.flush()))(__import__('headroom'))";
+/** Python evaluated in a paused frame: a snapshot (tracing starts if off) and the live tensors named by the frame's locals, sent from this thread. */
+export const PAUSED_ALLOCATIONS_EXPRESSION = "(lambda h, l: (h.allocations('paused in the debugger'), h.tensors(frame_locals=l), h.flush()))(__import__('headroom'), locals())";
 
 type Node = { readonly kind: 'site'; readonly site: SiteReadout } | { readonly kind: 'package'; readonly name: string; readonly sites: SiteReadout[] } | { readonly kind: 'tensors'; readonly groups: readonly TensorGroup[] } | { readonly kind: 'tensor'; readonly group: TensorGroup };
 

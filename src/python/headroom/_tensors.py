@@ -88,13 +88,21 @@ def _global_names(torch, names):
             names.setdefault(id(v), k)
 
 
+def _local_names(torch, names, frame_locals):
+    """Tensors held by the locals of a frame (the debugger's paused frame): `x` for `x = ...`
+    inside the function the program stopped in. After module attributes, before globals."""
+    for k, v in list((frame_locals or {}).items()):
+        if isinstance(k, str) and isinstance(v, torch.Tensor):
+            names.setdefault(id(v), k)
+
+
 def _top_modules(modules):
     """Modules that are no other module's child, named by their class: the roots of the names."""
     children = {id(c) for m in modules for c in m.children()}
     return [(type(m).__name__ + ".", m) for m in modules if id(m) not in children]
 
 
-def torch_groups(modules=None, optimizers=None, budget_s=1.0):
+def torch_groups(modules=None, optimizers=None, budget_s=1.0, frame_locals=None):
     """(groups, truncated): live torch tensors grouped by role, device, dtype and shape."""
     torch = sys.modules.get("torch")
     if torch is None or not hasattr(torch, "Tensor"):
@@ -103,6 +111,7 @@ def torch_groups(modules=None, optimizers=None, budget_s=1.0):
     named = [("", m) for m in modules] if modules else _top_modules(found_m)
     names = {}
     roles = _roles(torch, named, list(optimizers) if optimizers else found_o, names)
+    _local_names(torch, names, frame_locals)
     _global_names(torch, names)
     seen = set()
     groups = {}
@@ -129,10 +138,10 @@ def torch_groups(modules=None, optimizers=None, budget_s=1.0):
     return out, truncated
 
 
-def take(modules=None, optimizers=None, budget_s=1.0, request=None):
+def take(modules=None, optimizers=None, budget_s=1.0, request=None, frame_locals=None):
     """An `allocations` record's fields for the live tensors (source `tensors`)."""
     t0 = time.perf_counter()
-    groups, truncated = torch_groups(modules, optimizers, budget_s)
+    groups, truncated = torch_groups(modules, optimizers, budget_s, frame_locals)
     r = {"source": "tensors", "tensors": groups[:MAX_GROUPS], "total": {"size": sum(g["size"] for g in groups), "count": sum(g["count"] for g in groups)}}
     if len(groups) > MAX_GROUPS:
         r["more"] = {"groups": len(groups) - MAX_GROUPS, "size": sum(g["size"] for g in groups[MAX_GROUPS:])}
@@ -144,12 +153,14 @@ def take(modules=None, optimizers=None, budget_s=1.0, request=None):
     return r
 
 
-def tensors(modules=None, optimizers=None, budget_s=1.0):
+def tensors(modules=None, optimizers=None, budget_s=1.0, frame_locals=None):
     """Live tensors now, grouped (role, device, dtype, shape, count, size, names); sent to
     Headroom when it is listening, and returned. `modules` and `optimizers` name what to tell
-    apart (default: those found on the heap); the heap walk stops after `budget_s` seconds."""
+    apart (default: those found on the heap); the heap walk stops after `budget_s` seconds.
+    `frame_locals` (a frame's `locals()`, as the editor passes from a paused frame) names the
+    tensors that frame holds."""
     try:
-        r = take(modules, optimizers, budget_s)
+        r = take(modules, optimizers, budget_s, frame_locals=frame_locals)
     except Exception as e:  # the client never raises into user code
         _diagnostics.note("tensors", e)
         return None

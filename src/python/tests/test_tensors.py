@@ -79,6 +79,14 @@ class LiveTensors(unittest.TestCase):
         r = _tensors.take(budget_s=0.0)
         self.assertTrue(r["truncated"])
 
+    def test_a_frames_locals_name_the_tensors_it_holds(self):
+        def paused_here():
+            attention_scores = torch.zeros(33, 77)  # held only by this frame, as in a paused debugger
+            return _tensors.take(frame_locals=locals()), attention_scores
+
+        r, _kept = paused_here()
+        self.assertEqual(groups_of(r, "other")[((33, 77), "float32")]["names"], ["attention_scores"])
+
     def test_modules_passed_are_named_from_the_root(self):
         r = _tensors.take(modules=[self.model], optimizers=[self.opt])
         self.assertEqual(groups_of(r, "parameter")[((512, 256), "float32")]["names"], ["fc1.weight"])

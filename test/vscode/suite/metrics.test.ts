@@ -33,8 +33,10 @@ describe('Prometheus metrics of the focused run, from the editor (real editor, r
     const text = await waitFor(async () => {
       const res = await fetch(api.metrics.address as string).catch(() => undefined);
       const body = res?.ok ? await res.text() : '';
-      return /headroom_checkpoint_rss_bytes\{[^}]*checkpoint="phase: held"/.test(body) ? body : undefined;
-    }, 'the held checkpoint in the metrics', 30_000);
+      // The checkpoint, and a tree sample taken after the program allocated (a tick later on a loaded machine).
+      const tree = Number(/^headroom_tree_rss_bytes\{job="two_phases\.py",host="[^"]+"\} (\S+)$/m.exec(body)?.[1]);
+      return /headroom_checkpoint_rss_bytes\{[^}]*checkpoint="phase: held"/.test(body) && tree > 50e6 ? body : undefined;
+    }, 'the held checkpoint and its memory in the metrics', 30_000);
     assert.match(text, /^# HELP headroom_tree_rss_bytes /m);
     assert.match(text, /^# TYPE headroom_tree_rss_bytes gauge$/m);
     const rss = Number(/^headroom_tree_rss_bytes\{job="two_phases\.py",host="[^"]+"\} (\S+)$/m.exec(text)?.[1]);

@@ -64,6 +64,8 @@ describe('Show Allocation Sites: the lines that hold the memory, inline and in a
       assert.ok(big && Math.abs(big.size - 300 * MiB) / (300 * MiB) < 0.05, JSON.stringify(big));
     } finally {
       await vscode.debug.stopDebugging();
+      // The next test starts with no paused program left behind.
+      await waitFor(() => api.sessions.all().every((x) => x.source !== 'debug' || !x.live), 'the debug session to end', 30_000).catch(() => undefined);
     }
   });
 

@@ -30,6 +30,8 @@ describe('Prometheus metrics of the focused run, from the editor (real editor, r
     const uri = vscode.Uri.file(join(repo, 'test', 'fixtures', 'workspace', 'two_phases.py'));
     const s = (await vscode.commands.executeCommand('headroom.runPythonFile', uri)) as MonitoringSession;
     delete process.env.HOLD_S;
+    // The metrics follow the focused run: this one, whatever earlier tests left running.
+    api.sessions.focus(s.id, true);
     const text = await waitFor(async () => {
       const res = await fetch(api.metrics.address as string).catch(() => undefined);
       const body = res?.ok ? await res.text() : '';

@@ -49,6 +49,14 @@ describe('Show Allocation Sites: the lines that hold the memory, inline and in a
   it('in a program paused in the debugger, takes the sites in the paused frame', async () => {
     const api = await headroom();
     const started = Date.now();
+    let stopped = false;
+    const tracker = vscode.debug.registerDebugAdapterTrackerFactory('debugpy', {
+      createDebugAdapterTracker: () => ({
+        onDidSendMessage: (m: { type?: string; event?: string }) => {
+          if (m.type === 'event' && m.event === 'stopped') stopped = true;
+        },
+      }),
+    });
     assert.ok(await vscode.debug.startDebugging(undefined, { type: 'debugpy', request: 'launch', name: 'Headroom sites test', program: PROGRAM, python: '/usr/bin/python3', env: { HOLD_S: '30' }, console: 'internalConsole', justMyCode: true }));
     try {
       const s = await waitFor(() => api.sessions.all().find((x) => x.source === 'debug' && x.startedAt >= started), 'the debug session monitored', 60_000);
@@ -56,6 +64,7 @@ describe('Show Allocation Sites: the lines that hold the memory, inline and in a
       const dbg = vscode.debug.activeDebugSession as vscode.DebugSession;
       const threads = ((await dbg.customRequest('threads')) as { threads: { id: number; name: string }[] }).threads;
       await dbg.customRequest('pause', { threadId: (threads.find((t) => t.name === 'MainThread') ?? threads[0]).id });
+      await waitFor(() => stopped, 'the debuggee to stop', 15_000);
       api.sessions.focus(s.id, true);
       const out = (await vscode.commands.executeCommand('headroom.showAllocationSites')) as { ok: boolean; message: string };
       assert.equal(out.ok, true, out.message);
@@ -63,6 +72,7 @@ describe('Show Allocation Sites: the lines that hold the memory, inline and in a
       const big = s.ingest.allocations.forFile(PROGRAM).find((r) => r.line === 8);
       assert.ok(big && Math.abs(big.size - 300 * MiB) / (300 * MiB) < 0.05, JSON.stringify(big));
     } finally {
+      tracker.dispose();
       await vscode.debug.stopDebugging();
       // The next test starts with no paused program left behind.
       await waitFor(() => api.sessions.all().every((x) => x.source !== 'debug' || !x.live), 'the debug session to end', 30_000).catch(() => undefined);

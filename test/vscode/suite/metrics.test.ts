@@ -27,18 +27,26 @@ describe('Prometheus metrics of the focused run, from the editor (real editor, r
     await waitFor(() => api.metrics.address, 'the server to listen');
     assert.equal(api.metrics.address, `http://127.0.0.1:${port}/metrics`);
     process.env.HOLD_S = '6';
+    process.env.SIZE_MB = '80';
     const uri = vscode.Uri.file(join(repo, 'test', 'fixtures', 'workspace', 'two_phases.py'));
     const s = (await vscode.commands.executeCommand('headroom.runPythonFile', uri)) as MonitoringSession;
     delete process.env.HOLD_S;
+    delete process.env.SIZE_MB;
     // The metrics follow the focused run: this one, whatever earlier tests left running.
     api.sessions.focus(s.id, true);
+    let last = '';
     const text = await waitFor(async () => {
-      const res = await fetch(api.metrics.address as string).catch(() => undefined);
+      const res = await fetch(api.metrics.address as string).catch((e: Error) => {
+        last = `fetch failed: ${e.message} ${String((e as { cause?: unknown }).cause)} (${String(api.metrics.address)})`;
+        return undefined;
+      });
       const body = res?.ok ? await res.text() : '';
+      if (res) last = `${res.status}: ${body}`;
       // The checkpoint, and a tree sample taken after the program allocated (a tick later on a loaded machine).
+      await new Promise((r) => setTimeout(r, 250)); // a scraper's pace, not a flood: the server keeps at most 16 connections
       const tree = Number(/^headroom_tree_rss_bytes\{job="two_phases\.py",host="[^"]+"\} (\S+)$/m.exec(body)?.[1]);
       return /headroom_checkpoint_rss_bytes\{[^}]*checkpoint="phase: held"/.test(body) && tree > 50e6 ? body : undefined;
-    }, 'the held checkpoint and its memory in the metrics', 30_000);
+    }, 'the held checkpoint and its memory in the metrics', 30_000).catch((e: Error) => assert.fail(`${e.message}; focused: ${api.sessions.focused?.name} (${api.sessions.focused?.live}); served:\n${last.slice(0, 1500)}`));
     assert.match(text, /^# HELP headroom_tree_rss_bytes /m);
     assert.match(text, /^# TYPE headroom_tree_rss_bytes gauge$/m);
     const rss = Number(/^headroom_tree_rss_bytes\{job="two_phases\.py",host="[^"]+"\} (\S+)$/m.exec(text)?.[1]);

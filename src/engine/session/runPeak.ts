@@ -1,6 +1,7 @@
 // The run's peak RSS, one figure wherever it is shown (status bar, the Headroom view, reports).
 import { SeriesName } from '../store/seriesName';
 import type { MemoryStore } from '../store/memoryStore';
+import type { MonitoringSession } from './monitoringSession';
 import type { RecordIngest } from './recordIngest';
 
 /**
@@ -18,4 +19,9 @@ export function runPeakRss(store: MemoryStore, ingest: RecordIngest): number | u
   for (const s of ingest.all()) higher(s.peak);
   for (const r of ingest.cells.all()) higher(r.peak);
   return peak;
+}
+
+/** The one size a view shows for a session: its tree's RSS now while it runs, its peak once it has ended. */
+export function shownRss(s: Pick<MonitoringSession, 'live' | 'monitor' | 'store' | 'ingest'>): number | undefined {
+  return s.live ? (s.monitor?.last?.tree.rss ?? s.store.get(SeriesName.treeRss)?.lastValue) : runPeakRss(s.store, s.ingest);
 }

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { MonitoringSession } from '../../engine/session/monitoringSession';
-import { runPeakRss } from '../../engine/session/runPeak';
-import { SeriesName } from '../../engine/store/seriesName';
+import { shownRss } from '../../engine/session/runPeak';
 import { formatBytes, plainLabel, type Units } from '../../shared/format';
 import { CommandId } from '../commands';
 import type { ConfigService } from '../config';
@@ -105,8 +104,7 @@ export class SessionsView extends Disposable implements vscode.TreeDataProvider<
 function sessionItem(s: MonitoringSession, units: Units, focused: boolean): vscode.TreeItem {
   const item = new vscode.TreeItem(plainLabel(shortName(s), 60), vscode.TreeItemCollapsibleState.None);
   item.id = `session:${s.id}`;
-  const rss = s.store.get(SeriesName.treeRss);
-  const size = s.live ? (s.monitor?.last?.tree.rss ?? rss?.lastValue) : runPeakRss(s.store, s.ingest);
+  const size = shownRss(s);
   const state = s.source === 'recording' ? 'recording' : s.live ? 'running' : shortExit(s.exitDescription);
   const figure = size !== undefined && Number.isFinite(size) ? `${s.live ? '' : 'peak '}${formatBytes(size, units)}` : '';
   item.description = [figure, state, focused ? 'in status bar' : ''].filter(Boolean).join(' · ');

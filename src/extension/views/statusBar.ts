@@ -4,8 +4,7 @@ import { CommandId } from '../commands';
 import type { ConfigService } from '../config';
 import type { MonitoringSession } from '../../engine/session/monitoringSession';
 import { endText } from '../../engine/oom/endExplanation';
-import { runPeakRss } from '../../engine/session/runPeak';
-import { SeriesName } from '../../engine/store/memoryStore';
+import { runPeakRss, shownRss } from '../../engine/session/runPeak';
 import type { SessionManager } from '../sessions/sessionManager';
 import { Coalescer } from '../util/coalescer';
 import { Disposable } from '../util/dispose';
@@ -54,8 +53,7 @@ export class StatusBarController extends Disposable {
     if (!s) return this.showIdle();
     const cfg = this.config.current;
     const tick = s.monitor?.last;
-    const rssSeries = s.store.get(SeriesName.treeRss);
-    const rss = s.live ? (tick?.tree.rss ?? rssSeries?.lastValue) : runPeakRss(s.store, s.ingest);
+    const rss = shownRss(s);
     // Whose memory it is, always: the program's name (short), else Headroom.
     const who = plainLabel(shortName(s), STATUS_NAME_CHARS) || 'Headroom';
     const size = rss !== undefined && Number.isFinite(rss) ? `${s.live ? '' : 'peak '}${formatBytes(rss, cfg.units)}` : undefined;

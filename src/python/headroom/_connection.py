@@ -6,6 +6,9 @@ Neither: at the first reporting call the client looks once for the connection fi
 window whose workspace holds the program (`_discovery`) and connects to it; found or not,
 the answer is kept for the process (a forked child inherits it).
 HEADROOM=off or HEADROOM_DISABLE: no client, no look. `connect()` connects explicitly.
+A client made from HEADROOM_ADDR or from a window looks again when its connection is lost
+and its address no longer answers (the window reloaded): `_rediscover` gives its transport
+the window found now, whose token it then says hello with.
 With no client, `client()` is None and every reporting call returns at once.
 """
 import os
@@ -64,6 +67,24 @@ def _off():
     return bool(os.environ.get("HEADROOM_DISABLE")) or os.environ.get("HEADROOM", "").strip().lower() in ("off", "0", "false", "no")
 
 
+def _rediscover():
+    """(addr, token) of the window that holds the program now, or None (HEADROOM=off: None)."""
+    global _window_file
+    if _off():
+        return None
+    w, _ = _discovery.look()
+    if w is None:
+        return None
+    _window_file = w["file"]
+    return w["addr"], w["token"]
+
+
+def _movable(c):
+    """Lets a client follow its window across a reload (not one given an explicit address)."""
+    c.transport.rediscover = _rediscover
+    return c
+
+
 def _settle():
     """The one-time look: finds the window, makes its client (connecting is the writer thread's job)."""
     global _client, _source, _window_file
@@ -76,7 +97,7 @@ def _settle():
                 w, _ = _discovery.look()
                 source = "none" if w is None else "window"
                 if w is not None:
-                    c = Client(w["addr"], w["token"], None)
+                    c = _movable(Client(w["addr"], w["token"], None))
                     _window_file = w["file"]
         except Exception as e:  # the look never raises into the reporting call
             _diagnostics.note("discovery", e)
@@ -111,6 +132,8 @@ def connect(address=None, token=None):
             if old is not None:
                 old.close("reconnect")
             c = _client = Client(address, token, None)
+            if source == "window":
+                _movable(c)
             _source, _window_file = source, found
             _stop_asking()
         return c.transport.connect_now()
@@ -161,6 +184,8 @@ def _init_from_env():
     else:
         try:
             _client = Client(addr if not log else None, os.environ.get("HEADROOM_TOKEN"), log)
+            if not log:
+                _movable(_client)
             _source = "env"
         except Exception as e:
             _diagnostics.note("init", e)

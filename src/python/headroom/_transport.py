@@ -1,9 +1,13 @@
 """Getting records out of the program without slowing it down.
 
 `put()` appends to a deque and returns; a daemon writer thread encodes and sends in
-batches. If the extension goes away the program carries on: records are dropped (and
-counted) until a reconnect succeeds. After fork() a child never writes on its parent's
-socket: it drops the inherited state and connects as itself, with its own hello.
+batches. If the extension goes away the program carries on: records wait in the queue (the
+newest RETAIN_WHILE_AWAY of them; older ones are dropped and counted) until a reconnect
+succeeds. A reconnect tries the old address first; when that fails and `rediscover` is set
+(a window reloaded: new listener, new token), it asks that for a window to report to instead,
+at most every RECONNECT_INTERVAL, and says hello there with the new token. After fork() a
+child never writes on its parent's socket: it drops the inherited state and connects as
+itself, with its own hello.
 
 Control messages from Headroom are read on a daemon thread and passed to the handler
 registered for their type in `handlers` ({type: fn(msg)}); the transport knows none of them.
@@ -20,7 +24,10 @@ from . import _diagnostics, protocol
 
 MAX_QUEUE = 100_000
 FLUSH_INTERVAL = 0.02
-RECONNECT_INTERVAL = 2.0
+RECONNECT_INTERVAL = 1.5
+# Records kept while there is nowhere to send them (a window reloading): enough for seconds of
+# a busy loop, small enough that a program whose window never comes back stays light.
+RETAIN_WHILE_AWAY = 10_000
 
 
 def _connect(addr):
@@ -67,6 +74,9 @@ class Transport:
         # Kept by reference: handlers registered later (by other modules) are seen too.
         self.handlers = {} if handlers is None else handlers
         self.make_hello = make_hello
+        # () -> (addr, token) of a window to report to instead, or None: set by the connection
+        # module for clients that may move to another window (not for an explicit address).
+        self.rediscover = None
         self.dropped = 0
         self.sent = 0
         self._reset()
@@ -133,6 +143,9 @@ class Transport:
         if not self._q:
             return
         with self._lock:
+            if not self.log_path and self._conn is None and self._reconnect() is None:
+                self._trim()  # nowhere to send: keep them (bounded) without encoding them again
+                return
             batch = []
             q = self._q
             while q:
@@ -143,10 +156,27 @@ class Transport:
             if not batch:
                 return
             data = "".join(self._encode(r) for r in batch).encode("utf-8")
-            if not self._send(data):
+            if self._send(data):
+                self.sent += len(batch)
+            elif self.log_path or self._closed:
                 self.dropped += len(batch)
             else:
-                self.sent += len(batch)
+                self._keep(batch)
+
+    def _keep(self, batch):
+        """Puts an unsent batch back in front of the queue (the connection broke under it)."""
+        self._q.extendleft(reversed(batch))
+        self._trim()
+
+    def _trim(self):
+        """Drops (and counts) the oldest records past RETAIN_WHILE_AWAY."""
+        q = self._q
+        for _ in range(max(0, len(q) - RETAIN_WHILE_AWAY)):
+            try:
+                q.popleft()
+            except IndexError:
+                break
+            self.dropped += 1
 
     @staticmethod
     def _encode(r):
@@ -188,20 +218,56 @@ class Transport:
 
     def _reconnect(self):
         now = time.monotonic()
-        if now < self._next_connect or not self.addrs:
+        if now < self._next_connect or not (self.addrs or self.rediscover):
             return None
         self._next_connect = now + RECONNECT_INTERVAL
         for addr in self.addrs:
-            try:
-                conn = _connect(addr)
-                if self.make_hello:
-                    conn.sendall(self._encode(self.make_hello()).encode("utf-8"))
-            except OSError:
-                continue
-            self._conn = conn
-            threading.Thread(target=self._read_control, args=(conn,), name="headroom-control", daemon=True).start()
-            return conn
-        return None
+            conn = self._open(addr, self.token)
+            if conn is not None:
+                return conn
+        found = self._look()
+        if found is None:
+            return None
+        addr, token = found
+        conn = self._open(addr, token)
+        if conn is not None:
+            # From now on this is the program's window (a forked child inherits it too).
+            self.addrs, self.token = [addr], token
+        return conn
+
+    def _look(self):
+        """(addr, token) of another window to report to, or None; never raises."""
+        if self.rediscover is None:
+            return None
+        try:
+            found = self.rediscover()
+        except Exception as e:
+            _diagnostics.note("rediscover", e)
+            return None
+        if found is None or (found[0] in self.addrs and found[1] == self.token):
+            return None  # the address that just failed: nothing new to try
+        return found
+
+    def _open(self, addr, token):
+        """Connects to `addr` and says hello with `token`; the connection, or None."""
+        conn = None
+        try:
+            conn = _connect(addr)
+            if self.make_hello:
+                hello = self.make_hello()
+                if token is not None:
+                    hello["token"] = token
+                conn.sendall(self._encode(hello).encode("utf-8"))
+        except OSError:
+            if conn is not None:
+                try:
+                    conn.close()
+                except OSError:
+                    pass
+            return None
+        self._conn = conn
+        threading.Thread(target=self._read_control, args=(conn,), name="headroom-control", daemon=True).start()
+        return conn
 
     def _drop_conn(self):
         c = self._conn

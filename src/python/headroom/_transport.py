@@ -21,6 +21,7 @@ import threading
 import time
 
 from . import _diagnostics, protocol
+from ._endpoints import connect as _connect
 
 MAX_QUEUE = 100_000
 FLUSH_INTERVAL = 0.02
@@ -28,42 +29,6 @@ RECONNECT_INTERVAL = 1.5
 # Records kept while there is nowhere to send them (a window reloading): enough for seconds of
 # a busy loop, small enough that a program whose window never comes back stays light.
 RETAIN_WHILE_AWAY = 10_000
-
-
-def _connect(addr):
-    kind, _, rest = addr.partition(":")
-    if kind == "unix":
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(2.0)
-        s.connect(rest)
-    elif kind == "tcp":
-        host, _, port = rest.rpartition(":")
-        s = socket.create_connection((host, int(port)), timeout=2.0)
-    elif kind == "pipe":
-        return _PipeConn(rest)
-    else:
-        raise OSError("unknown address %r" % addr)
-    s.settimeout(None)
-    return s
-
-
-class _PipeConn:
-    """A Windows named pipe with the few socket methods the transport uses."""
-
-    def __init__(self, path):
-        self._f = open(path, "r+b", buffering=0)
-
-    def sendall(self, data):
-        self._f.write(data)
-
-    def recv(self, n):
-        return self._f.read(n) or b""
-
-    def close(self):
-        self._f.close()
-
-    def shutdown(self, how):
-        pass
 
 
 class Transport:

@@ -5,9 +5,10 @@
 # the project venv and the clean venvs the client's install tests make; python3-ipykernel +
 # python3-jupyter-client: a real Jupyter kernel, driven as a notebook front end drives it, for the
 # notebook extension's tests and bench. prometheus: a real Prometheus server (and promtool) that scrapes
-# `headroom run --metrics` in test/unit/prometheus.test.ts.
+# `headroom run --metrics` in test/unit/prometheus.test.ts. iproute2 (`ip netns`, veth) and util-linux
+# (`unshare --uts`): remote ranks in a network namespace of their own, test/unit/remoteRanks.netns.test.ts.
 set -euo pipefail
-pkgs=(chromium libkrb5-dev ripgrep unzip python3 python3-venv python3-torch python3-psutil python3-debugpy python3-memory-profiler python3-ipykernel python3-jupyter-client prometheus)
+pkgs=(chromium libkrb5-dev ripgrep unzip python3 python3-venv python3-torch python3-psutil python3-debugpy python3-memory-profiler python3-ipykernel python3-jupyter-client prometheus iproute2 util-linux)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DecodeFailure, decodeRecord, encodeControl, MAX_LINE_BYTES, type ControlMessage, type HelloRecord } from '../../shared/protocol';
 import { DecodeThread } from './decodeThread';
 import { ProblemReporter } from './problemReporter';
+import { RemoteListenError } from './remoteListenError';
 import { batchSize, objectBatch, type RecordBatch } from './recordBatch';
 
 /** One authenticated program connection. */
@@ -14,6 +15,8 @@ export interface ProtocolConnection {
   readonly hello: HelloRecord;
   /** The session the token belongs to. */
   readonly sessionKey: string;
+  /** The peer's address for a TCP connection (`10.0.0.2:51234`); undefined on the local socket. */
+  readonly peer?: string;
   send(message: ControlMessage): boolean;
   close(): void;
 }
@@ -77,6 +80,7 @@ export class ProtocolListener {
   private nextId = 1;
   private _address: string | undefined;
   private _tcpAddress: string | undefined;
+  private remote: { server: Server; address: string; sockets: Set<Socket> } | undefined;
   readonly stats: ListenerStats = { records: 0, connections: 0, refused: 0, pauses: 0, errors: {} };
 
   constructor(private readonly options: ProtocolListenerOptions) {
@@ -117,6 +121,44 @@ export class ProtocolListener {
 
   get tcpAddress(): string | undefined {
     return this._tcpAddress;
+  }
+
+  /** `tcp:HOST:PORT` of the remote-ranks listener while one is open (see `listenRemote`). */
+  get remoteAddress(): string | undefined {
+    return this.remote?.address;
+  }
+
+  /**
+   * Also accepts TCP on `host:port` (any interface the user names: ranks on other machines,
+   * or an SSH tunnel's end), admitting only connections whose hello carries a token issued
+   * for one of `keys`. Replaces a remote listener already open. Throws a RemoteListenError
+   * that says what to change when the port is taken or the address is not this machine's.
+   */
+  async listenRemote(host: string, port: number, keys: ReadonlySet<string>): Promise<string> {
+    await this.closeRemote();
+    const sockets = new Set<Socket>();
+    let server: Server;
+    try {
+      server = await this.listen({ host, port }, { keys, sockets });
+    } catch (e) {
+      throw new RemoteListenError(host, port, e as NodeJS.ErrnoException);
+    }
+    const a = server.address();
+    const bound = a && typeof a === 'object' ? a.port : port;
+    const address = `tcp:${host.includes(':') ? `[${host}]` : host}:${bound}`;
+    this.remote = { server, address, sockets };
+    return address;
+  }
+
+  /** Stops accepting remote ranks and closes the connections that came that way. */
+  async closeRemote(): Promise<void> {
+    const r = this.remote;
+    if (!r) return;
+    this.remote = undefined;
+    const i = this.servers.indexOf(r.server);
+    if (i >= 0) this.servers.splice(i, 1);
+    for (const s of r.sockets) s.destroy();
+    await new Promise<void>((resolve) => r.server.close(() => resolve()));
   }
 
   async start(): Promise<void> {
@@ -164,14 +206,15 @@ export class ProtocolListener {
     for (const id of [...this.connections.keys()]) this.disconnected(id);
     for (const srv of this.servers) srv.close();
     this.servers.length = 0;
+    this.remote = undefined;
     this.problems.dispose();
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
   }
 
-  private listen(target: string | { host: string; port: number }): Promise<Server> {
+  private listen(target: string | { host: string; port: number }, only?: RemoteAdmission): Promise<Server> {
     return new Promise((resolve, reject) => {
-      const srv = createServer((sock) => this.accept(sock));
+      const srv = createServer((sock) => this.accept(sock, only));
       srv.maxConnections = this.options.maxConnections ?? 512;
       srv.once('error', reject);
       const done = () => {
@@ -218,8 +261,9 @@ export class ProtocolListener {
     return found;
   }
 
-  private accept(sock: Socket): void {
+  private accept(sock: Socket, only?: RemoteAdmission): void {
     this.sockets.add(sock);
+    only?.sockets.add(sock);
     const peer = sock.remoteAddress ? `${sock.remoteAddress}:${sock.remotePort}` : 'local socket';
     let conn: Connection | undefined;
     let refused = false;
@@ -257,8 +301,9 @@ export class ProtocolListener {
         if (r instanceof DecodeFailure || r.type !== 'hello') return refuse('the first line was not a hello');
         const sessionKey = this.findToken(r.token);
         if (sessionKey === undefined) return refuse('wrong token');
+        if (only && !only.keys.has(sessionKey)) return refuse('that token is not for remote ranks');
         clearTimeout(helloTimer);
-        conn = this.connect(sock, r, sessionKey);
+        conn = this.connect(sock, r, sessionKey, sock.remoteAddress ? peer : undefined);
         if (start < chunk.length) this.forward(conn, chunk.subarray(start));
         return;
       }
@@ -271,6 +316,7 @@ export class ProtocolListener {
     sock.on('close', () => {
       clearTimeout(helloTimer);
       this.sockets.delete(sock);
+      only?.sockets.delete(sock);
       if (conn && !conn.closed) {
         conn.closed = true;
         // Disconnected once its last bytes are decoded and delivered.
@@ -279,11 +325,12 @@ export class ProtocolListener {
     });
   }
 
-  private connect(sock: Socket, hello: HelloRecord, sessionKey: string): Connection {
+  private connect(sock: Socket, hello: HelloRecord, sessionKey: string, peer: string | undefined): Connection {
     const c: Connection = {
       id: this.nextId++,
       hello,
       sessionKey,
+      peer,
       sock,
       closed: false,
       paused: false,
@@ -309,3 +356,10 @@ export class ProtocolListener {
     }
   }
 }
+
+/** What the remote listener admits: tokens of these keys; and the sockets it accepted, closed with it. */
+interface RemoteAdmission {
+  readonly keys: ReadonlySet<string>;
+  readonly sockets: Set<Socket>;
+}
+

@@ -144,7 +144,7 @@ function interleave(parts: readonly ProtocolRecord[][]): ProtocolRecord[] {
 }
 
 /** A program record of part `index`, its pids moved to the part's range. */
-function relocate(r: ProtocolRecord, index: number): ProtocolRecord {
+export function relocate(r: ProtocolRecord, index: number): ProtocolRecord {
   if (index === 0) return r;
   const moved = { ...r, pid: globalPid(index, r.pid) } as ProtocolRecord & { ppid?: number };
   if (r.type === 'hello' && typeof r.ppid === 'number') moved.ppid = globalPid(index, r.ppid);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DecodeFailure, decodeRecord, encodeControl, MAX_LINE_BYTES, type ControlMessage, type HelloRecord } from '../../shared/protocol';
 import { DecodeThread } from './decodeThread';
 import { ProblemReporter } from './problemReporter';
-import { RemoteListenError } from './remoteListenError';
+import { RemoteListenError } from './remoteListen';
 import { batchSize, objectBatch, type RecordBatch } from './recordBatch';
 
 /** One authenticated program connection. */

@@ -1,0 +1,183 @@
+// Remote ranks on one machine: the real listener's remote TCP port, real sockets speaking the
+// protocol with hellos that name other hosts, and the grouping of RemoteRuns. The run across two
+// network namespaces with real Python ranks is remoteRanks.netns.test.ts.
+import * as assert from 'node:assert/strict';
+import { createServer, connect, type Socket } from 'node:net';
+import { hostname } from 'node:os';
+import { ProtocolListener } from '../../src/engine/protocol/listener';
+import { isLoopback, parseListenAddress, RemoteListenError } from '../../src/engine/protocol/remoteListen';
+import { isRemoteHello, RemoteRuns } from '../../src/engine/session/remoteRanks';
+import { SessionRouter } from '../../src/engine/session/sessionRouter';
+import type { RemoteRunSession } from '../../src/engine/session/remoteRunSession';
+
+const MB = 1024 * 1024;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** A window's listener with remote ranks on 127.0.0.1 (any free port) and a short grace. */
+async function windowListener(graceMs = 60_000) {
+  let local = 0;
+  let n = 0;
+  const problems: string[] = [];
+  const router: SessionRouter = new SessionRouter({ adopt: (c) => (remote.isRemote(c) ? remote.place(c) : (local++, undefined)) });
+  const remote = new RemoteRuns({ localHost: hostname(), graceMs, newId: () => `r${++n}`, onStart: (s) => router.add(s) });
+  const listener = new ProtocolListener({
+    ...router.handlers,
+    onDisconnect: (c) => {
+      router.handlers.onDisconnect(c);
+      remote.disconnected(c);
+    },
+    onProblem: (m) => problems.push(m),
+    decodeThread: 'inline',
+  });
+  await listener.start();
+  const token = listener.issueToken('window');
+  const other = listener.issueToken('s1');
+  const address = await listener.listenRemote('127.0.0.1', 0, new Set(['window']));
+  const port = Number(address.split(':').pop());
+  return { listener, remote, router, token, other, address, port, problems, local: () => local };
+}
+
+/** A rank of `host` that says hello and reports a checkpoint holding `rss`. */
+async function rank(port: number, token: string, host: string, pid: number, r: number | undefined, rss: number, world = 4): Promise<Socket> {
+  const s = connect({ host: '127.0.0.1', port });
+  await new Promise((ok, fail) => s.once('connect', ok).once('error', fail));
+  const t = Date.now() / 1000;
+  const hello = { v: 1, type: 'hello', t, pid, seq: 0, token, host, argv: ['train.py'], ...(r === undefined ? {} : { rank: r, local_rank: r % 2, world_size: world, local_world_size: 2 }) };
+  const cp = { v: 1, type: 'checkpoint', t: t + 0.01, pid, seq: 1, file: '/job/train.py', line: 9, label: 'after forward', mem: { rss } };
+  s.write(JSON.stringify(hello) + '\n' + JSON.stringify(cp) + '\n');
+  return s;
+}
+
+describe('remote ranks (one machine, real sockets)', () => {
+  it('tells a remote hello by its host name', () => {
+    assert.equal(isRemoteHello({ host: 'node-7' }, 'editor-box'), true);
+    assert.equal(isRemoteHello({ host: 'editor-box' }, 'editor-box'), false);
+    assert.equal(isRemoteHello({}, 'editor-box'), false, 'an older client without a host is local, as before');
+    assert.equal(isRemoteHello({ host: '' }, 'editor-box'), false);
+  });
+
+  it('parses the setting and refuses what is not HOST:PORT', () => {
+    assert.deepEqual(parseListenAddress('127.0.0.1:5151'), { host: '127.0.0.1', port: 5151 });
+    assert.deepEqual(parseListenAddress(' 0.0.0.0:5151 '), { host: '0.0.0.0', port: 5151 });
+    assert.deepEqual(parseListenAddress('[::1]:5151'), { host: '::1', port: 5151 });
+    assert.match((parseListenAddress('5151') as { error: string }).error, /not HOST:PORT/);
+    assert.match((parseListenAddress('h:70000') as { error: string }).error, /between 1 and 65535/);
+    assert.equal(isLoopback('127.0.0.1'), true);
+    assert.equal(isLoopback('0.0.0.0'), false);
+  });
+
+  it('groups 4 ranks of 2 hosts with colliding pids into one run, each rank its own line and figures', async () => {
+    const w = await windowListener();
+    const socks: Socket[] = [];
+    try {
+      // The same pid on both hosts: two processes, never one.
+      socks.push(await rank(w.port, w.token, 'node-a', 4242, 0, 100 * MB));
+      socks.push(await rank(w.port, w.token, 'node-a', 4243, 1, 110 * MB));
+      socks.push(await rank(w.port, w.token, 'node-b', 4242, 2, 120 * MB));
+      socks.push(await rank(w.port, w.token, 'node-b', 4243, 3, 300 * MB));
+      await until(() => (w.remote.all()[0]?.ingest.all()[0]?.ranks?.size ?? 0) === 4, 'four ranks at the checkpoint');
+      assert.equal(w.remote.all().length, 1);
+      const run = w.remote.all()[0];
+      assert.equal(run.name, 'train.py (4 ranks, 2 hosts)');
+      assert.equal(run.rootPid, 0, 'nothing local to sample');
+      assert.equal(run.monitor, undefined);
+      assert.equal(w.local(), 0);
+      const figures = [...(run.ingest.all()[0].ranks?.values() ?? [])].sort((a, b) => a.rank - b.rank);
+      assert.deepEqual(
+        figures.map((f) => f.lastRss / MB),
+        [100, 110, 120, 300],
+      );
+      const pids = new Set(run.ranks().map((r) => r.globalPid));
+      assert.equal(pids.size, 4, 'pids made unique per host');
+      for (const r of run.ranks()) assert.equal(run.store.get(`proc.${r.globalPid}.rss`)?.lastValue, r.lastRss);
+      assert.equal(run.store.get('tree.rss')?.lastValue, 630 * MB, 'the run line sums the newest of every rank');
+      assert.deepEqual(
+        run.ranks().map((r) => [r.host, r.rank, r.localRank]),
+        [
+          ['node-a', 0, 0],
+          ['node-a', 1, 1],
+          ['node-b', 2, 0],
+          ['node-b', 3, 1],
+        ],
+      );
+    } finally {
+      for (const s of socks) s.destroy();
+      w.router.dispose();
+      w.listener.dispose();
+    }
+  });
+
+  it('starts a second run when a live rank number is taken, a run of its own for a process that is not a rank, and ends a run after its grace', async () => {
+    const w = await windowListener(200);
+    const socks: Socket[] = [];
+    try {
+      socks.push(await rank(w.port, w.token, 'node-a', 10, 0, 50 * MB, 2));
+      socks.push(await rank(w.port, w.token, 'node-c', 10, 0, 60 * MB, 2));
+      socks.push(await rank(w.port, w.token, 'node-d', 77, undefined, 70 * MB));
+      await until(() => w.remote.all().length === 3, 'three runs');
+      const names = w.remote.all().map((r) => r.name);
+      assert.deepEqual(names, ['train.py (2 ranks, 1 host)', 'train.py (2 ranks, 1 host)', 'train.py on node-d']);
+      const first = w.remote.all()[0] as RemoteRunSession;
+      socks[0].destroy();
+      await until(() => !first.live, 'the first run to end after its grace', 3000);
+      assert.equal(first.exitDescription, 'every rank disconnected');
+      assert.equal(w.remote.all().length, 2);
+    } finally {
+      for (const s of socks) s.destroy();
+      w.router.dispose();
+      w.listener.dispose();
+    }
+  });
+
+  it('admits only the window token on the remote port, counting refusals; closing it cuts remote ranks off', async () => {
+    const w = await windowListener();
+    try {
+      // A token of a session the editor launched is valid locally, not on the remote port.
+      const session = await rank(w.port, w.other, 'node-a', 2, 1, MB);
+      await until(() => w.listener.stats.refused === 1, 'the first refusal');
+      assert.ok(w.problems.some((p) => /refused a connection from 127\.0\.0\.1:\d+: that token is not for remote ranks/.test(p)), w.problems.join('; '));
+      const wrong = await rank(w.port, 'not-a-token', 'node-a', 1, 0, MB);
+      await until(() => w.listener.stats.refused === 2, 'the second refusal');
+      assert.equal(w.remote.all().length, 0);
+      wrong.destroy();
+      session.destroy();
+      const ok = await rank(w.port, w.token, 'node-a', 3, 0, MB);
+      await until(() => w.remote.all().length === 1, 'one run');
+      const closed = new Promise((r) => ok.once('close', r));
+      await w.listener.closeRemote();
+      await closed;
+      assert.equal(w.listener.remoteAddress, undefined);
+      await assert.rejects(rank(w.port, w.token, 'node-a', 4, 1, MB), /ECONNREFUSED/);
+    } finally {
+      w.router.dispose();
+      w.listener.dispose();
+    }
+  });
+
+  it('says clearly when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    const listener = new ProtocolListener({ onRecords: () => undefined, decodeThread: 'inline' });
+    await listener.start();
+    try {
+      await assert.rejects(listener.listenRemote('127.0.0.1', port, new Set(['window'])), (e: unknown) => {
+        assert.ok(e instanceof RemoteListenError);
+        assert.match(e.message, new RegExp(`cannot listen for remote ranks on 127\\.0\\.0\\.1:${port}: port ${port} is already in use`));
+        return true;
+      });
+      assert.equal(listener.remoteAddress, undefined);
+    } finally {
+      listener.dispose();
+      blocker.close();
+    }
+  });
+});

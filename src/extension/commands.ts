@@ -15,6 +15,7 @@ export const enum CommandId {
   MonitorNotebookKernel = 'headroom.monitorNotebookKernel',
   OpenMultiNodeRun = 'headroom.openMultiNodeRun',
   ShowAllocationSites = 'headroom.showAllocationSites',
+  CopyRemoteConnection = 'headroom.copyRemoteConnection',
   /** The Headroom view's item actions: each takes the row it was clicked on. */
   SessionsOpenTimeline = 'headroom.sessions.openTimeline',
   SessionsStop = 'headroom.sessions.stop',

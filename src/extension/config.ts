@@ -22,6 +22,8 @@ export interface HeadroomConfig {
   readonly injectPython: boolean;
   /** Also listen on 127.0.0.1 (containers, other ranks). */
   readonly tcpListener: boolean;
+  /** `HOST:PORT` on which ranks of other machines may report with the window token; empty: off. */
+  readonly remoteListen: string;
   /** Size at which a recording rotates, MB. */
   readonly recordingMaxMB: number;
   /** Interpreter for Run Python File; empty: the Python extension's choice, else python3. */
@@ -58,6 +60,7 @@ export function readConfig(): HeadroomConfig {
     gpuEnabled: c.get<boolean>('gpu.enabled', true),
     injectPython: c.get<boolean>('python.injectEnvironment', true),
     tcpListener: c.get<boolean>('listener.tcp', false),
+    remoteListen: (c.get<string>('remote.listen', '') ?? '').trim(),
     recordingMaxMB: clamp(c.get<number>('recordings.maxMB', 256), 1, 100_000),
     attachToDebugSessions: c.get<boolean>('debug.autoAttach', true),
     pythonInterpreter: (c.get<string>('python.interpreter', '') ?? '').trim(),

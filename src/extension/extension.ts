@@ -7,6 +7,7 @@ import { HeadroomTaskProvider, TASK_TYPE } from './sessions/headroomTasks';
 import { AllocationViews } from './allocations/allocationViews';
 import { MemoryGuard } from './sessions/memoryGuard';
 import { MetricsService } from './sessions/metricsService';
+import { RemoteListenService } from './sessions/remoteListen';
 import { WindowReach } from './reach/windowReach';
 import { NotebookCellFigures } from './notebook/notebookCells';
 import { NotebookKernels } from './notebook/notebookKernels';
@@ -44,6 +45,8 @@ export interface HeadroomApi {
   readonly metrics: MetricsService;
   /** Allocation sites and live tensors: inline readouts and their view. */
   readonly allocations: AllocationViews;
+  /** Ranks of other machines reporting over TCP (setting headroom.remote.listen). */
+  readonly remote: RemoteListenService;
 }
 
 /** The composition root: builds every service once and hands each root to the context. */
@@ -64,20 +67,21 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
   const guard = new MemoryGuard(sessions, config, debug, log);
   const metrics = new MetricsService(sessions, config, log);
   const allocations = new AllocationViews(sessions, config, pythonPath, debug);
+  const remote = new RemoteListenService(sessions, config, log);
   // The window token changes with every window: terminals restored after a reload get the new one, not a stale one.
   context.environmentVariableCollection.persistent = false;
   const reach = new WindowReach(sessions, config, context.environmentVariableCollection, pythonPath, log);
   const sessionsView = new SessionsView(sessions, config, recordingsDir);
   const notices = new StartNotices(sessions, config, log);
   const walkthrough = new WalkthroughProgress(sessions);
-  context.subscriptions.push(log, config, sessions, panels, statusBar, lenses, debug, alerts, reach, sessionsView, notices, walkthrough, notebooks, kernels, guard, metrics, allocations);
+  context.subscriptions.push(log, config, sessions, panels, statusBar, lenses, debug, alerts, reach, sessionsView, notices, walkthrough, notebooks, kernels, guard, metrics, allocations, remote);
   context.subscriptions.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new HeadroomTaskProvider(sessions, config)));
 
   registerCommands(context, { sessions, panels, config, debug, log, recordingsDir, sessionsView, extensionPath: context.extensionPath, kernels, allocations });
 
   const activationMs = performance.now() - started;
   log.info(`Headroom ${context.extension.packageJSON.version as string} activated in ${activationMs.toFixed(2)} ms`);
-  return { activationMs, statusBarItem: statusBar.item, panels, sessions, alerts, reach, pythonPath, sessionsView, notices, notebooks, kernels, guard, metrics, allocations };
+  return { activationMs, statusBarItem: statusBar.item, panels, sessions, alerts, reach, pythonPath, sessionsView, notices, notebooks, kernels, guard, metrics, allocations, remote };
 }
 
 export function deactivate(): void {

@@ -10,11 +10,13 @@ import { ProtocolListener, type ProtocolConnection } from '../../engine/protocol
 import { adoptionOf } from '../../engine/session/adoption';
 import { MonitoringSession, type SessionSource } from '../../engine/session/monitoringSession';
 import { prependPythonPath } from '../../engine/session/pythonPath';
+import { RemoteRuns } from '../../engine/session/remoteRanks';
+import type { RemoteRunSession } from '../../engine/session/remoteRunSession';
 import { SessionRouter } from '../../engine/session/sessionRouter';
 import { Disposable } from '../util/dispose';
 
 /** The listener key of the window token: connections with it are adopted by pid. */
-const WINDOW_KEY = 'window';
+export const WINDOW_KEY = 'window';
 
 export interface StartOptions {
   readonly name: string;
@@ -25,6 +27,10 @@ export interface StartOptions {
   readonly command?: readonly string[];
   /** The script the program runs, when known. */
   readonly programFile?: string;
+  /** Continue this recording (a run resumed after a window reload) instead of starting one. */
+  readonly recordingPath?: string;
+  /** Made but not started, its batches held: the resumer loads the earlier recording first (resumeSessions.ts). */
+  readonly held?: boolean;
 }
 
 /**
@@ -47,8 +53,10 @@ export class SessionManager extends Disposable {
   private readonly router = new SessionRouter({
     onRecords: (session) => this._onDidReceiveRecords.fire({ session }),
     onProblem: (m) => this.log.warn(m),
-    adopt: (c) => (c.sessionKey === WINDOW_KEY ? this.adopt(c) : undefined),
+    adopt: (c) => (c.sessionKey !== WINDOW_KEY ? undefined : this.remoteRuns.isRemote(c) ? this.remoteRuns.place(c) : this.adopt(c)),
   });
+  /** Processes of other machines (their pids are another kernel's): one run per job, from what they report. */
+  private readonly remoteRuns = new RemoteRuns({ newId: () => `s${++this.counter}-${Date.now().toString(36)}`, onStart: (s) => this.addRemote(s) });
   private window: { token: string; env: Record<string, string> } | undefined;
   /** The session the user picked (Switch Session); new sessions take focus only while it is not live. */
   private pickedId: string | undefined;
@@ -108,6 +116,10 @@ export class SessionManager extends Disposable {
       const l = new ProtocolListener({
         tcp: this.config.current.tcpListener,
         ...this.router.handlers,
+        onDisconnect: (c) => {
+          this.router.handlers.onDisconnect(c);
+          this.remoteRuns.disconnected(c);
+        },
         onProblem: (m) => this.log.warn(`protocol: ${m}`),
       });
       await l.start();
@@ -147,7 +159,7 @@ export class SessionManager extends Disposable {
       name: opts.name,
       command: opts.command,
       tool: 'headroom-vscode',
-      recordingPath: join(this.storageDir, `${stamp}-${opts.pid}.ndjson`),
+      recordingPath: opts.recordingPath ?? join(this.storageDir, `${stamp}-${opts.pid}.ndjson`),
       recording: { maxBytes: cfg.recordingMaxMB * 1024 * 1024 },
       onProblem: (m) => this.log.warn(`${opts.name}: ${m}`),
     });
@@ -158,7 +170,8 @@ export class SessionManager extends Disposable {
       if (session.token) this.listener?.revokeToken(session.token);
       this._onDidChangeSessions.fire();
     });
-    session.start();
+    if (opts.held) session.holdBatches();
+    else session.start();
     const picked = this.pickedId ? this.router.get(this.pickedId) : undefined;
     if (!picked?.live) this.focusedId = id;
     this.log.info(`monitoring ${opts.name} (pid ${opts.pid}, ${opts.source})`);
@@ -214,7 +227,20 @@ export class SessionManager extends Disposable {
     return this.start({ name: a.start.name, source: 'connected', pid: a.start.rootPid, command: a.start.command, programFile: a.start.programFile });
   }
 
+  /** A run of another machine's processes, started by its first rank to report. */
+  private addRemote(s: RemoteRunSession): void {
+    this.router.add(s);
+    s.onDidEnd(() => this._onDidChangeSessions.fire());
+    if (!(this.pickedId ? this.router.get(this.pickedId) : undefined)?.live) this.focusedId = s.id;
+    this.log.info(`a process of ${s.hostNames().join(', ')} reported over TCP: ${s.name}`);
+    this._onDidChangeSessions.fire();
+  }
+
   override dispose(): void {
+    // The window is going (a reload): runs still going are detached, not ended, so the next
+    // window resumes them (resumeSessions.ts). A killed host writes nothing, which reads the same.
+    for (const s of this.router.all()) s.detach('window closed');
+    this.remoteRuns.dispose();
     this.router.dispose();
     this.listener?.dispose();
     super.dispose();

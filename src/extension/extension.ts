@@ -13,6 +13,7 @@ import { NotebookCellFigures } from './notebook/notebookCells';
 import { NotebookKernels } from './notebook/notebookKernels';
 import { registerCommands } from './registerCommands';
 import { SessionManager } from './sessions/sessionManager';
+import { SessionResumer } from './sessions/resumeSessions';
 import { PressureAlerts } from './views/alerts';
 import { CheckpointLensController } from './views/checkpointLenses';
 import { SessionsView } from './views/sessionsView';
@@ -47,6 +48,8 @@ export interface HeadroomApi {
   readonly allocations: AllocationViews;
   /** Ranks of other machines reporting over TCP (setting headroom.remote.listen). */
   readonly remote: RemoteListenService;
+  /** Runs taken up again after a window reload. */
+  readonly resumer: SessionResumer;
 }
 
 /** The composition root: builds every service once and hands each root to the context. */
@@ -57,6 +60,8 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
   const pythonPath = join(context.extensionPath, 'dist', 'python');
   const recordingsDir = join(context.globalStorageUri.fsPath, 'recordings');
   const sessions = new SessionManager(recordingsDir, config, pythonPath, log);
+  // Before the listener starts: a program that reconnects after a reload finds its run resumed.
+  const resumer = new SessionResumer(sessions, context.workspaceState, log);
   const panels = new TimelinePanels({ extensionUri: context.extensionUri, sessions, config, log, memento: context.workspaceState });
   const statusBar = new StatusBarController(sessions, config);
   const notebooks = new NotebookCellFigures(sessions, config);
@@ -74,14 +79,14 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
   const sessionsView = new SessionsView(sessions, config, recordingsDir);
   const notices = new StartNotices(sessions, config, log);
   const walkthrough = new WalkthroughProgress(sessions);
-  context.subscriptions.push(log, config, sessions, panels, statusBar, lenses, debug, alerts, reach, sessionsView, notices, walkthrough, notebooks, kernels, guard, metrics, allocations, remote);
+  context.subscriptions.push(log, config, resumer, sessions, panels, statusBar, lenses, debug, alerts, reach, sessionsView, notices, walkthrough, notebooks, kernels, guard, metrics, allocations, remote);
   context.subscriptions.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new HeadroomTaskProvider(sessions, config)));
 
   registerCommands(context, { sessions, panels, config, debug, log, recordingsDir, sessionsView, extensionPath: context.extensionPath, kernels, allocations });
 
   const activationMs = performance.now() - started;
   log.info(`Headroom ${context.extension.packageJSON.version as string} activated in ${activationMs.toFixed(2)} ms`);
-  return { activationMs, statusBarItem: statusBar.item, panels, sessions, alerts, reach, pythonPath, sessionsView, notices, notebooks, kernels, guard, metrics, allocations, remote };
+  return { activationMs, statusBarItem: statusBar.item, panels, sessions, alerts, reach, pythonPath, sessionsView, notices, notebooks, kernels, guard, metrics, allocations, remote, resumer };
 }
 
 export function deactivate(): void {

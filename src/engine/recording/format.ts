@@ -69,7 +69,27 @@ export interface GuardRecord extends GuardAction {
   readonly type: 'guard';
 }
 
-export type RecordingRecord = RecordingHeader | SampleRecord | GpuRecord | ExitRecord | EndRecord | GuardRecord;
+/**
+ * Monitoring stopped while the program ran on (its window closed or reloaded): not an end. A
+ * later window may resume the recording; it then writes a `gap`.
+ */
+export interface DetachRecord {
+  readonly type: 'detach';
+  readonly t: number;
+  readonly reason: string;
+}
+
+/** Nothing was sampled or received from `from` to `to` (ms): the timeline marks it and draws no line across it. */
+export interface GapRecord {
+  readonly type: 'gap';
+  /** When the gap was written (the resume). */
+  readonly t: number;
+  readonly from: number;
+  readonly to: number;
+  readonly reason: string;
+}
+
+export type RecordingRecord = RecordingHeader | SampleRecord | GpuRecord | ExitRecord | EndRecord | GuardRecord | DetachRecord | GapRecord;
 
 /** Anything found on a line: our own records, or protocol records, typed loosely. */
 export type AnyRecord = { readonly type: string; readonly t?: number } & Record<string, unknown>;

@@ -4,12 +4,15 @@ import { Monitor, type MonitorOptions, type MonitorTick } from '../monitor';
 import type { EndExplanation } from '../oom/endExplanation';
 import { recordSessionEnd, type RunExit } from '../oom/sessionEnd';
 import type { ProtocolConnection } from '../protocol/listener';
-import type { RecordBatch } from '../protocol/recordBatch';
+import { batchSize, type RecordBatch } from '../protocol/recordBatch';
 import { RecordIngest } from './recordIngest';
 import { MemoryStore } from '../store/memoryStore';
 
 /** How a session began; `connected`: a program that reported by itself (a terminal, a connection file). */
 export type SessionSource = 'run' | 'debug' | 'attach' | 'command' | 'recording' | 'connected';
+
+/** Records a resumed session holds at most while its earlier recording loads. */
+const HELD_RECORDS = 100_000;
 
 /** Resolves symlinks once per path, so checkpoints match open editors across links. */
 const realCache = new Map<string, string>();
@@ -49,6 +52,11 @@ export class MonitoringSession {
   awaitExit = false;
   /** The script the program runs, when known: what "Open File" opens. */
   programFile: string | undefined;
+  /** True once monitoring stopped while the program ran on (the window closed): a later window may resume it. */
+  detached = false;
+  /** Batches that arrived while an earlier recording of this run was being loaded (a resumed session). */
+  private held: { conn: ProtocolConnection | undefined; b: RecordBatch }[] | undefined;
+  private heldRecords = 0;
   private readonly waiters = new Map<string, (r: Extract<ProtocolRecord, { type: 'cleanup_result' }>) => void>();
   private readonly endListeners = new Set<() => void>();
 
@@ -80,6 +88,12 @@ export class MonitoringSession {
 
   /** Records from one of this session's connections (already authenticated), or from a recording. */
   addBatch(conn: ProtocolConnection | undefined, b: RecordBatch): void {
+    if (this.held) {
+      // Bounded like the router's early backlog: a program that floods while a long recording loads loses its oldest.
+      if (this.heldRecords < HELD_RECORDS) this.held.push({ conn, b });
+      this.heldRecords += batchSize(b);
+      return;
+    }
     this.ingest.addBatch(b, canonicalPath);
     this.monitor?.recordRaw(b.raw);
     for (const r of b.objects) {
@@ -110,6 +124,33 @@ export class MonitoringSession {
       }
       if (pending === 0) finish();
     });
+  }
+
+  /** Keeps batches aside until `releaseBatches`: the run's earlier records are still being loaded, and go first. */
+  holdBatches(): void {
+    this.held ??= [];
+  }
+
+  /** Ingests the batches held meanwhile, in their order, and stops holding. */
+  releaseBatches(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    this.heldRecords = 0;
+    for (const { conn, b } of held) this.addBatch(conn, b);
+  }
+
+  /**
+   * Stops monitoring without ending the run: the window is closing while the program runs on.
+   * The recording gets a `detach` record, not an `end`, so a later window can resume it.
+   */
+  detach(reason: string): void {
+    if (!this.live) return;
+    this.detached = true;
+    this.endedAt = Date.now();
+    this.exitDescription = reason;
+    this.monitor?.record({ type: 'detach', t: this.endedAt, reason });
+    this.monitor?.stop();
+    for (const l of [...this.endListeners]) l();
   }
 
   onDidEnd(listener: () => void): { dispose(): void } {

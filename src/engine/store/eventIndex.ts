@@ -1,4 +1,4 @@
-export const EVENT_KINDS = ['checkpoint', 'region', 'call', 'epoch', 'batch', 'cleanup', 'debug-pause', 'alert', 'process', 'note'] as const;
+export const EVENT_KINDS = ['checkpoint', 'region', 'call', 'epoch', 'batch', 'cleanup', 'debug-pause', 'alert', 'process', 'note', 'gap'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 /** Each kind's code in the index (its position in EVENT_KINDS), for `addRaw`. */
 export const KIND_CODE = Object.freeze(Object.fromEntries(EVENT_KINDS.map((k, i) => [k, i])) as Record<EventKind, number>);

@@ -46,7 +46,7 @@ const SPECS: Partial<Record<SeriesFamily, SeriesSpec>> = {
 };
 const ORDER = Object.keys(SPECS) as SeriesFamily[];
 
-const EVENT_KINDS = new Set<EventKind>(['checkpoint', 'region', 'call', 'epoch', 'cleanup', 'debug-pause', 'alert']);
+const EVENT_KINDS = new Set<EventKind>(['checkpoint', 'region', 'call', 'epoch', 'cleanup', 'debug-pause', 'alert', 'gap']);
 
 /** A session's name for people: a recording shows its file name, not its full path. */
 export function displayName(s: MonitoringSession): string {

@@ -1,0 +1,113 @@
+// A window reload (or a crashed extension host) while programs run: the new window takes up
+// the runs the old one was monitoring, in the same recording, with the time between marked as
+// a gap. Programs reconnect by themselves (the client looks for the window again), and join
+// the resumed run by pid.
+import { appendFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type * as vscode from 'vscode';
+import { addGapEvent, gapRecord, WINDOW_RELOADED } from '../../engine/recording/gapRecord';
+import { ingestAsync, loadIntoStoreAsync } from '../../engine/recording/loadRecordingAsync';
+import { readRecordingAsync } from '../../engine/recording/recordingReader';
+import { programName } from '../../engine/session/adoption';
+import { canonicalPath, type MonitoringSession } from '../../engine/session/monitoringSession';
+import { Disposable } from '../util/dispose';
+import { linuxStartedAt, resumeCandidate, type ResumeCandidate } from './resumeCandidates';
+import type { SessionManager } from './sessionManager';
+
+/** The workspace's runs that were live (or detached by a closing window): their recordings. */
+export const LIVE_RECORDINGS_KEY = 'headroom.liveRecordings';
+/** Recordings not written to for this long are not resumed. */
+const MAX_AGE_MS = 24 * 3600 * 1000;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remembers, per workspace, the recordings of the runs this window monitors; at activation
+ * resumes those whose root process still runs and that did not end. Only this workspace's:
+ * another window's runs are that window's.
+ */
+export class SessionResumer extends Disposable {
+  private remembered: string;
+  /** Resumes under way: their earlier recordings are being loaded. */
+  readonly loading = new Set<Promise<void>>();
+
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly memento: vscode.Memento,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    const earlier = memento.get<unknown>(LIVE_RECORDINGS_KEY);
+    const paths = Array.isArray(earlier) ? earlier.filter((p): p is string => typeof p === 'string').slice(0, 64) : [];
+    this.remembered = JSON.stringify(paths);
+    this._register(sessions.onDidChangeSessions(() => this.remember()));
+    for (const path of paths) this.tryResume(path);
+    this.remember();
+  }
+
+  /** Resumes are done (tests wait for this). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.loading]);
+  }
+
+  private tryResume(path: string): void {
+    const { candidate, why } = resumeCandidate(path, { host: hostname(), now: Date.now(), maxAgeMs: MAX_AGE_MS, alive: pidAlive, startedAt: linuxStartedAt });
+    if (!candidate) {
+      this.log.info(`not resuming ${path}: ${why}`);
+      return;
+    }
+    try {
+      this.resume(candidate);
+    } catch (e) {
+      this.log.warn(`could not resume ${path}: ${(e as Error).message}`);
+    }
+  }
+
+  private resume(c: ResumeCandidate): void {
+    // A host killed mid-line left half a line: end it, so the lines appended after stay whole.
+    if (!c.endsWithNewline) appendFileSync(c.path, '\n');
+    const h = c.header;
+    const name = h.name ?? programName(h.command, h.rootPid);
+    const session = this.sessions.start({ name, source: 'connected', pid: h.rootPid, command: h.command, recordingPath: c.path, held: true });
+    this.log.info(`resuming ${name} (root pid ${h.rootPid}) in ${c.path}: it ran on while the window reloaded`);
+    const p = this.load(session, c)
+      .catch((e: unknown) => this.log.warn(`${name}: the earlier part of the run could not be loaded (${(e as Error).message}); monitoring goes on`))
+      .finally(() => {
+        this.loading.delete(p);
+        if (!session.live) return; // the window closed meanwhile
+        session.start();
+        session.releaseBatches();
+      });
+    this.loading.add(p);
+  }
+
+  /** The run so far into the session's store (not into its recording: it is there already), then the gap. */
+  private async load(session: MonitoringSession, c: ResumeCandidate): Promise<void> {
+    const r = await readRecordingAsync(c.path);
+    await loadIntoStoreAsync(r.records, session.store);
+    await ingestAsync(r.records, (b) => session.ingest.addBatch(b, canonicalPath));
+    const gap = gapRecord(c.lastT, Date.now(), WINDOW_RELOADED);
+    session.monitor?.record(gap);
+    addGapEvent(session.store, gap);
+  }
+
+  /** Keeps the workspace's list of runs to resume: those live now, and those a closing window detached. */
+  private remember(): void {
+    const paths = this.sessions
+      .all()
+      .filter((s) => s.live || s.detached)
+      .map((s) => s.monitor?.recordingPath)
+      .filter((p): p is string => p !== undefined);
+    const text = JSON.stringify(paths);
+    if (text === this.remembered) return;
+    this.remembered = text;
+    void this.memento.update(LIVE_RECORDINGS_KEY, paths);
+  }
+}

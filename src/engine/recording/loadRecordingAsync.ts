@@ -1,10 +1,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { objectBatch } from '../protocol/recordBatch';
-import { RecordIngest } from '../session/recordIngest';
-import { MemoryStore } from '../store/memoryStore';
+import { type MemoryStore } from '../store/memoryStore';
 import type { AnyRecord } from './format';
-import { loadIntoStore, protocolRecords, type LoadedRun } from './loadRecording';
-import { readRecordingAsync, type ReadResult } from './recordingReader';
+import { loadIntoStore, protocolRecords } from './loadRecording';
+import { openRun, type OpenedRun } from './openRun';
 
 /** Records folded per turn: a few milliseconds of work before other events get the thread. */
 const SLICE = 20_000;
@@ -26,12 +25,10 @@ export async function ingestAsync(records: readonly AnyRecord[], add: (batch: Re
   }
 }
 
-/** `loadRun` without blocking the thread: the extension opens recordings with it. */
-export async function loadRunAsync(path: string): Promise<LoadedRun & { read: ReadResult }> {
-  const read = await readRecordingAsync(path);
-  const store = new MemoryStore();
-  await loadIntoStoreAsync(read.records, store);
-  const ingest = new RecordIngest(store);
-  await ingestAsync(read.records, (b) => ingest.addBatch(b));
-  return { store, ingest, header: read.header, errorCount: read.errorCount, read };
+/**
+ * `loadRun` without blocking the thread, for every part of the run through its indexes
+ * (openRun.ts): the extension opens recordings with it.
+ */
+export async function loadRunAsync(path: string): Promise<OpenedRun> {
+  return openRun(path);
 }

@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import type { RecordingHeader } from './format';
+import type { AnyRecord, RecordingHeader } from './format';
+import { basePath, indexPath, IndexWriter } from './recordingIndex';
 
 export interface RecordingWriterOptions {
   /** Rotate once the current file passes this size. */
@@ -11,13 +12,20 @@ export interface RecordingWriterOptions {
   /** Flush early once this many bytes are buffered. */
   readonly flushBytes?: number;
   readonly onError?: (e: Error) => void;
+  /** Write the index beside each part (recordingIndex.ts); on unless a caller opts out. */
+  readonly index?: boolean;
+  /** Told once if the index cannot be written (the recording goes on without it). */
+  readonly onIndexError?: (e: Error) => void;
 }
 
 /**
  * Streams records to an NDJSON file. Lines are buffered and written whole, at least once
  * per `flushMs`, so a process killed mid-run leaves a file readable up to its last
  * complete line. Past `maxBytes` the file rotates (path.1, path.2, ...), each part
- * starting with the header again.
+ * starting with the header again. Rotation never removes the run's first part: past
+ * `maxFiles` it removes the oldest part after it, whose index (kept) still holds its overview
+ * and the program's records. Beside each part, an index (recordingIndex.ts) lets a reader open
+ * the run without reading its samples.
  */
 export class RecordingWriter {
   private fd: number | undefined;
@@ -30,6 +38,8 @@ export class RecordingWriter {
   private readonly maxBytes: number;
   private readonly maxFiles: number;
   private readonly flushBytes: number;
+  private index: IndexWriter | undefined;
+  private indexFailed = false;
 
   constructor(
     readonly path: string,
@@ -53,11 +63,13 @@ export class RecordingWriter {
     if (this.fd === undefined) return;
     const line = JSON.stringify(record) + '\n';
     this.buffer(line, Buffer.byteLength(line));
+    this.index?.record(record as AnyRecord, line, this.size);
   }
 
   /** Lines already encoded, each ending in a newline: written as they are, not parsed again. */
   writeRaw(lines: Uint8Array): void {
     if (this.fd === undefined || lines.length === 0) return;
+    this.index?.raw(lines);
     this.buffer(lines, lines.length);
   }
 
@@ -81,6 +93,7 @@ export class RecordingWriter {
     try {
       writeSync(this.fd, data);
       this.written += data.length;
+      this.index?.flush();
     } catch (e) {
       // Disk full or the file gone: stop recording, say so once, never take monitoring down.
       if (!this.failed) this.options.onError?.(e as Error);
@@ -98,7 +111,7 @@ export class RecordingWriter {
     const fd = this.fd;
     if (!this.failed && this.buffered.length) {
       try {
-        writeSync(fd, this.take());
+        this.written += writeSync(fd, this.take());
       } catch (e) {
         this.options.onError?.(e as Error);
       }
@@ -106,12 +119,21 @@ export class RecordingWriter {
     this.buffered = [];
     this.fd = undefined;
     closeSync(fd);
+    this.index?.close(this.written);
+    this.index = undefined;
   }
 
   private open(): void {
     this.fd = openSync(this.path, 'a');
     this.written = fstatSync(this.fd).size;
     const h: RecordingHeader = { type: 'recording', v: 1, ...this.header, part: this.part };
+    if (this.options.index !== false && !this.indexFailed) {
+      this.index = new IndexWriter(indexPath(basePath(this.path), this.part), { type: 'index', v: 1, part: this.part, created: this.header.created, rootPid: this.header.rootPid, from: this.written }, (e) => {
+        this.indexFailed = true;
+        this.index = undefined;
+        this.options.onIndexError?.(e);
+      });
+    }
     this.write(h);
     this.flush();
   }
@@ -119,10 +141,16 @@ export class RecordingWriter {
   private rotate(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
-    const oldest = `${this.path}.${this.maxFiles}`;
-    if (existsSync(oldest)) rmSync(oldest);
-    for (let i = this.maxFiles - 1; i >= 1; i--) if (existsSync(`${this.path}.${i}`)) renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
-    if (this.maxFiles > 0) renameSync(this.path, `${this.path}.1`);
+    this.index?.close(this.written);
+    this.index = undefined;
+    const n = this.maxFiles;
+    // Once every slot is full the oldest slot holds part 0, the run's beginning: keep it and
+    // remove the part after it instead (with one slot only, there is nothing else to remove).
+    const keepFirst = n >= 2 && existsSync(`${this.path}.${n}`);
+    const removed = keepFirst ? `${this.path}.${n - 1}` : `${this.path}.${n}`;
+    if (existsSync(removed)) rmSync(removed);
+    for (let i = (keepFirst ? n - 1 : n) - 1; i >= 1; i--) if (existsSync(`${this.path}.${i}`)) renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
+    if (n > 0) renameSync(this.path, `${this.path}.1`);
     else rmSync(this.path);
     this.part++;
     this.open();

@@ -1,14 +1,13 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ConfigService } from '../config';
-import { ingestAsync, loadIntoStoreAsync } from '../../engine/recording/loadRecordingAsync';
-import { readRecordingAsync } from '../../engine/recording/recordingReader';
+import { openRun } from '../../engine/recording/openRun';
 import { loadMultiRunAsync } from '../../engine/recording/multiRun';
 import { drawPartsIntoStore } from '../../engine/recording/multiRunStore';
 import { ProtocolListener, type ProtocolConnection } from '../../engine/protocol/listener';
 import { adoptionOf } from '../../engine/session/adoption';
-import { MonitoringSession, type SessionSource } from '../../engine/session/monitoringSession';
+import { canonicalPath, MonitoringSession, type SessionSource } from '../../engine/session/monitoringSession';
 import { prependPythonPath } from '../../engine/session/pythonPath';
 import { RemoteRuns } from '../../engine/session/remoteRanks';
 import type { RemoteRunSession } from '../../engine/session/remoteRunSession';
@@ -179,15 +178,18 @@ export class SessionManager extends Disposable {
     return session;
   }
 
-  /** Opens a recording as a read-only session; reads and folds it without blocking the extension host. */
+  /**
+   * Opens a recording as a read-only session: every part of its run, through their indexes
+   * (a day-long run in a fixed time), folded without blocking the extension host.
+   */
   async openRecording(path: string): Promise<MonitoringSession> {
-    const r = await readRecordingAsync(path);
+    const run = await openRun(path, { canonicalPath });
     const id = `r${++this.counter}`;
-    const session = new MonitoringSession(id, path, 'recording', r.header?.rootPid ?? 0, undefined, undefined);
-    await loadIntoStoreAsync(r.records, session.store);
-    await ingestAsync(r.records, (b) => session.addBatch(undefined, b));
+    const session = new MonitoringSession(id, path, 'recording', run.header?.rootPid ?? 0, undefined, undefined, { store: run.store, ingest: run.ingest });
     session.end('recording');
-    if (r.errorCount) this.log.warn(`${path}: ${r.errorCount} unreadable line(s) skipped`);
+    if (run.errorCount) this.log.warn(`${path}: ${run.errorCount} unreadable line(s) skipped`);
+    for (const n of run.notes) this.log.warn(`${path}: ${n}`);
+    if (run.notes.length) void vscode.window.showWarningMessage(`Headroom: ${basename(path)}: ${run.notes.join('; ')}.`);
     this.router.add(session);
     // A recording has a panel of its own: it takes the status bar (and so the lenses) only
     // when no run is live, never silently from a live one.

@@ -53,7 +53,7 @@ export class MetricsExport {
     const gone = tick.tree.processes.length === 0;
     const alive = gone ? this.session.monitor?.lastAlive : tick;
     if (!alive) return;
-    this.text = this.metrics.render({ tick: gone ? { ...alive, kernel: tick.kernel ?? alive.kernel } : alive, locations: this.session.ingest.all(), ranks: this.session.ingest.ranks() });
+    this.text = this.metrics.render({ tick: gone ? { ...alive, kernel: tick.kernel ?? alive.kernel } : alive, locations: this.session.ingest.all(), ranks: this.session.ingest.ranks(), places: this.session.ingest.rankPlaces() });
     this.options.server?.update(this.text);
     const { textfile } = this.options;
     if (!textfile || this.textfileFailed) return;

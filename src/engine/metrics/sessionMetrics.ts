@@ -19,6 +19,19 @@ export interface MetricsInput {
   readonly locations: readonly LocationStats[];
   /** The rank each process reported in its hello, by pid. */
   readonly ranks: ReadonlyMap<number, number>;
+  /** The LOCAL_RANK and host each rank reported, by pid (RecordIngest.rankPlaces). */
+  readonly places?: ReadonlyMap<number, RankPlace>;
+}
+
+/** Where a rank runs, as its hello said. */
+export interface RankPlace {
+  readonly localRank?: number;
+  readonly host?: string;
+}
+
+/** One process's own labels, over the monitor's: rank, and where it said it runs. */
+interface ProcessIdentity extends RankPlace {
+  readonly rank: number;
 }
 
 /** A series' labels, and the same written out once: most series are rendered again every tick. */
@@ -82,15 +95,15 @@ export class SessionMetrics {
     const kills = tick?.kernel?.oomKills;
     const procs = alive?.processes ?? [];
     const gpuIndex = new Map((gpu?.devices ?? []).map((d) => [d.uuid, d.index]));
-    const checkpoints = this.checkpointSeries(input.locations);
+    const checkpoints = this.checkpointSeries(input.locations, input.places);
     const cp = (pick: (f: CheckpointFigures) => number) => checkpoints.map((f) => ({ labels: f.series.labels, labelText: f.series.text, value: pick(f) }));
     return [
       gauge('headroom_tree_rss_bytes', 'Resident memory of the monitored process tree, summed over its processes.', one(alive?.rss)),
       gauge('headroom_tree_pss_bytes', 'Proportional set size of the monitored process tree: shared pages counted once.', one(alive?.pss)),
       gauge('headroom_tree_uss_bytes', 'Unique set size of the monitored process tree: pages no other process maps.', one(alive?.uss)),
       gauge('headroom_tree_processes', 'Processes in the monitored tree.', one(alive ? procs.length : undefined)),
-      gauge('headroom_process_rss_bytes', 'Resident memory of one process of the monitored tree.', procs.flatMap((p) => at(p.rss, this.processLabels(p.pid, p.name, input.ranks)))),
-      gauge('headroom_process_pss_bytes', 'Proportional set size of one process of the monitored tree.', procs.flatMap((p) => at(p.pss, this.processLabels(p.pid, p.name, input.ranks)))),
+      gauge('headroom_process_rss_bytes', 'Resident memory of one process of the monitored tree.', procs.flatMap((p) => at(p.rss, this.processLabels(p.pid, p.name, input)))),
+      gauge('headroom_process_pss_bytes', 'Proportional set size of one process of the monitored tree.', procs.flatMap((p) => at(p.pss, this.processLabels(p.pid, p.name, input)))),
       gauge('headroom_system_memory_total_bytes', 'Memory of the machine.', one(sys?.total)),
       gauge('headroom_system_memory_available_bytes', 'Memory the machine can still give without swapping (MemAvailable).', one(sys?.available)),
       gauge('headroom_system_memory_used_bytes', 'Memory of the machine in use: total minus available.', one(sys?.used)),
@@ -99,7 +112,7 @@ export class SessionMetrics {
       gauge('headroom_cgroup_memory_limit_bytes', "The job's cgroup memory limit: what the out-of-memory killer enforces.", one(sys?.cgroupLimit)),
       gauge('headroom_gpu_memory_used_bytes', 'Memory used on one GPU, by every process on it.', (gpu?.devices ?? []).flatMap((d) => one(d.memUsed, [['gpu', String(d.index)]]))),
       gauge('headroom_gpu_memory_total_bytes', 'Memory of one GPU.', (gpu?.devices ?? []).flatMap((d) => one(d.memTotal, [['gpu', String(d.index)]]))),
-      gauge('headroom_gpu_process_memory_used_bytes', 'GPU memory one process of the monitored tree holds on one GPU.', (gpu?.processes ?? []).flatMap((p) => at(p.usedMemory, this.processLabels(p.pid, undefined, input.ranks, String(gpuIndex.get(p.gpuUuid) ?? -1))))),
+      gauge('headroom_gpu_process_memory_used_bytes', 'GPU memory one process of the monitored tree holds on one GPU.', (gpu?.processes ?? []).flatMap((p) => at(p.usedMemory, this.processLabels(p.pid, undefined, input, String(gpuIndex.get(p.gpuUuid) ?? -1))))),
       gauge('headroom_tree_gpu_memory_bytes', 'GPU memory of the monitored tree, summed over GPUs.', one(gpu?.tree?.used)),
       {
         name: 'headroom_oom_kills_total',
@@ -120,10 +133,12 @@ export class SessionMetrics {
     ];
   }
 
-  /** The base labels, with `rank` from the process's own hello where it sent one, then pid, name, and GPU. */
-  private processLabels(pid: number, name: string | undefined, ranks: ReadonlyMap<number, number>, gpu?: string): SeriesLabels {
-    const rank = ranks.get(pid);
-    return this.cached(`p\0${pid}\0${name}\0${rank}\0${gpu}`, rank, (l) => {
+  /** The base labels, with `rank`, `local_rank` and `host` from the process's own hello where it sent them, then pid, name, and GPU. */
+  private processLabels(pid: number, name: string | undefined, input: MetricsInput, gpu?: string): SeriesLabels {
+    const rank = input.ranks.get(pid);
+    const place = rank === undefined ? undefined : input.places?.get(pid);
+    const who = rank === undefined ? undefined : { rank, localRank: place?.localRank, host: place?.host };
+    return this.cached(`p\0${pid}\0${name}\0${rank}\0${place?.localRank}\0${place?.host}\0${gpu}`, who, (l) => {
       l.push(['pid', String(pid)]);
       if (name !== undefined) l.push(['name', name]);
       if (gpu !== undefined) l.push(['gpu', gpu]);
@@ -131,7 +146,7 @@ export class SessionMetrics {
   }
 
   /** One series per capped label, kind and rank; where several locations share one, the newest hit's figures. */
-  private checkpointSeries(locations: readonly LocationStats[]): CheckpointFigures[] {
+  private checkpointSeries(locations: readonly LocationStats[], places: ReadonlyMap<number, RankPlace> | undefined): CheckpointFigures[] {
     const byKey = new Map<SeriesLabels, CheckpointFigures>();
     const put = (series: SeriesLabels, t: number, rss: number, delta: number, hits: number) => {
       const had = byKey.get(series);
@@ -148,28 +163,39 @@ export class SessionMetrics {
     for (const s of locations) {
       let known = this.byLocation.get(s);
       if (!known || known.label !== s.label) this.byLocation.set(s, (known = { label: s.label, ranks: new Map() }));
-      const series = (rank: number | undefined) => {
+      const series = (rank: number | undefined, pid: number) => {
         let l = known.ranks.get(rank ?? -1);
-        if (!l) known.ranks.set(rank ?? -1, (l = this.checkpointLabels(this.cap.map(s.label ?? `${s.file}:${s.line}`), s.kind, rank)));
+        if (!l) {
+          const place = rank === undefined ? undefined : places?.get(pid);
+          const who = rank === undefined ? undefined : { rank, localRank: place?.localRank, host: place?.host };
+          known.ranks.set(rank ?? -1, (l = this.checkpointLabels(this.cap.map(s.label ?? `${s.file}:${s.line}`), s.kind, who)));
+        }
         return l;
       };
       if (s.ranks && s.ranks.size > 0) {
-        for (const f of s.ranks.values()) put(series(f.rank), s.lastT, f.lastRss, f.lastDelta, f.hits);
-      } else put(series(undefined), s.lastT, s.lastRss, s.lastDelta, s.hits);
+        for (const f of s.ranks.values()) put(series(f.rank, f.pid), s.lastT, f.lastRss, f.lastDelta, f.hits);
+      } else put(series(undefined, -1), s.lastT, s.lastRss, s.lastDelta, s.hits);
     }
     return [...byKey.values()];
   }
 
-  private checkpointLabels(label: string, kind: string, rank: number | undefined): SeriesLabels {
-    return this.cached(`c\0${label}\0${kind}\0${rank}`, rank, (l) => l.push(['checkpoint', label], ['kind', kind]));
+  private checkpointLabels(label: string, kind: string, who: ProcessIdentity | undefined): SeriesLabels {
+    return this.cached(`c\0${label}\0${kind}\0${who?.rank}\0${who?.localRank}\0${who?.host}`, who, (l) => l.push(['checkpoint', label], ['kind', kind]));
   }
 
-  /** The labels of one series: the base, `rank` replaced by `rank` when given, then what `more` adds; written once. */
-  private cached(key: string, rank: number | undefined, more: (labels: [string, string][]) => void): SeriesLabels {
+  /**
+   * The labels of one series: the base, with a process's own rank, local_rank (and host, for
+   * a rank on another machine) in place of the monitor's when given, then what `more` adds; written once.
+   */
+  private cached(key: string, who: ProcessIdentity | undefined, more: (labels: [string, string][]) => void): SeriesLabels {
     let e = this.labelTexts.get(key);
     if (e) return e;
-    const labels: [string, string][] = this.base.filter(([k]) => rank === undefined || k !== 'rank').map(([k, v]) => [k, v]);
-    if (rank !== undefined) labels.splice(2, 0, ['rank', String(rank)]);
+    const labels: [string, string][] = this.base.filter(([k]) => who === undefined || (k !== 'rank' && k !== 'local_rank')).map(([k, v]) => [k, v]);
+    if (who !== undefined) {
+      if (who.host) labels[1] = ['host', who.host];
+      labels.splice(2, 0, ['rank', String(who.rank)]);
+      if (who.localRank !== undefined) labels.splice(3, 0, ['local_rank', String(who.localRank)]);
+    }
     more(labels);
     if (this.labelTexts.size >= MAX_CACHED_LABEL_SETS) this.labelTexts.clear();
     this.labelTexts.set(key, (e = { labels, text: labelSetText(labels) }));

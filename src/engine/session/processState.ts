@@ -21,6 +21,9 @@ export interface ProcState {
   readonly openRegions: Map<number, OpenRegion>;
   /** Its rank in a distributed launch, from its hello; -1 when it is not a rank. */
   rank: number;
+  /** Its LOCAL_RANK and host, from its hello, when it sent them (Prometheus labels). */
+  localRank?: number;
+  host?: string;
 }
 
 /** Every process's state, by pid, with the last one looked up kept at hand. */
@@ -33,6 +36,13 @@ export class ProcessTable {
   ranks(): Map<number, number> {
     const out = new Map<number, number>();
     for (const [pid, p] of this.procs) if (p.rank >= 0) out.set(pid, p.rank);
+    return out;
+  }
+
+  /** The LOCAL_RANK and host of each rank that sent them, by pid. */
+  rankPlaces(): Map<number, { readonly localRank?: number; readonly host?: string }> {
+    const out = new Map<number, { localRank?: number; host?: string }>();
+    for (const [pid, p] of this.procs) if (p.rank >= 0) out.set(pid, { localRank: p.localRank, host: p.host });
     return out;
   }
 

@@ -85,6 +85,11 @@ export class RecordIngest {
     return this.procs.ranks();
   }
 
+  /** The LOCAL_RANK and host each rank reported, by pid. */
+  rankPlaces(): Map<number, { readonly localRank?: number; readonly host?: string }> {
+    return this.procs.rankPlaces();
+  }
+
   /** The newest CUDA figures each connected process reported, per device (the GPU fallback's input). */
   clientCuda(): ClientCuda[] {
     return this.devices.clientCuda();
@@ -154,6 +159,8 @@ export class RecordIngest {
     switch (r.type) {
       case 'hello':
         if (Number.isInteger(r.rank) && (r.rank as number) >= 0 && (r.world_size ?? 2) > 1) p.rank = r.rank as number;
+        p.localRank = r.local_rank;
+        p.host = r.host;
         this.events.add({ t: tMs, kind: 'process', pid: r.pid, label: `process ${r.pid} connected`, data: { argv: r.argv, rank: r.rank } });
         break;
       case 'checkpoint':

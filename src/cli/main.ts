@@ -1,4 +1,5 @@
 import { parseRunArgs, UsageError } from './args';
+import { exportCommand } from './exportCommand';
 import { compareCommand, reportCommand } from './recordingCommands';
 import { runCommand } from './runCommand';
 import { VERSION } from './version';
@@ -25,6 +26,10 @@ const USAGE = `headroom ${VERSION}: record a command's memory and write a report
       --metrics-job NAME the job label (default: the script's or command's name)
   headroom report REC.ndjson [--out DIR]     re-render the reports of a recording
   headroom compare A.ndjson B.ndjson         per-checkpoint differences of two runs
+  headroom export REC.ndjson --parquet [--out PATH]
+                         the recording as Parquet for pandas, polars, DuckDB:
+                         NAME.samples, .processes, .events, .gpu.parquet beside it, in
+                         PATH if it is a folder, else named PATH.*.parquet
 `;
 
 /** The CLI: parses the command line and hands it to one command; returns the exit code. */
@@ -35,9 +40,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'run':
         return await runCommand(parseRunArgs(rest));
       case 'report':
-        return reportCommand(rest);
+        return await reportCommand(rest);
       case 'compare':
-        return compareCommand(rest);
+        return await compareCommand(rest);
+      case 'export':
+        return await exportCommand(rest);
       case '--version':
         process.stdout.write(`${VERSION}\n`);
         return 0;

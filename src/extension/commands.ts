@@ -11,6 +11,7 @@ export const enum CommandId {
   SelectSession = 'headroom.selectSession',
   CompareRecording = 'headroom.compareRecording',
   ExportCsv = 'headroom.exportCsv',
+  ExportParquet = 'headroom.exportParquet',
   InstallPythonClient = 'headroom.installPythonClient',
   MonitorNotebookKernel = 'headroom.monitorNotebookKernel',
   OpenMultiNodeRun = 'headroom.openMultiNodeRun',
@@ -23,5 +24,6 @@ export const enum CommandId {
   SessionsOpenProgram = 'headroom.sessions.openProgram',
   SessionsCompare = 'headroom.sessions.compare',
   SessionsRevealRecording = 'headroom.sessions.revealRecording',
+  SessionsExportParquet = 'headroom.sessions.exportParquet',
   SessionsRefresh = 'headroom.sessions.refresh',
 }

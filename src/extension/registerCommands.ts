@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { plainLabel } from '../shared/format';
 import { CommandId } from './commands';
 import type { ConfigService } from './config';
 import type { DebugTracking } from './debug/debugTracking';
-import { exportCsv } from './panel/panelActions';
+import { exportCsv, recordingPathOf } from './panel/panelActions';
 import type { TimelinePanels } from './panel/timelinePanels';
+import { exportParquet } from './sessions/exportParquet';
 import { forceCleanup } from './sessions/forceCleanup';
 import { attachToProcess, runCommand, runPythonFile } from './sessions/launchers';
 import type { SessionManager } from './sessions/sessionManager';
@@ -117,6 +119,15 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       await exportCsv(session, file);
       return file;
     }),
+    vscode.commands.registerCommand(CommandId.ExportParquet, async (source?: vscode.Uri, target?: vscode.Uri) => {
+      // A recording given (the Headroom view's row), else the one of the run in front, else ask for one.
+      const session = panels.active?.boundSession ?? sessions.focused;
+      const inFront = session && recordingPathOf(session);
+      const path = source instanceof vscode.Uri ? source.fsPath : inFront && existsSync(inFront) ? inFront : (await pickRecording('Export Recording as Parquet'))?.fsPath;
+      if (!path) return undefined;
+      const program = path === inFront && session ? shortName(session) : basename(path);
+      return exportParquet(path, program, workspaceDir() ?? vscode.Uri.file(recordingsDir), target instanceof vscode.Uri ? target : undefined);
+    }),
     ...registerViewCommands(deps, pickRecording),
     vscode.commands.registerCommand(CommandId.MonitorNotebookKernel, (uri?: vscode.Uri) => deps.kernels.monitor(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand(CommandId.InstallPythonClient, () => installPythonClient(deps.extensionPath, config, log)),
@@ -180,6 +191,10 @@ function registerViewCommands(deps: CommandDeps, pickRecording: (title: string) 
     vscode.commands.registerCommand(CommandId.SessionsCompare, async (n?: SessionsNode) => {
       const path = recordingOf(n) ?? (await pickRecording('Compare with Recording'))?.fsPath;
       return path ? vscode.commands.executeCommand(CommandId.CompareRecording, vscode.Uri.file(path)) : undefined;
+    }),
+    vscode.commands.registerCommand(CommandId.SessionsExportParquet, (n?: SessionsNode) => {
+      const path = recordingOf(n);
+      return path ? vscode.commands.executeCommand(CommandId.ExportParquet, vscode.Uri.file(path)) : undefined;
     }),
     vscode.commands.registerCommand(CommandId.SessionsRevealRecording, async (n?: SessionsNode) => {
       const path = recordingOf(n);

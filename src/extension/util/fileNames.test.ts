@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { csvName } from './fileNames';
+import { csvName, parquetName } from './fileNames';
 
 describe('file names the dialogs propose', () => {
   const day = new Date(2026, 11, 2, 23, 59);
@@ -11,5 +11,9 @@ describe('file names the dialogs propose', () => {
     assert.equal(csvName('../../etc/passwd', day), 'etc-passwd-2026-12-02.csv');
     assert.equal(csvName('ddp_train.py (2 ranks)', day), 'ddp_train.py-2-ranks-2026-12-02.csv');
     assert.equal(csvName('', day), 'headroom-2026-12-02.csv');
+  });
+  it('names a Parquet export the same way', () => {
+    assert.equal(parquetName('run.ndjson', day), 'run-2026-12-02.parquet');
+    assert.equal(parquetName('../x.py', day), 'x-2026-12-02.parquet');
   });
 });

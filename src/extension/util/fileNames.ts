@@ -6,3 +6,8 @@ export function csvName(program: string, day: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${stem}-${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}.csv`;
 }
+
+/** `train-2026-12-02.parquet`: the base the Parquet export's four files are named after. */
+export function parquetName(program: string, day: Date): string {
+  return csvName(program, day).replace(/\.csv$/, '.parquet');
+}

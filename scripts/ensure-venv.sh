@@ -7,6 +7,8 @@
 # (`--no-index --find-links .venv/wheelhouse`), as the package test does in a clean venv.
 # And the trainer libraries the callback tests drive (transformers with accelerate, lightning),
 # pinned, installed with torch pinned beside them so that pip can never trade it for another.
+# And the readers the Parquet export is tested with (pyarrow, pandas, polars), pinned: the
+# tests read every exported file back with each, as the people who export one will.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_torch=2.13.0
@@ -14,6 +16,9 @@ want_hatchling=1.27.0
 want_transformers=5.24.0
 want_accelerate=1.15.0
 want_lightning=2.6.6
+want_pyarrow=26.0.1
+want_pandas=3.1.1
+want_polars=2.1.0
 venv=.venv
 wheelhouse=$venv/wheelhouse
 have_torch() { [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import torch, numpy, sys; sys.exit(0 if torch.__version__.split('+')[0] == '$want_torch' else 1)" 2>/dev/null; }
@@ -24,7 +29,10 @@ have_backend() {
 have_trainers() {
   "$venv/bin/python" -c "import importlib.metadata as m, sys; want = {'transformers': '$want_transformers', 'accelerate': '$want_accelerate', 'lightning': '$want_lightning'}; sys.exit(0 if all(m.version(k) == v for k, v in want.items()) else 1)" 2>/dev/null
 }
-if have_torch && have_backend && have_trainers; then
+have_tables() {
+  "$venv/bin/python" -c "import importlib.metadata as m, sys; want = {'pyarrow': '$want_pyarrow', 'pandas': '$want_pandas', 'polars': '$want_polars'}; sys.exit(0 if all(m.version(k) == v for k, v in want.items()) else 1)" 2>/dev/null
+}
+if have_torch && have_backend && have_trainers && have_tables; then
   exit 0
 fi
 if ! have_torch; then
@@ -43,4 +51,9 @@ if ! have_trainers; then
   echo "[venv] trainer libraries for the callback tests: transformers==$want_transformers accelerate==$want_accelerate lightning==$want_lightning"
   "$venv/bin/pip" install -q --disable-pip-version-check "torch==$want_torch" "transformers==$want_transformers" "accelerate==$want_accelerate" "lightning==$want_lightning" 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
   have_trainers
+fi
+if ! have_tables; then
+  echo "[venv] Parquet readers for the export tests: pyarrow==$want_pyarrow pandas==$want_pandas polars==$want_polars"
+  "$venv/bin/pip" install -q --disable-pip-version-check "pyarrow==$want_pyarrow" "pandas==$want_pandas" "polars==$want_polars" 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
+  have_tables
 fi

@@ -13,7 +13,8 @@ export function shortName(s: Pick<MonitoringSession, 'name' | 'source'>): string
 export function sessionTitle(s: Pick<MonitoringSession, 'name' | 'source' | 'rootPid' | 'live' | 'exitDescription'>): string {
   const name = plainLabel(shortName(s), 60);
   if (s.source === 'recording') return `${name} (recording)`;
-  return `${name} (pid ${s.rootPid}, ${s.live ? 'running' : (s.exitDescription ?? 'ended')})`;
+  // A run of another machine's ranks (rootPid 0) has no local pid to show.
+  return `${name} (${s.rootPid > 0 ? `pid ${s.rootPid}, ` : ''}${s.live ? 'running' : (s.exitDescription ?? 'ended')})`;
 }
 
 /** How a run ended, in a row's few characters (the tooltip has the whole sentence). */

@@ -72,7 +72,8 @@ export class RemoteRunSession extends MonitoringSession {
   /** Takes in a connection whose hello says it runs on another machine. */
   join(c: ProtocolConnection): RemoteRank {
     const h = c.hello as HelloRecord;
-    const host = h.host ?? '?';
+    // Untrusted text from the program: kept to a host name's length (views defuse it, plainLabel).
+    const host = (h.host ?? '?').slice(0, 255);
     let index = this.hosts.get(host);
     if (index === undefined) this.hosts.set(host, (index = this.hosts.size));
     const r: RemoteRank = { host, pid: h.pid, globalPid: globalPid(index, h.pid), rank: h.rank, localRank: h.local_rank };

@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { createServer, connect, type Socket } from 'node:net';
 import { hostname } from 'node:os';
+import { MetricsExport } from '../../src/engine/metrics/metricsExport';
 import { ProtocolListener } from '../../src/engine/protocol/listener';
 import { isLoopback, parseListenAddress, RemoteListenError } from '../../src/engine/protocol/remoteListen';
 import { isRemoteHello, RemoteRuns } from '../../src/engine/session/remoteRanks';
@@ -109,6 +110,27 @@ describe('remote ranks (one machine, real sockets)', () => {
         ],
       );
     } finally {
+      for (const s of socks) s.destroy();
+      w.router.dispose();
+      w.listener.dispose();
+    }
+  });
+
+  it("exports a remote run's checkpoint series per rank with that rank's own host and local_rank", async () => {
+    const w = await windowListener();
+    const socks: Socket[] = [];
+    let exp: MetricsExport | undefined;
+    try {
+      socks.push(await rank(w.port, w.token, 'node-a', 4242, 0, 100 * MB, 2));
+      await until(() => w.remote.all().length === 1, 'the run');
+      exp = new MetricsExport(w.remote.all()[0], { job: 'train.py', host: 'editor-box' }, {});
+      socks.push(await rank(w.port, w.token, 'node-b', 4242, 1, 200 * MB, 2));
+      const want = `headroom_checkpoint_rss_bytes{job="train.py",host="node-b",rank="1",local_rank="1",checkpoint="after forward",kind="checkpoint"} ${200 * MB}`;
+      await until(() => (exp?.text ?? '').split('\n').includes(want), 'the second rank in the metrics', 3000).catch(() => assert.fail(`missing ${want} in:\n${exp?.text}`));
+      assert.ok(exp.text.split('\n').includes(`headroom_checkpoint_rss_bytes{job="train.py",host="node-a",rank="0",local_rank="0",checkpoint="after forward",kind="checkpoint"} ${100 * MB}`), exp.text);
+      assert.ok(!/headroom_tree_rss_bytes\{/.test(exp.text), 'nothing sampled here is claimed for a remote run');
+    } finally {
+      exp?.dispose();
       for (const s of socks) s.destroy();
       w.router.dispose();
       w.listener.dispose();

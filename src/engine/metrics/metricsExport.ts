@@ -1,5 +1,6 @@
 import type { MonitorTick } from '../monitor';
 import type { MonitoringSession } from '../session/monitoringSession';
+import { RemoteRunSession } from '../session/remoteRunSession';
 import type { MetricsServer } from './metricsServer';
 import { SessionMetrics, type MetricsIdentity } from './sessionMetrics';
 import type { TextfileWriter } from './textfileWriter';
@@ -13,6 +14,9 @@ export interface MetricsExportOptions {
   readonly onProblem?: (message: string) => void;
 }
 
+/** Records arrive per batch, many a second: a remote run's text is rendered at most this often. */
+const REPORT_INTERVAL_MS = 500;
+
 /**
  * Renders a live session's figures once per sampling tick and hands the text to the server
  * (and, throttled, the textfile): scrapes never render, so their number and pace cost the
@@ -22,6 +26,8 @@ export class MetricsExport {
   private readonly metrics: SessionMetrics;
   private readonly subscription: { dispose(): void } | undefined;
   private lastWrite = -Infinity;
+  private lastReport = -Infinity;
+  private reportTimer: ReturnType<typeof setTimeout> | undefined;
   private textfileFailed = false;
   /** The last text rendered, as served. */
   text = '';
@@ -32,7 +38,8 @@ export class MetricsExport {
     private readonly options: MetricsExportOptions,
   ) {
     this.metrics = new SessionMetrics(identity, { maxCheckpointLabels: options.maxCheckpointLabels });
-    this.subscription = session.monitor?.onTick((t) => this.onTick(t));
+    // A remote run has nothing sampled here: its ranks' own reports are its ticks.
+    this.subscription = session.monitor?.onTick((t) => this.onTick(t)) ?? (session instanceof RemoteRunSession ? session.onDidReport(() => this.onReport()) : undefined);
   }
 
   /** Renders from the newest figures now and writes the textfile whatever its throttle says: the run's last word. */
@@ -45,6 +52,22 @@ export class MetricsExport {
 
   dispose(): void {
     this.subscription?.dispose();
+    clearTimeout(this.reportTimer);
+  }
+
+  /** Renders a remote run's reported figures (checkpoint series per rank, each with its host), at most every REPORT_INTERVAL_MS. */
+  private onReport(): void {
+    if (this.reportTimer !== undefined) return;
+    const wait = this.lastReport + REPORT_INTERVAL_MS - Date.now();
+    const render = () => {
+      this.reportTimer = undefined;
+      this.lastReport = Date.now();
+      this.text = this.metrics.render({ tick: undefined, locations: this.session.ingest.all(), ranks: this.session.ingest.ranks(), places: this.session.ingest.rankPlaces() });
+      this.options.server?.update(this.text);
+    };
+    if (wait <= 0) return render();
+    this.reportTimer = setTimeout(render, wait);
+    this.reportTimer.unref?.();
   }
 
   private onTick(tick: MonitorTick, force = false): void {

@@ -32,6 +32,7 @@ export class RemoteRunSession extends MonitoringSession {
   private readonly byConnection = new Map<number, RemoteRank>();
   private readonly byGlobalPid = new Map<number, RemoteRank>();
   private lastSumT = -Infinity;
+  private readonly reportListeners = new Set<() => void>();
 
   constructor(
     id: string,
@@ -100,6 +101,13 @@ export class RemoteRunSession extends MonitoringSession {
     const moved = relocateBatch(b, index);
     super.addBatch(conn, moved);
     this.draw(moved);
+    for (const l of this.reportListeners) l();
+  }
+
+  /** Records were ingested (once per batch): what a sampler's tick is to a local run. */
+  onDidReport(listener: () => void): { dispose(): void } {
+    this.reportListeners.add(listener);
+    return { dispose: () => this.reportListeners.delete(listener) };
   }
 
   /** Each process's reported RSS as its line, and the sum of every process's newest as the run's. */

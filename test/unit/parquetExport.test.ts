@@ -131,7 +131,7 @@ describe('Parquet export (read back with real pyarrow, pandas and polars)', func
 describe('Parquet export: names and failures', () => {
   it('names the files after the recording or the chosen path', () => {
     assert.equal(parquetStem('/r/run.ndjson'), 'run');
-    assert.equal(parquetStem('/r/run.ndjson.2'), 'run');
+    assert.equal(parquetStem('/r/run.ndjson.2'), 'run.2');
     assert.equal(parquetStem('/r/x.jsonl'), 'x');
     assert.equal(parquetBaseOf('/o/train-2026-12-02.parquet'), '/o/train-2026-12-02');
     assert.equal(parquetBaseOf('/o/train.samples.parquet'), '/o/train');

@@ -18,9 +18,9 @@ export function parquetPaths(base: string): Record<TableName, string> {
   return { samples: `${base}.samples.parquet`, processes: `${base}.processes.parquet`, events: `${base}.events.parquet`, gpu: `${base}.gpu.parquet` };
 }
 
-/** The base name an export of `recording` takes by default: `run.ndjson` gives `run`. */
+/** The base name an export of `recording` takes by default: `run.ndjson` gives `run`, its rotated part `run.ndjson.1` gives `run.1`. */
 export function parquetStem(recording: string): string {
-  return basename(recording).replace(/\.(ndjson|jsonl)(\.\d+)?$/i, '') || 'recording';
+  return basename(recording).replace(/\.(?:ndjson|jsonl)(?:\.(\d+))?$/i, (_, part?: string) => (part ? `.${part}` : '')) || 'recording';
 }
 
 /** A path the user chose (`run.parquet`, `run.samples.parquet`, `run`) as the base of the four files. */

@@ -121,8 +121,55 @@ function plugin(n: number): Record<string, number> {
   return { first_paint_ms: first, update_ms: median(upd) };
 }
 
+/** The JS heap after a full collection (the page runs with --expose-gc), MB. */
+function heapMB(): number {
+  (globalThis as unknown as { gc?: () => void }).gc?.();
+  return (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 2 ** 20;
+}
+
+/**
+ * A simulated day of live data fed as fast as it goes: 24 h at 10 Hz of 12 series (a tree of 9
+ * processes, its sum, system and cgroup), one append message a second of run time as the host
+ * sends them while following, a frame drawn every ten minutes of run time. The webview's heap
+ * after each 6 h; the bench adds the backing stores through the DevTools protocol.
+ */
+async function liveDay(): Promise<Record<string, number>> {
+  await registerChartParts();
+  const names = ['tree.rss', 'sys.used', 'cgroup.usage', ...Array.from({ length: 9 }, (_, p) => `proc.${100 + p}.rss`)];
+  const state = createState();
+  const chart = new TimelineChart(state, { userMovedView: () => undefined, reveal: () => undefined });
+  const b = box();
+  chart.element.style.height = '100%';
+  b.append(chart.element);
+  applySnapshot(state, {
+    type: 'snapshot', t0: START, t1: START, start: START, end: START,
+    series: names.map((name) => ({ name, label: name, colour: '--vscode-charts-blue', first: value(0), t: new Float64Array([START]), min: new Float64Array([value(0)]), max: new Float64Array([value(0)]) })),
+    events: [], rows: [], live: true, reporter: 'none', sessionName: 'bench',
+  });
+  const out: Record<string, number> = { heap_start_MB: heapMB() };
+  const t0 = performance.now();
+  for (let sec = 1; sec <= 86_400; sec++) {
+    const series = names.map((name, k) => {
+      const t = new Float64Array(10);
+      const v = new Float64Array(10);
+      for (let j = 0; j < 10; j++) {
+        const i = sec * 10 + j;
+        t[j] = START + i * STEP_MS;
+        v[j] = value(i + k * 1000);
+      }
+      return { name, t, v };
+    });
+    applyAppend(state, { type: 'append', end: START + (sec * 10 + 9) * STEP_MS, series, live: true, reporter: 'none' });
+    if (sec % 600 === 0) chart.draw(buildDatasets(state, chart.plotWidth(), (c) => cssVar(c, '#36c')));
+    if (sec % 21_600 === 0) out[`heap_${sec / 3600}h_MB`] = heapMB();
+  }
+  out.feed_ms = performance.now() - t0;
+  return out;
+}
+
 async function run(): Promise<Record<string, number>> {
   const which = new URLSearchParams(location.search).get('case');
+  if (which === 'live-day') return liveDay();
   if (which === 'ours-1m') return ours(1_000_000, true);
   if (which === 'ours-10m') return ours(10_000_000, false);
   if (which === 'plugin-1m') return plugin(1_000_000);

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { AnyRecord, RecordingHeader } from './format';
 import { basePath, indexPath, IndexWriter } from './recordingIndex';
+import { firstRecord } from './runParts';
 
 export interface RecordingWriterOptions {
   /** Rotate once the current file passes this size. */
@@ -43,12 +44,19 @@ export class RecordingWriter {
 
   constructor(
     readonly path: string,
-    private readonly header: Omit<RecordingHeader, 'part' | 'type' | 'v'>,
+    private header: Omit<RecordingHeader, 'part' | 'type' | 'v'>,
     private readonly options: RecordingWriterOptions = {},
   ) {
     this.maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
     this.maxFiles = options.maxFiles ?? 3;
     this.flushBytes = options.flushBytes ?? 256 * 1024;
+    // Appending to a part another writer began (a resumed session) continues that run: its
+    // part numbering and its `created`, which ties parts and indexes to one run.
+    const existing = firstRecord<RecordingHeader>(path);
+    if (existing?.type === 'recording') {
+      if (Number.isInteger(existing.part) && existing.part >= 0) this.part = existing.part;
+      if (Number.isFinite(existing.created)) this.header = { ...header, created: existing.created };
+    }
     this.open();
     this.timer = setInterval(() => this.flush(), options.flushMs ?? 500);
     this.timer.unref?.();

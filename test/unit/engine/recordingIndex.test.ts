@@ -147,6 +147,32 @@ describe('recording index: day-long runs open through block summaries', function
     assert.deepEqual(facts(run), facts(await openRun(path, ALL_RAW)));
   });
 
+  it('a writer resuming a rotated run continues its part numbers and its run: every part and checkpoint opens as one run', async () => {
+    const path = join(dir, 'rec.ndjson');
+    const opts = { maxBytes: 20_000, maxFiles: 50, flushBytes: 2_000 };
+    let seq = 0;
+    const feed = (w: RecordingWriter, t0: number, n: number) => {
+      for (let i = 0; i < n; i++) {
+        w.write({ type: 'sample', t: t0 + i * 100, rss: 1e6 + i, vms: 1, procs: [[7, 1, 1e6 + i, null, 'python']] });
+        if (i % 10 === 0) w.writeRaw(Buffer.from(JSON.stringify({ type: 'checkpoint', v: 1, t: (t0 + i * 100) / 1000, pid: 7, seq: seq++, label: 'step', file: '/a.py', line: 3, mem: { rss: 1 } }) + '\n'));
+      }
+    };
+    const a = new RecordingWriter(path, { created: 1000, rootPid: 7, tool: 'test' }, opts);
+    feed(a, 1000, 600);
+    a.close();
+    const partsBefore = readdirSync(dir).filter((f) => f.endsWith('.idx')).length;
+    assert.ok(partsBefore >= 3, `${partsBefore} parts`);
+    // The window reloads: a new writer (a new `created` of its own) appends to the newest part.
+    const b = new RecordingWriter(path, { created: 999_999, rootPid: 7, tool: 'test' }, opts);
+    feed(b, 200_000, 600);
+    b.close();
+    const run = await openRun(path, ALL_INDEX);
+    assert.ok(run.parts.length > partsBefore, 'the resumed writer rotated on into new parts of the same run');
+    assert.deepEqual(run.parts.map((p) => p.part), run.parts.map((_, i) => i), 'parts numbered on without a gap');
+    assert.equal(run.ingest.all()[0].hits, seq, 'every checkpoint of both writers');
+    assert.deepEqual(facts(run), facts(await openRun(path, ALL_RAW)));
+  });
+
   it('a writer that cannot write its index says so once and records on', async () => {
     const path = join(dir, 'rec.ndjson');
     // A folder where the index would go: opening it for writing fails.

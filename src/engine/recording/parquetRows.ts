@@ -147,7 +147,9 @@ export class RecordingRows {
     let delta: number | undefined;
     let label = text(r.label);
     let duration = num(r.duration);
-    const regionKey = `${pid}:${String(r.id)}`;
+    // Regions pair by process and id; an id that is neither number nor string pairs with nothing.
+    const id = num(r.id) ?? text(r.id);
+    const regionKey = id === undefined ? undefined : `${pid}:${id}`;
     switch (r.type) {
       case 'checkpoint':
         if (pid !== undefined && rss !== undefined) {
@@ -157,14 +159,14 @@ export class RecordingRows {
         }
         break;
       case 'region_start':
-        if (rss !== undefined) {
+        if (rss !== undefined && regionKey !== undefined) {
           if (this.regionStartRss.size >= MAX_OPEN_REGIONS) this.regionStartRss.clear();
           this.regionStartRss.set(regionKey, rss);
         }
         break;
       case 'region_end': {
-        const start = this.regionStartRss.get(regionKey);
-        this.regionStartRss.delete(regionKey);
+        const start = regionKey === undefined ? undefined : this.regionStartRss.get(regionKey);
+        if (regionKey !== undefined) this.regionStartRss.delete(regionKey);
         if (start !== undefined && rss !== undefined) delta = rss - start;
         break;
       }

@@ -1,7 +1,7 @@
 // What the chart draws, from the state: one line per local series, then the compared
 // recording's lines dashed in the same colours. Pure: colours come through `colourOf`.
 import type { SeriesMeta } from '../shared/webviewMessages';
-import { envelopePoints, type Point } from './points';
+import { breakAtGaps, envelopePoints, type Point } from './points';
 import type { TimelineState } from './state';
 import { stepX, type StepMap } from './stepAxis';
 import { inSteps } from './xAxis';
@@ -17,6 +17,8 @@ export interface TimelineDataset {
   hidden: boolean;
   /** Set for a loss: drawn against the loss axis on the right. */
   yAxisID?: 'loss';
+  /** False where the run has a gap: the line stops there instead of crossing it. */
+  spanGaps?: boolean;
 }
 
 /** The chart.js id of the loss axis. */
@@ -71,11 +73,14 @@ export function buildDatasets(s: TimelineState, width: number, colourOf: (themeV
   const datasets: TimelineDataset[] = [];
   const steps = inSteps(s);
   const own = steps ? s.stepMap : undefined;
+  // Gaps in seconds from the start, like the envelopes' x before any step mapping.
+  const gaps = data.events.filter((e) => e.kind === 'gap' && e.tEnd !== undefined).map((e) => ({ from: (e.t - data.start) / 1000, to: ((e.tEnd as number) - data.start) / 1000 }));
+  const gapFields = gaps.length ? { spanGaps: false } : {};
   for (const { meta, series } of s.local.values()) {
     const e = series.query(data.t0, data.t1, width);
     const colour = colourOf(meta.colour);
-    const points = onSteps(envelopePoints(e.t, e.min, e.max, baseOf(meta, s.fromZero), data.start, 1000), own);
-    datasets.push({ label: meta.label, name: meta.name, data: points, borderColor: colour, backgroundColor: colour, hidden: isHidden(meta, s.hiddenSeries), ...unitFields(meta) });
+    const points = onSteps(breakAtGaps(envelopePoints(e.t, e.min, e.max, baseOf(meta, s.fromZero), data.start, 1000), gaps), own);
+    datasets.push({ label: meta.label, name: meta.name, data: points, borderColor: colour, backgroundColor: colour, hidden: isHidden(meta, s.hiddenSeries), ...unitFields(meta), ...gapFields });
   }
   for (const d of s.compare?.series ?? []) {
     const colour = colourOf(d.colour);

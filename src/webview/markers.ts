@@ -20,6 +20,9 @@ const HIT_HALF_WIDTH = 4;
 /** Events drawn as a span in the region lane (when they have an end) rather than a line. */
 export const isSpan = (e: EventData): boolean => e.tEnd !== undefined && (e.kind === 'region' || e.kind === 'call');
 
+/** A gap in the run (the window reloaded while it went on): drawn as a shaded band with its reason. */
+export const isGap = (e: EventData): boolean => e.kind === 'gap' && e.tEnd !== undefined;
+
 /** A marker line's theme colour (with its fallback) and dash. */
 export function markerStyle(kind: string): { colour: string; fallback: string; dash: number[] } {
   if (kind === 'cleanup') return { colour: '--vscode-charts-purple', fallback: '#a0a', dash: [4, 3] };
@@ -35,6 +38,26 @@ export function markerAt(hits: readonly MarkerHit[], x: number, clickable = fals
 /** The canvas tooltip over a marker: `checkpoint: loaded (click: prog.py:12)`. */
 export function markerTitle(e: EventData): string {
   return `${e.kind}: ${e.label}${e.file ? ` (click: ${e.file.split(/[\\/]/).pop()}:${e.line})` : ''}`;
+}
+
+type Area = { left: number; right: number; top: number; bottom: number };
+
+/** A gap's band (at least 3 px wide, so a short gap stays visible) and its reason at the top; its extent, or undefined when off the plot. */
+function drawGap(ctx: CanvasRenderingContext2D, a: Area, px0: number, px1: number, label: string): { x0: number; x1: number } | undefined {
+  const x0 = Math.max(a.left, Math.min(px0, px1 - 3));
+  const x1 = Math.min(a.right, Math.max(px1, px0 + 3));
+  if (x1 < a.left || x0 > a.right) return undefined;
+  ctx.setLineDash([]);
+  ctx.globalAlpha = 0.18;
+  ctx.fillStyle = cssVar('--vscode-charts-lines', '#888');
+  ctx.fillRect(x0, a.top, x1 - x0, a.bottom - a.top);
+  ctx.globalAlpha = 1;
+  ctx.strokeStyle = cssVar('--vscode-charts-lines', '#888');
+  ctx.strokeRect(x0 + 0.5, a.top + 0.5, Math.max(0, x1 - x0 - 1), a.bottom - a.top - 1);
+  ctx.fillStyle = cssVar('--vscode-foreground', '#888');
+  ctx.font = `11px ${cssVar('--vscode-font-family', 'sans-serif')}`;
+  ctx.fillText(label, Math.min(x0 + 4, a.right - 4), a.top + 12); // canvas text: never markup
+  return { x0, x1 };
 }
 
 /**
@@ -55,6 +78,11 @@ export function createMarkersLayer(state: TimelineState): { plugin: Plugin<'line
       for (const e of data.events) {
         // Regions and calls are the lane's (regionLane.ts), under the axis, not a wash over the plot.
         if (isSpan(e)) continue;
+        if (isGap(e)) {
+          const band = drawGap(ctx, a, x.getPixelForValue(chartX(state, e.t)), x.getPixelForValue(chartX(state, e.tEnd as number)), e.label);
+          if (band) hits.push({ x0: band.x0, x1: band.x1, e });
+          continue;
+        }
         const x0 = x.getPixelForValue(chartX(state, e.t));
         if (x0 < a.left || x0 > a.right) continue;
         const style = markerStyle(e.kind);

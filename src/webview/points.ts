@@ -27,6 +27,26 @@ export function envelopePoints(t: ArrayLike<number>, min: ArrayLike<number>, max
   return points;
 }
 
+/**
+ * Points with a break at each gap (x from `from` to `to`, in the points' unit): a point with no
+ * value inside the gap, so a line drawn with `spanGaps: false` stops at the gap instead of
+ * crossing it. Points and gaps are in x order.
+ */
+export function breakAtGaps(points: Point[], gaps: readonly { readonly from: number; readonly to: number }[]): Point[] {
+  if (gaps.length === 0 || points.length === 0) return points;
+  const out: Point[] = [];
+  let g = 0;
+  for (const p of points) {
+    while (g < gaps.length && gaps[g].to < p.x) {
+      // Only between two points: a gap at either end has nothing to cut.
+      if (out.length && out[out.length - 1].x <= gaps[g].from) out.push({ x: (gaps[g].from + gaps[g].to) / 2, y: NaN });
+      g++;
+    }
+    out.push(p);
+  }
+  return out;
+}
+
 /** Seconds from `start` (ms since the epoch) to `t`: the timeline's x axis. */
 export function secondsSince(start: number, t: number): number {
   return (t - start) / 1000;

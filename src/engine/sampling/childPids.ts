@@ -8,6 +8,8 @@ export interface ChildrenSource {
   numThreads: number;
   /** task/<pid>/children, kept open while the process has a single thread. */
   children?: PreadFile;
+  /** False when the sampler holds no descriptors for this process (a tree past its cap). */
+  readonly keepOpen?: boolean;
 }
 
 /** `pid`'s /proc/<pid>/stat, parsed; undefined when it is gone or unreadable. */
@@ -25,7 +27,7 @@ export function childrenOf(proc: string, t: ChildrenSource): number[] {
   if (t.numThreads === 1) {
     // One thread: its children file is the only one; keep it open and pread it.
     try {
-      t.children ??= new PreadFile(`${proc}/${pid}/task/${pid}/children`);
+      t.children ??= new PreadFile(`${proc}/${pid}/task/${pid}/children`, t.keepOpen !== false);
       return parseChildren(t.children.readText());
     } catch {
       t.children?.close();

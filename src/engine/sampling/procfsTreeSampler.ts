@@ -18,7 +18,15 @@ export interface ProcfsTreeSamplerOptions {
   readonly procRoot?: string;
   /** Called once per distinct problem (permission denied, ...); never throws into sampling. */
   readonly onProblem?: (message: string) => void;
+  /**
+   * Processes whose files stay open between samples (up to 3 descriptors each); the rest are
+   * opened at each read. A tree of thousands of workers never runs the editor out of descriptors.
+   */
+  readonly keepOpenMax?: number;
 }
+
+/** 128 processes: at most 384 descriptors held, well under the usual 1024 soft limit. */
+export const KEEP_OPEN_MAX = 128;
 
 /**
  * Whether opening a process's file failed because the process is gone: ESRCH, or ENOENT once its
@@ -38,6 +46,7 @@ interface Tracked extends PssState, ChildrenSource {
   readonly name: string;
   readonly statm: PreadFile;
   readonly stat: PreadFile;
+  readonly keepOpen: boolean;
 }
 
 const statmOut = new Float64Array(3);
@@ -60,6 +69,8 @@ export class ProcfsTreeSampler implements TreeSampler {
   private readonly reported = new Set<string>();
   private lastDiscovery = -Infinity;
   private rootAlive = true;
+  /** Tracked processes holding descriptors (keepOpen). */
+  private keptOpen = 0;
   private disposed = false;
 
   constructor(
@@ -206,10 +217,11 @@ export class ProcfsTreeSampler implements TreeSampler {
   private track(stat: ProcStat): boolean {
     let statm: PreadFile;
     let statFile: PreadFile;
+    const keepOpen = this.keptOpen < (this.options.keepOpenMax ?? KEEP_OPEN_MAX);
     try {
-      statm = new PreadFile(`${this.proc}/${stat.pid}/statm`);
+      statm = new PreadFile(`${this.proc}/${stat.pid}/statm`, keepOpen);
       try {
-        statFile = new PreadFile(`${this.proc}/${stat.pid}/stat`);
+        statFile = new PreadFile(`${this.proc}/${stat.pid}/stat`, keepOpen);
       } catch (e) {
         statm.close();
         throw e;
@@ -227,18 +239,21 @@ export class ProcfsTreeSampler implements TreeSampler {
       name: stat.comm,
       statm,
       stat: statFile,
+      keepOpen,
       numThreads: stat.numThreads,
       rss: 0,
       rssAtRollup: -1,
       rollupInFlight: false,
       rollupBlocked: false,
     });
+    if (keepOpen) this.keptOpen++;
     return true;
   }
 
   private untrack(pid: number): void {
     const t = this.tracked.get(pid);
     if (!t) return;
+    if (t.keepOpen) this.keptOpen--;
     t.statm.close();
     t.stat.close();
     t.children?.close();

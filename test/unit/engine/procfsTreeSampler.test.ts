@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { ProcfsTreeSampler } from '../../../src/engine/sampling/procfsTreeSampler';
 import { Allocator, MiB, sleep } from './allocator';
 
@@ -42,6 +43,41 @@ describe('ProcfsTreeSampler (real processes)', function () {
     assert.ok(s.rss > 4 * 120 * MiB, `RSS sum ${(s.rss / MiB).toFixed(0)} MiB counts the shared buffer in each process`);
     assert.ok(s.pss < 0.5 * s.rss, `PSS sum ${(s.pss / MiB).toFixed(0)} MiB vs RSS sum ${(s.rss / MiB).toFixed(0)} MiB`);
     assert.ok(s.uss !== undefined && s.uss < s.pss);
+  });
+
+  it('past its descriptor cap reads the rest of the tree at each sample, holding no descriptor for them', async () => {
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const children: number[] = [];
+    for (let i = 0; i < 5; i++) children.push(...(await a.send('spawn')).map(Number));
+    await sleep(50);
+    const baseline = fds();
+    const capped = new ProcfsTreeSampler(a.pid, { pss: 'off', discoveryIntervalMs: 0, keepOpenMax: 2 });
+    const full = new ProcfsTreeSampler(a.pid, { pss: 'off', discoveryIntervalMs: 0 });
+    try {
+      const c = capped.sample();
+      assert.deepEqual(c.processes.map((p) => p.pid).sort(), [a.pid, ...children].sort(), 'every process of the tree, past the cap too');
+      const held = fds() - baseline;
+      const f = full.sample();
+      assert.ok(held <= 2 * 3, `the capped sampler holds ${held} descriptors for 2 kept-open processes`);
+      assert.ok(fds() - baseline - held >= 6 * 2, 'the uncapped one holds at least two per process');
+      // The same figures either way, within what moves between two reads.
+      for (const p of c.processes) {
+        const q = f.processes.find((x) => x.pid === p.pid)!;
+        assert.ok(Math.abs(p.rss - q.rss) <= 1 * MiB, `pid ${p.pid}: ${p.rss} vs ${q.rss}`);
+      }
+      // A process past the cap that exits is dropped like any other.
+      const last = children[children.length - 1];
+      await a.send(`kill ${last}`);
+      const deadline = Date.now() + 2000;
+      while (capped.sample().processes.some((p) => p.pid === last)) {
+        assert.ok(Date.now() < deadline, 'the killed process is still listed');
+        await sleep(50);
+      }
+    } finally {
+      capped.dispose();
+      full.dispose();
+    }
+    assert.equal(fds(), baseline, 'every descriptor closed on dispose');
   });
 
   it('sees a new child within 1 s and drops a dead one without error', async () => {

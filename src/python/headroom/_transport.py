@@ -16,6 +16,7 @@ import atexit
 import collections
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -30,6 +31,19 @@ RECONNECT_INTERVAL = 1.5
 # a busy loop, small enough that a program whose window never comes back stays light.
 RETAIN_WHILE_AWAY = 10_000
 
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _utf8(text):
+    """UTF-8 of records' text. A lone surrogate (a label or argv decoded from bytes with
+    surrogateescape: a non-UTF-8 file name) has no UTF-8 form: it becomes U+FFFD, and the
+    record is kept, rather than the whole batch failing to encode."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text).encode("utf-8")
 
 class Transport:
     def __init__(self, addrs=None, token=None, log_path=None, handlers=None, make_hello=None):
@@ -120,7 +134,7 @@ class Transport:
                     break
             if not batch:
                 return
-            data = "".join(self._encode(r) for r in batch).encode("utf-8")
+            data = _utf8("".join(self._encode_kept(r) for r in batch))
             if self._send(data):
                 self.sent += len(batch)
             elif self.log_path or self._closed:
@@ -148,12 +162,22 @@ class Transport:
         r["v"] = protocol.VERSION
         return json.dumps(r, separators=(",", ":"), ensure_ascii=False, default=str) + "\n"
 
+    def _encode_kept(self, r):
+        """One record's line; a record that cannot be encoded (a cycle in it) is counted as
+        dropped on its own instead of taking its batch with it."""
+        try:
+            return self._encode(r)
+        except (ValueError, TypeError, RecursionError) as e:
+            self.dropped += 1
+            _diagnostics.note("encode", e)
+            return ""
+
     def _send(self, data):
         if self.log_path:
             try:
                 if self._file is None:
                     self._file = open(self.log_path, "ab", buffering=0)
-                    self._file.write(self._encode(self.make_hello()).encode("utf-8") if self.make_hello else b"")
+                    self._file.write(_utf8(self._encode(self.make_hello())) if self.make_hello else b"")
                 self._file.write(data)
                 return True
             except OSError:
@@ -222,7 +246,7 @@ class Transport:
                 hello = self.make_hello()
                 if token is not None:
                     hello["token"] = token
-                conn.sendall(self._encode(hello).encode("utf-8"))
+                conn.sendall(_utf8(self._encode(hello)))
         except OSError:
             if conn is not None:
                 try:

@@ -179,6 +179,32 @@ class Records(unittest.TestCase):
         self.assertEqual(len(labels[0]), 100000)
         self.assertEqual(labels[1], "<img src=x onerror=alert(1)>")
 
+    def test_lone_surrogates_in_labels_and_argv_lose_no_record(self):
+        # A non-UTF-8 file name reaches Python as lone surrogates (surrogateescape): in argv,
+        # and in any label built from it. Such text has no UTF-8 form; before, it failed the
+        # whole batch (hello and every checkpoint beside it lost).
+        import json
+        import tempfile
+
+        fd, log = tempfile.mkstemp(suffix=".ndjson")
+        os.close(fd)
+        script = (
+            "import sys, headroom\n"
+            "headroom.checkpoint('before')\n"
+            "headroom.checkpoint('file ' + sys.argv[1])\n"
+            "headroom.checkpoint('after')\n"
+        )
+        env = dict(os.environ, HEADROOM_LOG=log, PYTHONPATH=PY_ROOT)
+        env.pop("HEADROOM_ADDR", None)
+        p = subprocess.run([sys.executable.encode(), b"-c", script.encode(), b"data-\xff.bin"], env=env, capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(log, encoding="utf-8") as f:
+            records = [json.loads(line) for line in f if line.strip()]
+        os.unlink(log)
+        self.assertEqual(records[0]["type"], "hello")
+        self.assertIn("data-\ufffd.bin", records[0]["argv"])
+        self.assertEqual([r["label"] for r in records if r["type"] == "checkpoint"], ["before", "file data-\ufffd.bin", "after"])
+
 
 class Cleanup(unittest.TestCase):
     def test_malloc_trim_returns_freed_heap_to_the_os(self):

@@ -62,7 +62,7 @@ function drawGap(ctx: CanvasRenderingContext2D, a: Area, px0: number, px1: numbe
 
 /**
  * The chart.js plugin drawing the events of `state.data`. After each draw, `hits()` holds
- * the markers drawn and the canvas's `data-markers` attribute their count (for tests).
+ * the markers drawn and the canvas's `data-markers` and `data-gaps` attributes their counts (for tests).
  */
 export function createMarkersLayer(state: TimelineState): { plugin: Plugin<'line'>; hits: () => readonly MarkerHit[] } {
   let hits: MarkerHit[] = [];
@@ -74,13 +74,17 @@ export function createMarkersLayer(state: TimelineState): { plugin: Plugin<'line
       const { ctx, chartArea: a, scales } = c;
       const x = scales.x;
       hits = [];
+      let gaps = 0;
       ctx.save();
       for (const e of data.events) {
         // Regions and calls are the lane's (regionLane.ts), under the axis, not a wash over the plot.
         if (isSpan(e)) continue;
         if (isGap(e)) {
           const band = drawGap(ctx, a, x.getPixelForValue(chartX(state, e.t)), x.getPixelForValue(chartX(state, e.tEnd as number)), e.label);
-          if (band) hits.push({ x0: band.x0, x1: band.x1, e });
+          if (band) {
+            hits.push({ x0: band.x0, x1: band.x1, e });
+            gaps++;
+          }
           continue;
         }
         const x0 = x.getPixelForValue(chartX(state, e.t));
@@ -96,6 +100,7 @@ export function createMarkersLayer(state: TimelineState): { plugin: Plugin<'line
       }
       ctx.restore();
       c.canvas.dataset.markers = String(hits.length);
+      c.canvas.dataset.gaps = String(gaps);
     },
     afterDatasetsDraw(c) {
       const data = state.data;

@@ -13,7 +13,7 @@ if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) {
 }
 
 /** In running order: quick checks first, the long demo last. */
-const SUITES = ['report', 'firstMinute', 'examples', 'halfWidth', 'steps', 'notebook', 'oom', 'workspace', 'demo'];
+const SUITES = ['report', 'firstMinute', 'examples', 'halfWidth', 'steps', 'notebook', 'oom', 'reload', 'workspace', 'demo'];
 const wanted = (process.env.HEADROOM_UI_SUITE ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const unknown = wanted.filter((w) => !SUITES.includes(w));
 if (unknown.length) {

@@ -18,6 +18,11 @@ import type { SessionManager } from './sessionManager';
 export const LIVE_RECORDINGS_KEY = 'headroom.liveRecordings';
 /** Recordings not written to for this long are not resumed. */
 const MAX_AGE_MS = 24 * 3600 * 1000;
+/**
+ * A recording written to this recently with no `detach` may still have a writer: an old
+ * extension host that lingers. It is looked at again this much later, and left alone if it grew.
+ */
+const STILL_WRITTEN_MS = 3000;
 
 function pidAlive(pid: number): boolean {
   try {
@@ -57,10 +62,19 @@ export class SessionResumer extends Disposable {
     await Promise.all([...this.loading]);
   }
 
-  private tryResume(path: string): void {
+  private tryResume(path: string, seenMtime?: number): void {
     const { candidate, why } = resumeCandidate(path, { host: hostname(), now: Date.now(), maxAgeMs: MAX_AGE_MS, alive: pidAlive, startedAt: linuxStartedAt });
     if (!candidate) {
       this.log.info(`not resuming ${path}: ${why}`);
+      return;
+    }
+    if (seenMtime !== undefined && candidate.mtimeMs !== seenMtime) {
+      this.log.info(`not resuming ${path}: another window is still writing it`);
+      return;
+    }
+    if (seenMtime === undefined && !candidate.detached && Date.now() - candidate.mtimeMs < STILL_WRITTEN_MS) {
+      const timer = setTimeout(() => this.tryResume(path, candidate.mtimeMs), STILL_WRITTEN_MS);
+      this._register({ dispose: () => clearTimeout(timer) });
       return;
     }
     try {

@@ -1,0 +1,163 @@
+// UI suite: the window reloaded while a program reports. A program started outside VS Code in
+// the workspace (it finds the window through its connection file) reports a checkpoint every
+// 100 ms; the page is reloaded, which restarts the extension host (new pid, new listener, new
+// token). The program must reconnect by itself, and the new window must go on with the same
+// session: the same name, the same recording, points before and after, and a marked gap.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, startCodeServer, workbenchUrl } from '../../rig/codeServer.mjs';
+import { runCommand, runTests, screenshot, shotOnFailure, statusItem, waitForWorkbench, webviewFrame } from '../workbench.mjs';
+
+export const needsServer = false;
+
+const LOOP = `import time, headroom
+keep = []
+for i in range(1200):
+    keep.append(bytearray(100_000))
+    headroom.checkpoint("step")
+    time.sleep(0.1)
+`;
+
+/** Waits for `ok()` to return something truthy; returns it. */
+async function until(ok, ms, what) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await ok();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The live windows' connection files: [{ file, pid, addr }]. */
+function windows(runtime) {
+  return readdirSync(runtime)
+    .filter((n) => /^window-\d+\.json$/.test(n))
+    .map((n) => ({ file: n, ...JSON.parse(readFileSync(join(runtime, n), 'utf8')) }))
+    .filter((w) => {
+      try {
+        process.kill(w.pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** The recordings of the server's extension storage whose header names `pid` as the root. */
+function recordingsOf(dataDir, pid) {
+  const found = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ndjson') && d.endsWith('recordings')) {
+        const first = readFileSync(p, 'utf8').split('\n')[0];
+        if (JSON.parse(first).rootPid === pid) found.push(p);
+      }
+    }
+  };
+  walk(dataDir);
+  return found;
+}
+
+function records(path) {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => {
+      try {
+        return JSON.parse(l);
+      } catch {
+        return { type: 'unreadable' };
+      }
+    });
+}
+
+export async function run({ browser }) {
+  const runtime = mkdtempSync(join(tmpdir(), 'headroom-reload-rt-'));
+  chmodSync(runtime, 0o700);
+  const ws = mkdtempSync(join(tmpdir(), 'headroom-reload-ws-'));
+  writeFileSync(join(ws, 'loop.py'), LOOP);
+  const server = await startCodeServer({
+    settings: { 'headroom.python.interpreter': '/usr/bin/python3', 'headroom.notifications.sessionStart': false },
+    env: { HEADROOM_RUNTIME_DIR: runtime },
+  });
+  const page = await browser.context.newPage();
+  let program;
+  try {
+    await page.goto(workbenchUrl(server, { folder: ws, extensionDevelopmentPath: repoRoot }));
+    await waitForWorkbench(page);
+    return [
+      await runTests('ui', [
+        [
+          'a program reporting through a window reload reconnects by itself; the new window goes on with the same session, points before and after, and a marked gap',
+          shotOnFailure(page, 'reload', async () => {
+            const [first] = await until(() => windows(runtime).length && windows(runtime), 60_000, "the window's connection file");
+            program = spawn('/usr/bin/python3', [join(ws, 'loop.py')], { cwd: ws, stdio: 'ignore', env: { ...process.env, PYTHONPATH: join(repoRoot, 'src', 'python'), HEADROOM_RUNTIME_DIR: runtime } });
+            const [rec] = await until(() => recordingsOf(server.dataDir, program.pid).length && recordingsOf(server.dataDir, program.pid), 30_000, 'the run to be recorded');
+            await statusItem(page, 'loop.py').first().waitFor({ timeout: 30_000 });
+            await until(() => records(rec).filter((r) => r.type === 'checkpoint').length >= 20, 30_000, '20 checkpoints before the reload');
+
+            const reloadedAt = Date.now();
+            await page.reload();
+            await waitForWorkbench(page);
+            const second = await until(() => windows(runtime).find((w) => w.pid !== first.pid), 60_000, 'the new extension host');
+            assert.notEqual(second.addr, first.addr, 'a new listener');
+            assert.notEqual(second.token, first.token, 'a new window token');
+
+            // The recording goes on: a gap, a second hello from the same pid, checkpoints after it.
+            const after = await until(() => {
+              const rs = records(rec);
+              const gap = rs.findIndex((r) => r.type === 'gap');
+              if (gap < 0) return undefined;
+              const later = rs.slice(gap);
+              return later.filter((r) => r.type === 'checkpoint').length >= 10 && later.some((r) => r.type === 'hello') ? rs : undefined;
+            }, 60_000, 'the gap, a new hello and checkpoints after it in the same recording');
+            const gapAt = after.findIndex((r) => r.type === 'gap');
+            const gap = after[gapAt];
+            assert.equal(gap.reason, 'window reloaded');
+            assert.ok(gap.from <= gap.to && gap.to >= reloadedAt - 1000, JSON.stringify(gap));
+            const hellos = after.filter((r) => r.type === 'hello');
+            assert.equal(hellos.length, 2, 'one hello per window');
+            // Accepted by the new listener, which admits only its own tokens (none is ever recorded).
+            assert.equal(hellos[1].pid, program.pid, 'the program itself reconnected');
+            assert.equal(hellos[1].token, undefined);
+            const samples = after.filter((r) => r.type === 'sample');
+            assert.ok(samples.some((s) => s.t < gap.from) && samples.some((s) => s.t > gap.to), 'samples before and after the gap');
+            assert.ok(!samples.some((s) => s.t > gap.from && s.t < gap.to), 'nothing sampled inside the gap');
+            assert.ok(!after.slice(0, gapAt).some((r) => r.type === 'end' || r.type === 'exit'), 'the old window did not end the run');
+            assert.equal(recordingsOf(server.dataDir, program.pid).length, 1, 'one recording: no second session for the same program');
+            assert.equal(program.exitCode, null, 'the program runs on');
+
+            // What a person sees: the same session by name, its timeline with the checkpoints from before and a gap band.
+            await statusItem(page, 'loop.py').first().waitFor({ timeout: 30_000 });
+            await runCommand(page, 'Headroom: Show Timeline');
+            const frame = webviewFrame(page);
+            const canvas = frame.locator('canvas');
+            await canvas.waitFor({ timeout: 20_000 });
+            await frame.locator('canvas[data-gaps="1"]').waitFor({ timeout: 20_000 });
+            const row = frame.locator('tbody tr', { hasText: 'step' }).first();
+            await row.waitFor({ timeout: 20_000 });
+            const hits = Number((await row.locator('td').allInnerTexts()).find((t) => /^\d+$/.test(t.trim())));
+            const before = after.slice(0, gapAt).filter((r) => r.type === 'checkpoint').length;
+            assert.ok(hits > before, `the table counts hits from before and after the reload: ${hits} > ${before}`);
+            assert.match(await frame.locator('header').innerText(), /loop\.py/);
+            await page.waitForTimeout(800);
+            await screenshot(page, 'reload-gap');
+          }),
+        ],
+      ]),
+    ];
+  } finally {
+    program?.kill('SIGKILL');
+    await page.close();
+    await server.stop();
+    rmSync(runtime, { recursive: true, force: true });
+    rmSync(ws, { recursive: true, force: true });
+    if (existsSync(runtime)) throw new Error(`could not remove ${runtime}`);
+  }
+}

@@ -9,6 +9,8 @@
 # pinned, installed with torch pinned beside them so that pip can never trade it for another.
 # And the readers the Parquet export is tested with (pyarrow, pandas, polars), pinned: the
 # tests read every exported file back with each, as the people who export one will.
+# And MLX's CPU build (mlx with its mlx-cpu backend, both pinned) for the tests that drive real
+# MLX arrays, allocator figures and cache clearing; Debian's Python has none and skips them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_torch=2.13.0
@@ -19,6 +21,8 @@ want_lightning=2.6.6
 want_pyarrow=26.0.1
 want_pandas=3.1.1
 want_polars=2.1.0
+want_mlx=0.32.4
+want_mlx_cpu=0.32.4
 venv=.venv
 wheelhouse=$venv/wheelhouse
 have_torch() { [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import torch, numpy, sys; sys.exit(0 if torch.__version__.split('+')[0] == '$want_torch' else 1)" 2>/dev/null; }
@@ -32,7 +36,10 @@ have_trainers() {
 have_tables() {
   "$venv/bin/python" -c "import importlib.metadata as m, sys; want = {'pyarrow': '$want_pyarrow', 'pandas': '$want_pandas', 'polars': '$want_polars'}; sys.exit(0 if all(m.version(k) == v for k, v in want.items()) else 1)" 2>/dev/null
 }
-if have_torch && have_backend && have_trainers && have_tables; then
+have_mlx() {
+  "$venv/bin/python" -c "import importlib.metadata as m, sys; want = {'mlx': '$want_mlx', 'mlx-cpu': '$want_mlx_cpu'}; sys.exit(0 if all(m.version(k) == v for k, v in want.items()) else 1)" 2>/dev/null
+}
+if have_torch && have_backend && have_trainers && have_tables && have_mlx; then
   exit 0
 fi
 if ! have_torch; then
@@ -56,4 +63,9 @@ if ! have_tables; then
   echo "[venv] Parquet readers for the export tests: pyarrow==$want_pyarrow pandas==$want_pandas polars==$want_polars"
   "$venv/bin/pip" install -q --disable-pip-version-check "pyarrow==$want_pyarrow" "pandas==$want_pandas" "polars==$want_polars" 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
   have_tables
+fi
+if ! have_mlx; then
+  echo "[venv] MLX (CPU) for the MLX tests: mlx==$want_mlx mlx-cpu==$want_mlx_cpu"
+  "$venv/bin/pip" install -q --disable-pip-version-check "mlx[cpu]==$want_mlx" "mlx-cpu==$want_mlx_cpu" 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
+  have_mlx
 fi

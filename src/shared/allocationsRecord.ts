@@ -35,6 +35,8 @@ export interface TensorGroup {
   readonly size: number;
   /** Module attribute names that hold them (`Net.fc1.weight`), at most 3. */
   readonly names?: readonly string[];
+  /** `mlx` for MLX arrays; absent for PyTorch tensors. */
+  readonly framework?: string;
 }
 
 export type AllocationSource = 'tracemalloc' | 'tensors' | 'cuda';
@@ -85,6 +87,7 @@ export function badAllocations(x: Record<string, unknown>): string | undefined {
   }
   for (const g of (x.tensors as unknown[] | undefined) ?? []) {
     if (!isObj(g) || !isCount(g.size) || !isCount(g.count)) return 'a tensor group\'s "size" and "count" must be non-negative integers';
+    if (g.framework !== undefined && typeof g.framework !== 'string') return 'a tensor group\'s "framework" must be a string';
   }
   return undefined;
 }

@@ -7,7 +7,7 @@ import { renderHtmlReport } from '../../src/cli/htmlReport';
 import { renderSummaryText, runSummary, type RunSummary } from '../../src/cli/summary';
 import { BatchDecoder } from '../../src/engine/protocol/recordBatch';
 import { loadRun } from '../../src/engine/recording/loadRecording';
-import { siteText } from '../../src/engine/session/allocations';
+import { siteText, tensorGroupText } from '../../src/engine/session/allocations';
 import { RecordIngest } from '../../src/engine/session/recordIngest';
 import { MemoryStore } from '../../src/engine/store/memoryStore';
 import type { ProtocolRecord } from '../../src/shared/protocol';
@@ -56,6 +56,12 @@ describe('allocation sites: engine and CLI report', function () {
     assert.deepEqual(ing.allocations.forFile('/real/t.py', (p) => p.replace('/w/', '/real/')).map((s) => s.line), [3, 4]);
     assert.equal(siteText({ size: 1e6, count: 1 }), 'holds 1.00 MB in 1 block');
     assert.equal(siteText({ size: 4e6, count: 2, grew: 1e6, via: 'numpy' }), 'holds 4.00 MB in 2 blocks (numpy) · +1.00 MB since the last snapshot');
+  });
+
+  it('names the framework of an MLX group beside its device, and a torch group by its device alone', () => {
+    const g = { role: 'parameter', device: 'cpu', dtype: 'float32', shape: [128, 64], count: 1, size: 32768 };
+    assert.equal(tensorGroupText({ ...g, names: ['MLP.layers.0.weight'], framework: 'mlx' }), 'MLP.layers.0.weight parameter float32 [128, 64] mlx cpu ×1: 32.8 kB');
+    assert.equal(tensorGroupText(g), 'parameter float32 [128, 64] cpu ×1: 32.8 kB');
   });
 
   it("lists a real program's sites A, B, C with sizes within 5% in the text and HTML reports", async () => {

@@ -115,8 +115,10 @@ export function siteText(s: Pick<SiteReadout, 'size' | 'count' | 'grew' | 'since
   return text;
 }
 
-/** `Net.fc1.weight parameter float32 [512, 256] ×2: 1.05 MB`: one tensor group, as text. */
+/** `Net.fc1.weight parameter float32 [512, 256] cpu ×2: 1.05 MB`: one tensor group, as text
+ * (`... mlx gpu ×1: ...` for MLX arrays, whose device alone would read as torch's). */
 export function tensorGroupText(g: TensorGroup, units: Units = 'GB'): string {
   const names = g.names?.length ? `${g.names.map((n) => plainLabel(n, 40)).join(', ')} ` : '';
-  return `${names}${plainLabel(g.role, 20)} ${plainLabel(g.dtype, 20)} [${g.shape.join(', ')}] ${plainLabel(g.device, 20)} ×${g.count}: ${formatBytes(g.size, units)}`;
+  const device = g.framework ? `${plainLabel(g.framework, 20)} ${plainLabel(g.device, 20)}` : plainLabel(g.device, 20);
+  return `${names}${plainLabel(g.role, 20)} ${plainLabel(g.dtype, 20)} [${g.shape.join(', ')}] ${device} ×${g.count}: ${formatBytes(g.size, units)}`;
 }

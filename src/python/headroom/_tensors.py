@@ -6,17 +6,17 @@ Roles: `parameter` and `buffer` (of a module), `gradient` (a parameter's .grad),
 `optimizer` (an optimizer's state), `other` (activations, inputs, anything else alive).
 Modules and optimizers are those the program passes, else those found on the heap. The heap
 walk (gc) stops at a time budget and says so (`truncated`): a big heap never stalls the
-program for long. Frameworks are used only if the program already imported them.
+program for long. Frameworks are used only if the program already imported them. MLX arrays
+come from the same walk (_tensors_mlx), as groups with `framework: mlx`.
 """
-import gc
 import sys
 import time
 
-from . import _diagnostics
+from . import _diagnostics, _tensors_mlx
+from ._tensor_group import group, heap
 from ._connection import client
 
 MAX_GROUPS = 200
-MAX_NAMES = 3
 
 
 def _shape(t):
@@ -57,26 +57,8 @@ def _roles(torch, modules, optimizers, names):
     return roles
 
 
-def _heap(torch, budget_s):
-    """Tensors, modules and optimizers on the gc heap, until the time budget runs out."""
-    tensors, modules, optimizers = [], [], []
-    Tensor, Module, Optimizer = torch.Tensor, torch.nn.Module, torch.optim.Optimizer
-    deadline = time.perf_counter() + budget_s
-    truncated = False
-    for i, o in enumerate(gc.get_objects()):
-        if i & 4095 == 0 and time.perf_counter() > deadline:
-            truncated = True
-            break
-        # type(), not isinstance(): isinstance reads `__class__`, which some objects compute
-        # (torch 1.x's deprecated distributed names warn when it is read).
-        cls = type(o)
-        if issubclass(cls, Tensor):
-            tensors.append(o)
-        elif issubclass(cls, Module):
-            modules.append(o)
-        elif issubclass(cls, Optimizer):
-            optimizers.append(o)
-    return tensors, modules, optimizers, truncated
+def torch_kinds(torch):
+    return [("tensor", torch.Tensor), ("module", torch.nn.Module), ("optimizer", torch.optim.Optimizer)]
 
 
 def _global_names(torch, names):
@@ -102,46 +84,52 @@ def _top_modules(modules):
     return [(type(m).__name__ + ".", m) for m in modules if id(m) not in children]
 
 
-def torch_groups(modules=None, optimizers=None, budget_s=1.0, frame_locals=None):
-    """(groups, truncated): live torch tensors grouped by role, device, dtype and shape."""
+def torch_groups(modules=None, optimizers=None, budget_s=1.0, frame_locals=None, found=None):
+    """(groups, truncated): live torch tensors grouped by role, device, dtype and shape.
+    `found`: the heap walk's result when the caller has walked already."""
     torch = sys.modules.get("torch")
     if torch is None or not hasattr(torch, "Tensor"):
         return [], False
-    tensors, found_m, found_o, truncated = _heap(torch, budget_s)
-    named = [("", m) for m in modules] if modules else _top_modules(found_m)
+    if found is None:
+        found, truncated = heap(torch_kinds(torch), budget_s)
+    else:
+        found, truncated = found
+    named = [("", m) for m in modules] if modules else _top_modules(found["module"])
     names = {}
-    roles = _roles(torch, named, list(optimizers) if optimizers else found_o, names)
+    roles = _roles(torch, named, list(optimizers) if optimizers else found["optimizer"], names)
     _local_names(torch, names, frame_locals)
     _global_names(torch, names)
-    seen = set()
-    groups = {}
-    for t in list(v for _, v in roles.values()) + tensors:
-        if id(t) in seen:
-            continue
-        seen.add(id(t))
-        role = roles.get(id(t), ("other",))[0]
-        try:
-            key = (role, _device(t), str(t.dtype).replace("torch.", ""), tuple(_shape(t)))
-            size = t.numel() * t.element_size()
-        except Exception as e:  # a tensor subclass that will not say; counted, skipped
-            _diagnostics.note("tensors-size", e)
-            continue
-        g = groups.get(key)
-        if g is None:
-            g = groups[key] = {"role": key[0], "device": key[1], "dtype": key[2], "shape": list(key[3]), "count": 0, "size": 0}
-        g["count"] += 1
-        g["size"] += size
-        n = names.get(id(t))
-        if n is not None and len(g.setdefault("names", [])) < MAX_NAMES:
-            g["names"].append(n[:200])
-    out = sorted(groups.values(), key=lambda g: -g["size"])
-    return out, truncated
+
+    def describe(t):
+        return (_device(t), str(t.dtype).replace("torch.", ""), tuple(_shape(t))), t.numel() * t.element_size()
+
+    return group(list(v for _, v in roles.values()) + found["tensor"], roles, names, describe), truncated
+
+
+def all_groups(modules=None, optimizers=None, budget_s=1.0, frame_locals=None):
+    """(groups, truncated): torch's and MLX's live tensors, from one heap walk, largest first.
+    `modules` and `optimizers` are sorted to their framework by the class they are."""
+    torch, mx = sys.modules.get("torch"), sys.modules.get("mlx.core")
+    torch = torch if torch is not None and hasattr(torch, "Tensor") else None
+    kinds = torch_kinds(torch) if torch is not None else []
+    mlx_kinds = _tensors_mlx.kinds(mx) if mx is not None else []
+    if not kinds and not mlx_kinds:
+        return [], False
+    found, truncated = heap(kinds + mlx_kinds, budget_s)
+    groups = []
+    if torch is not None:
+        mine = [m for m in modules or () if isinstance(m, torch.nn.Module)]
+        opts = [o for o in optimizers or () if isinstance(o, torch.optim.Optimizer)]
+        groups += torch_groups(mine, opts, budget_s, frame_locals, (found, truncated))[0]
+    if mlx_kinds:
+        groups += _tensors_mlx.groups(mx, found, modules, optimizers, frame_locals)
+    return sorted(groups, key=lambda g: -g["size"]), truncated
 
 
 def take(modules=None, optimizers=None, budget_s=1.0, request=None, frame_locals=None):
     """An `allocations` record's fields for the live tensors (source `tensors`)."""
     t0 = time.perf_counter()
-    groups, truncated = torch_groups(modules, optimizers, budget_s, frame_locals)
+    groups, truncated = all_groups(modules, optimizers, budget_s, frame_locals)
     r = {"source": "tensors", "tensors": groups[:MAX_GROUPS], "total": {"size": sum(g["size"] for g in groups), "count": sum(g["count"] for g in groups)}}
     if len(groups) > MAX_GROUPS:
         r["more"] = {"groups": len(groups) - MAX_GROUPS, "size": sum(g["size"] for g in groups[MAX_GROUPS:])}

@@ -85,6 +85,8 @@ def _check_allocations(x):
     for g in x.get("tensors", ()):
         if not isinstance(g, dict) or not (_count(g.get("size")) and _count(g.get("count"))):
             raise ProtocolError("bad-field", "a tensor group's \"size\" and \"count\" must be non-negative integers")
+        if "framework" in g and not isinstance(g["framework"], str):
+            raise ProtocolError("bad-field", "a tensor group's \"framework\" must be a string")
 
 
 def _reject_constant(name):

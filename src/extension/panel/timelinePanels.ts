@@ -52,6 +52,14 @@ export class TimelinePanels extends Disposable implements vscode.WebviewPanelSer
     // The webview's own state first; the host's memory of the last shown recording if that was not saved.
     const { log, memento, sessions } = this.deps;
     const path = state?.recordingPath ?? memento.get<string>(LAST_RECORDING_KEY);
+    // The recording of a run this window resumed after the reload: show the run, live, not a copy of its file.
+    const resumed = path ? sessions.all().find((s) => s.live && s.monitor?.recordingPath === path) : undefined;
+    if (resumed) {
+      log.info(`timeline restored with ${resumed.name}, resumed`);
+      sessions.focus(resumed.id);
+      this.adoptLive(new TimelinePanel(panel, this.deps));
+      return;
+    }
     if (path && existsSync(path)) {
       try {
         pinned = await sessions.openRecording(path);

@@ -18,11 +18,17 @@ import type { SessionManager } from './sessionManager';
 export const LIVE_RECORDINGS_KEY = 'headroom.liveRecordings';
 /** Recordings not written to for this long are not resumed. */
 const MAX_AGE_MS = 24 * 3600 * 1000;
-/**
- * A recording written to this recently with no `detach` may still have a writer: an old
- * extension host that lingers. It is looked at again this much later, and left alone if it grew.
- */
-const STILL_WRITTEN_MS = 3000;
+
+/** A run the workspace remembers: its recording, and the extension host that monitored it. */
+interface Remembered {
+  readonly path: string;
+  readonly host: number;
+}
+
+function parseRemembered(v: unknown): Remembered[] {
+  if (!Array.isArray(v)) return [];
+  return v.filter((e): e is Remembered => typeof e?.path === 'string' && Number.isInteger(e?.host)).slice(0, 64);
+}
 
 function pidAlive(pid: number): boolean {
   try {
@@ -49,11 +55,10 @@ export class SessionResumer extends Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
-    const earlier = memento.get<unknown>(LIVE_RECORDINGS_KEY);
-    const paths = Array.isArray(earlier) ? earlier.filter((p): p is string => typeof p === 'string').slice(0, 64) : [];
-    this.remembered = JSON.stringify(paths);
+    const earlier = parseRemembered(memento.get<unknown>(LIVE_RECORDINGS_KEY));
+    this.remembered = JSON.stringify(earlier);
     this._register(sessions.onDidChangeSessions(() => this.remember()));
-    for (const path of paths) this.tryResume(path);
+    for (const e of earlier) this.tryResume(e);
     this.remember();
   }
 
@@ -62,21 +67,19 @@ export class SessionResumer extends Disposable {
     await Promise.all([...this.loading]);
   }
 
-  private tryResume(path: string, seenMtime?: number): void {
+  private tryResume({ path, host }: Remembered): void {
     const { candidate, why } = resumeCandidate(path, { host: hostname(), now: Date.now(), maxAgeMs: MAX_AGE_MS, alive: pidAlive, startedAt: linuxStartedAt });
     if (!candidate) {
       this.log.info(`not resuming ${path}: ${why}`);
       return;
     }
-    if (seenMtime !== undefined && candidate.mtimeMs !== seenMtime) {
-      this.log.info(`not resuming ${path}: another window is still writing it`);
+    // A host that let go wrote a detach; one killed is dead. One alive with no detach (a host
+    // the server keeps for a while after its window went) still monitors the run: leave it.
+    if (!candidate.detached && host !== process.pid && pidAlive(host)) {
+      this.log.info(`not resuming ${path}: extension host ${host} still monitors it`);
       return;
     }
-    if (seenMtime === undefined && !candidate.detached && Date.now() - candidate.mtimeMs < STILL_WRITTEN_MS) {
-      const timer = setTimeout(() => this.tryResume(path, candidate.mtimeMs), STILL_WRITTEN_MS);
-      this._register({ dispose: () => clearTimeout(timer) });
-      return;
-    }
+    if (this.sessions.all().some((s) => s.live && s.rootPid === candidate.header.rootPid)) return;
     try {
       this.resume(candidate);
     } catch (e) {
@@ -114,14 +117,14 @@ export class SessionResumer extends Disposable {
 
   /** Keeps the workspace's list of runs to resume: those live now, and those a closing window detached. */
   private remember(): void {
-    const paths = this.sessions
-      .all()
-      .filter((s) => s.live || s.detached)
-      .map((s) => s.monitor?.recordingPath)
-      .filter((p): p is string => p !== undefined);
-    const text = JSON.stringify(paths);
+    const runs: Remembered[] = [];
+    for (const s of this.sessions.all()) {
+      const path = s.monitor?.recordingPath;
+      if ((s.live || s.detached) && path) runs.push({ path, host: process.pid });
+    }
+    const text = JSON.stringify(runs);
     if (text === this.remembered) return;
     this.remembered = text;
-    void this.memento.update(LIVE_RECORDINGS_KEY, paths);
+    void this.memento.update(LIVE_RECORDINGS_KEY, runs);
   }
 }

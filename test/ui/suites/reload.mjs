@@ -130,6 +130,7 @@ export async function run({ browser }) {
             assert.ok(samples.some((s) => s.t < gap.from) && samples.some((s) => s.t > gap.to), 'samples before and after the gap');
             assert.ok(!samples.some((s) => s.t > gap.from && s.t < gap.to), 'nothing sampled inside the gap');
             assert.ok(!after.slice(0, gapAt).some((r) => r.type === 'end' || r.type === 'exit'), 'the old window did not end the run');
+            assert.equal(after[gapAt - 2]?.type, 'detach', 'a reload lets go of the run with a detach (then the new window appends its header)');
             assert.equal(recordingsOf(server.dataDir, program.pid).length, 1, 'one recording: no second session for the same program');
             assert.equal(program.exitCode, null, 'the program runs on');
 
@@ -148,6 +149,34 @@ export async function run({ browser }) {
             assert.match(await frame.locator('header').innerText(), /loop\.py/);
             await page.waitForTimeout(800);
             await screenshot(page, 'reload-gap');
+          }),
+        ],
+        [
+          'an extension host killed with SIGKILL (it writes nothing more, not even a detach) and the page reloaded: the run is resumed once more, two gaps, the earlier one read back from the recording',
+          shotOnFailure(page, 'reload-killed-host', async () => {
+            const before = windows(runtime).map((w) => w.pid);
+            const [rec] = recordingsOf(server.dataDir, program.pid);
+            // The connection file's pid is the extension host's. A browser workbench does not restart a
+            // host that died by itself: a person reloads the page.
+            process.kill(before[0], 'SIGKILL');
+            await new Promise((r) => setTimeout(r, 1000));
+            await page.reload();
+            await waitForWorkbench(page);
+            await until(() => windows(runtime).find((w) => !before.includes(w.pid)), 60_000, 'the restarted extension host');
+            await until(() => {
+              const rs = records(rec);
+              const second = rs.map((r, i) => (r.type === 'gap' ? i : -1)).filter((i) => i >= 0)[1];
+              return second !== undefined && rs.slice(second).filter((r) => r.type === 'checkpoint').length >= 5;
+            }, 60_000, 'a second gap and checkpoints after it');
+            assert.equal(recordingsOf(server.dataDir, program.pid).length, 1, 'still one recording');
+            const gaps = records(rec).filter((r) => r.type === 'gap');
+            assert.equal(gaps.length, 2, 'one gap per restart');
+            assert.ok(gaps[0].to < gaps[1].from, 'in order, apart');
+            await runCommand(page, 'Headroom: Show Timeline');
+            const frame = webviewFrame(page);
+            await frame.locator('canvas[data-gaps="2"]').waitFor({ timeout: 20_000 });
+            await page.waitForTimeout(800);
+            await screenshot(page, 'reload-two-gaps');
           }),
         ],
       ]),

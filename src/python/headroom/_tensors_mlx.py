@@ -44,13 +44,15 @@ def flatten(tree, array, limit=MAX_NODES):
         seen += 1
         if seen > limit or depth > MAX_DEPTH:
             return []
-        if isinstance(node, array):
+        # type(), not isinstance(): isinstance reads `__class__`, which some objects compute.
+        cls = type(node)
+        if issubclass(cls, array):
             out.append((prefix[:-1], node))
-        elif isinstance(node, (dict, list, tuple)) and len(node) > limit - seen:
+        elif issubclass(cls, (dict, list, tuple)) and len(node) > limit - seen:
             return []
-        elif isinstance(node, dict):
+        elif issubclass(cls, dict):
             stack.extend(("%s%s." % (prefix, k), v, depth + 1) for k, v in reversed(list(node.items())))
-        elif isinstance(node, (list, tuple)):
+        elif issubclass(cls, (list, tuple)):
             stack.extend(("%s%d." % (prefix, i), v, depth + 1) for i, v in reversed(list(enumerate(node))))
     return out
 
@@ -92,12 +94,17 @@ def _roles(mx, modules, optimizers, frame_locals, names):
         except Exception as e:
             _diagnostics.note("tensors-mlx-optimizer", e)
     nn = sys.modules.get("mlx.nn")
+    module = nn.Module if nn is not None and isinstance(getattr(nn, "Module", None), type) else ()
+    # A gradient tree has at most a leaf per parameter and a few levels of dicts and lists
+    # above them: a held container far bigger is something else, and is not walked.
+    limit = 8 * len(shapes) + 64
     for name, v in _held(frame_locals):
-        if isinstance(v, mx.array):
+        cls = type(v)
+        if issubclass(cls, mx.array):
             names.setdefault(id(v), name)
-        elif isinstance(v, (dict, list, tuple)) and not (nn is not None and isinstance(v, nn.Module)) and shapes:
+        elif shapes and issubclass(cls, (dict, list, tuple)) and not issubclass(cls, module):
             try:
-                leaves = flatten(v, mx.array)
+                leaves = flatten(v, mx.array, limit)
             except Exception as e:
                 _diagnostics.note("tensors-mlx-held", e)
                 continue

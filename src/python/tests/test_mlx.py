@@ -24,14 +24,16 @@ TRAIN_STEP = """
     class MLP(nn.Module):
         def __init__(self):
             super().__init__()
-            self.fc1 = nn.Linear(256, 512)
-            self.fc2 = nn.Linear(512, 10)
+            self.layers = [nn.Linear(256, 512), nn.Linear(512, 10)]
 
         def __call__(self, x):
-            return self.fc2(nn.relu(self.fc1(x)))
+            return self.layers[1](nn.relu(self.layers[0](x)))
 
     def nbytes(tree):
         return sum(a.nbytes for _, a in tree_flatten(tree))
+
+    batches = [mx.zeros((7, 3)) for _ in range(3)]  # a global list of arrays: no gradient tree
+    ids = [[i] for i in range(200000)]  # a big global container, not walked as a tree
 
     def step():
         mx.random.seed(0)
@@ -49,6 +51,7 @@ TRAIN_STEP = """
             "found": found, "passed": passed, "hurried": hurried,
             "params": nbytes(model.parameters()), "state": nbytes(opt.state), "grads": nbytes(grads),
             "n_params": len(tree_flatten(model.parameters())), "n_state": len(tree_flatten(opt.state)),
+            "paths": [k for k, _ in tree_flatten(model.parameters())],
             "device": mx.default_device().type.name,
         }))
 
@@ -94,7 +97,9 @@ class LiveArrays(unittest.TestCase):
         p = by_role(self.r, "parameter")
         self.assertEqual(sum(g["size"] for g in p), self.x["params"])
         self.assertEqual(sum(g["count"] for g in p), self.x["n_params"])
-        self.assertEqual(names(p), ["MLP.fc1.bias", "MLP.fc1.weight", "MLP.fc2.bias", "MLP.fc2.weight"])
+        # Named as mlx.utils.tree_flatten names them, under the module's class.
+        self.assertEqual(names(p), sorted("MLP." + k for k in self.x["paths"]))
+        self.assertIn("MLP.layers.0.weight", names(p))
         w1 = next(g for g in p if g["shape"] == [512, 256])
         self.assertEqual((w1["dtype"], w1["size"]), ("float32", 512 * 256 * 4))
 
@@ -103,24 +108,25 @@ class LiveArrays(unittest.TestCase):
         self.assertEqual(sum(g["size"] for g in o), self.x["state"])
         self.assertEqual(sum(g["count"] for g in o), self.x["n_state"])
         m_v = next(g for g in o if g["shape"] == [512, 256])
-        self.assertEqual((m_v["count"], sorted(m_v["names"])), (2, ["fc1.weight.m", "fc1.weight.v"]))
+        self.assertEqual((m_v["count"], sorted(m_v["names"])), (2, ["layers.0.weight.m", "layers.0.weight.v"]))
         self.assertIn("step", names(o))
 
     def test_gradients_held_by_a_local_mirror_the_parameters(self):
         g = by_role(self.r, "gradient")
         self.assertEqual(sum(x["size"] for x in g), self.x["grads"])
-        self.assertEqual(names(g), ["grads.fc1.bias", "grads.fc1.weight", "grads.fc2.bias", "grads.fc2.weight"])
+        self.assertEqual(names(g), sorted("grads." + k for k in self.x["paths"]))
 
     def test_the_rest_is_other_and_named_by_the_frame(self):
         other = {(tuple(g["shape"]), g["dtype"]): g for g in by_role(self.r, "other")}
         self.assertEqual(other[((128, 512), "float16")]["names"], ["hidden"])
         self.assertEqual(other[((128, 512), "float16")]["size"], 128 * 512 * 2)
         self.assertIn("x", other[((64, 256), "float32")]["names"])
+        self.assertEqual(other[((7, 3), "float32")]["count"], 3)
         self.assertEqual(self.r["total"]["size"], sum(g["size"] for g in self.r["tensors"]))
 
     def test_modules_and_optimizers_passed_are_named_from_their_root(self):
         p = self.x["passed"]
-        self.assertEqual(names(by_role(p, "parameter")), ["fc1.bias", "fc1.weight", "fc2.bias", "fc2.weight"])
+        self.assertEqual(names(by_role(p, "parameter")), sorted(self.x["paths"]))
         self.assertEqual(sum(g["size"] for g in by_role(p, "optimizer")), self.x["state"])
         # No frame's locals passed: the gradient tree is no one's name, its arrays are `other`.
         self.assertEqual(by_role(p, "gradient"), [])

@@ -9,7 +9,7 @@ at most every RECONNECT_INTERVAL, and says hello there with the new token. After
 child never writes on its parent's socket: it drops the inherited state and connects as
 itself, with its own hello.
 
-Control messages from Headroom are read on a daemon thread and passed to the handler
+Control messages from Headroom are read on a daemon thread (`_control`) and passed to the handler
 registered for their type in `handlers` ({type: fn(msg)}); the transport knows none of them.
 """
 import atexit
@@ -22,6 +22,7 @@ import threading
 import time
 
 from . import _diagnostics, protocol
+from ._control import read_control
 from ._endpoints import connect as _connect
 
 MAX_QUEUE = 100_000
@@ -255,7 +256,7 @@ class Transport:
                     pass
             return None
         self._conn = conn
-        threading.Thread(target=self._read_control, args=(conn,), name="headroom-control", daemon=True).start()
+        threading.Thread(target=read_control, args=(conn, self.handlers), name="headroom-control", daemon=True).start()
         return conn
 
     def _drop_conn(self):
@@ -266,36 +267,6 @@ class Transport:
                 c.close()
             except OSError:
                 pass
-
-    # -- control thread ------------------------------------------------------------------
-    def _read_control(self, conn):
-        buf = b""
-        pid = os.getpid()
-        while True:
-            try:
-                chunk = conn.recv(65536)
-            except (OSError, ValueError):
-                return
-            if not chunk or os.getpid() != pid:
-                return
-            buf += chunk
-            while b"\n" in buf:
-                line, buf = buf.split(b"\n", 1)
-                if len(line) > protocol.MAX_LINE_BYTES:
-                    continue
-                try:
-                    msg = protocol.decode_line(line, protocol.CONTROL_TYPES)
-                except protocol.ProtocolError:
-                    continue
-                handler = self.handlers.get(msg["type"])
-                if handler is None:
-                    continue
-                try:
-                    handler(msg)
-                except Exception as e:  # never let a control request take the program down
-                    _diagnostics.note("control-" + msg["type"], e)
-            if len(buf) > protocol.MAX_LINE_BYTES:
-                buf = b""
 
     def close(self, bye=None):
         """Flushes what is queued (best effort, bounded) and closes."""

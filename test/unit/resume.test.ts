@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { addGapEvent, gapRecord, WINDOW_RELOADED } from '../../src/engine/recording/gapRecord';
 import { loadRun } from '../../src/engine/recording/loadRecording';
 import { ingestAsync, loadIntoStoreAsync } from '../../src/engine/recording/loadRecordingAsync';
+import { openRun } from '../../src/engine/recording/openRun';
 import { readRecording } from '../../src/engine/recording/recordingReader';
 import { canonicalPath, MonitoringSession } from '../../src/engine/session/monitoringSession';
 import { SeriesName } from '../../src/engine/store/seriesName';
@@ -126,6 +127,13 @@ describe('resuming a run after a window reload (engine and candidate check)', fu
     assert.equal(gaps[0].label, 'window reloaded');
     assert.equal(run.header?.name, 'loop.py');
     assert.equal(run.errorCount, 1, 'the half line alone is unreadable');
+
+    // Reopened later from the Headroom view, through the recording's index: the same run, the same gap.
+    const opened = await openRun(path);
+    const times = [...(opened.store.get(SeriesName.treeRss)?.raw(-Infinity, Infinity).t ?? [])];
+    assert.ok(times.some((x) => x < gap.from) && times.some((x) => x > gap.to), 'points before and after');
+    assert.ok(!times.some((x) => x > gap.from && x < gap.to), 'none inside');
+    assert.deepEqual(opened.store.events.all().filter((e) => e.kind === 'gap').map((e) => [e.t, e.tEnd]), [[gap.from, gap.to]]);
   });
 
   it('a malformed gap record is skipped, not drawn', () => {

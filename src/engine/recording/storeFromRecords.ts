@@ -8,7 +8,7 @@ import { SeriesName } from '../store/seriesName';
 import { addGapEvent } from './gapRecord';
 import type { AnyRecord, EndRecord, GpuRecord, GuardRecord, SampleRecord } from './format';
 
-export const RECORDING_TYPES = new Set(['sample', 'gpu', 'exit', 'recording', 'end', 'guard']);
+export const RECORDING_TYPES = new Set(['sample', 'gpu', 'exit', 'recording', 'end', 'guard', 'detach', 'gap']);
 
 /** The log-protocol records stored in a recording (the program's own lines, not the sampler's). */
 export function protocolRecords(records: readonly AnyRecord[]): ProtocolRecord[] {

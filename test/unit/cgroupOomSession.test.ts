@@ -8,9 +8,12 @@ import { SeriesName } from '../../src/engine/store/seriesName';
 import { makeTestCgroup } from './cgroupOomHelpers';
 import { Allocator, MiB, sleep } from './engine/allocator';
 
-/** `p`, or an error after `ms`: a hung wait must still reach the test's cleanup. */
-const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([p, sleep(ms).then(() => Promise.reject(new Error(`timed out waiting for ${what}`)))]);
+/** `p`, or an error after `ms`: a hung wait must still reach the test's cleanup. The timer goes with the wait (a later test counts timers). */
+const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+};
 
 const until = async (ok: () => boolean, ms: number, what: string) => {
   const end = Date.now() + ms;

@@ -47,7 +47,7 @@ function windows(runtime) {
     });
 }
 
-/** The recordings of the server's extension storage whose header names `pid` as the root. */
+/** The recordings of the server's extension storage whose header names `pid` as the root (or, with a string, the session). */
 function recordingsOf(dataDir, pid) {
   const found = [];
   const walk = (d) => {
@@ -56,7 +56,8 @@ function recordingsOf(dataDir, pid) {
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith('.ndjson') && d.endsWith('recordings')) {
         const first = readFileSync(p, 'utf8').split('\n')[0];
-        if (JSON.parse(first).rootPid === pid) found.push(p);
+        const h = JSON.parse(first);
+        if (typeof pid === 'string' ? h.name === pid : h.rootPid === pid) found.push(p);
       }
     }
   };
@@ -177,6 +178,35 @@ export async function run({ browser }) {
             await frame.locator('canvas[data-gaps="2"]').waitFor({ timeout: 20_000 });
             await page.waitForTimeout(800);
             await screenshot(page, 'reload-two-gaps');
+          }),
+        ],
+        [
+          "a program typed into an integrated terminal (the old window's address and token in its environment) finds the new window by itself after a reload",
+          shotOnFailure(page, 'reload-terminal', async () => {
+            writeFileSync(join(ws, 'term_loop.py'), LOOP);
+            await runCommand(page, 'View: Close All Editors');
+            await runCommand(page, 'Terminal: Create New Terminal');
+            const term = page.locator('.terminal-wrapper textarea, .xterm-helper-textarea').first();
+            await term.waitFor({ state: 'attached', timeout: 20_000 });
+            await page.waitForTimeout(1500); // the shell's prompt
+            await term.focus();
+            await page.keyboard.type('python3 term_loop.py\n', { delay: 5 });
+            const [rec] = await until(() => recordingsOf(server.dataDir, 'term_loop.py').length && recordingsOf(server.dataDir, 'term_loop.py'), 30_000, 'the terminal run to be recorded');
+            await until(() => records(rec).filter((r) => r.type === 'checkpoint').length >= 10, 30_000, 'checkpoints before the reload');
+            const started = Date.now();
+            await page.reload();
+            await waitForWorkbench(page);
+            const rs = await until(() => {
+              const all = records(rec);
+              const gap = all.findIndex((r) => r.type === 'gap');
+              return gap >= 0 && all.slice(gap).filter((r) => r.type === 'checkpoint').length >= 5 && all.filter((r) => r.type === 'hello').length >= 2 ? all : undefined;
+            }, 60_000, 'the terminal program back, after a gap, in the same recording');
+            const hellos = rs.filter((r) => r.type === 'hello');
+            assert.equal(hellos[1].pid, hellos[0].pid, 'the same process reconnected');
+            assert.equal(recordingsOf(server.dataDir, 'term_loop.py').length, 1);
+            const gap = rs.find((r) => r.type === 'gap');
+            // The hello's time is the program's own clock (seconds): when it reconnected.
+            console.log(`    gap ${((gap.to - gap.from) / 1000).toFixed(1)} s; the program reconnected ${((hellos[1].t * 1000 - started) / 1000).toFixed(1)} s after the reload began`);
           }),
         ],
       ]),

@@ -58,7 +58,7 @@ describe('resuming a run after a window reload (engine and candidate check)', fu
     const { candidate, why } = resumeCandidate(path, check());
     assert.ok(candidate, why);
     assert.equal(candidate.header.rootPid, child.pid);
-    assert.deepEqual(candidate.pids, [child.pid]);
+    assert.equal(candidate.detached, true);
     assert.ok(candidate.endsWithNewline);
     const detach = readRecording(path).records.find((r) => r.type === 'detach');
     assert.equal(candidate.lastT, detach?.t);
@@ -93,6 +93,7 @@ describe('resuming a run after a window reload (engine and candidate check)', fu
     const { candidate } = resumeCandidate(path, check());
     assert.ok(candidate);
     assert.equal(candidate.endsWithNewline, false);
+    assert.equal(candidate.detached, false, 'a killed host lets go of nothing');
     const before = first.store.get(SeriesName.treeRss)?.count ?? 0;
     assert.ok(before >= 3, `${before} samples before`);
     await sleep(300); // the window is away

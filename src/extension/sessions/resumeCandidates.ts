@@ -16,14 +16,10 @@ export interface ResumeCandidate {
   readonly header: RecordingHeader;
   /** The time of the newest record (ms): where the gap starts. */
   readonly lastT: number;
-  /** The processes of its last sample. */
-  readonly pids: readonly number[];
   /** False when the file ends inside a line (the host was killed mid-write). */
   readonly endsWithNewline: boolean;
   /** True when its last record says a closing window let go of it; false after a killed host. */
   readonly detached: boolean;
-  /** When the file was last written (ms). */
-  readonly mtimeMs: number;
 }
 
 export interface ResumeCheck {
@@ -61,7 +57,7 @@ export function resumeCandidate(path: string, check: ResumeCheck): { candidate?:
     const tail = readAt(fd, from, st.size - from);
     const last = scanTail(tail, from > 0);
     if (last.ended) return { why: 'ended' };
-    return { candidate: { path, header, lastT: last.lastT ?? header.created, pids: last.pids, endsWithNewline: tail.endsWith('\n') || st.size === 0, detached: last.detached, mtimeMs: st.mtimeMs } };
+    return { candidate: { path, header, lastT: last.lastT ?? header.created, endsWithNewline: tail.endsWith('\n') || st.size === 0, detached: last.detached } };
   } finally {
     closeSync(fd);
   }
@@ -83,17 +79,16 @@ function parseHeader(line: string): RecordingHeader | undefined {
   }
 }
 
-/** The last records' facts: an `end` or `exit` among them, the newest time, the last sample's pids. */
-export function scanTail(text: string, cutAtStart: boolean): { ended: boolean; detached: boolean; lastT?: number; pids: number[] } {
+/** The last records' facts: an `end` or `exit` among them, a final `detach`, the newest time. */
+export function scanTail(text: string, cutAtStart: boolean): { ended: boolean; detached: boolean; lastT?: number } {
   const lines = text.split('\n');
   if (cutAtStart) lines.shift(); // the first line of a tail read is part of a line
   let ended = false;
   let detached = false;
   let lastT: number | undefined;
-  let pids: number[] = [];
   for (const line of lines) {
     if (!line) continue;
-    let r: { type?: unknown; t?: unknown; procs?: unknown };
+    let r: { type?: unknown; t?: unknown };
     try {
       r = JSON.parse(line) as typeof r;
     } catch {
@@ -103,9 +98,8 @@ export function scanTail(text: string, cutAtStart: boolean): { ended: boolean; d
     if (typeof r.type === 'string' && TIMED.has(r.type)) detached = r.type === 'detach';
     // The program's own records count time in seconds: only the recorder's (ms) place the gap.
     if (typeof r.t === 'number' && Number.isFinite(r.t) && typeof r.type === 'string' && TIMED.has(r.type)) lastT = Math.max(lastT ?? r.t, r.t);
-    if (r.type === 'sample' && Array.isArray(r.procs)) pids = r.procs.map((p) => (Array.isArray(p) ? Number(p[0]) : NaN)).filter((p) => p > 0);
   }
-  return { ended, detached, lastT, pids };
+  return { ended, detached, lastT };
 }
 
 /** When a Linux process started (ms since the epoch), from /proc; undefined elsewhere or when unreadable. */

@@ -46,8 +46,6 @@ function pidAlive(pid: number): boolean {
  */
 export class SessionResumer extends Disposable {
   private remembered: string;
-  /** Resumes under way: their earlier recordings are being loaded. */
-  readonly loading = new Set<Promise<void>>();
 
   constructor(
     private readonly sessions: SessionManager,
@@ -60,11 +58,6 @@ export class SessionResumer extends Disposable {
     this._register(sessions.onDidChangeSessions(() => this.remember()));
     for (const e of earlier) this.tryResume(e);
     this.remember();
-  }
-
-  /** Resumes are done (tests wait for this). */
-  async settled(): Promise<void> {
-    await Promise.all([...this.loading]);
   }
 
   private tryResume({ path, host }: Remembered): void {
@@ -94,15 +87,13 @@ export class SessionResumer extends Disposable {
     const name = h.name ?? programName(h.command, h.rootPid);
     const session = this.sessions.start({ name, source: 'connected', pid: h.rootPid, command: h.command, recordingPath: c.path, held: true });
     this.log.info(`resuming ${name} (root pid ${h.rootPid}) in ${c.path}: it ran on while the window reloaded`);
-    const p = this.load(session, c)
+    void this.load(session, c)
       .catch((e: unknown) => this.log.warn(`${name}: the earlier part of the run could not be loaded (${(e as Error).message}); monitoring goes on`))
       .finally(() => {
-        this.loading.delete(p);
         if (!session.live) return; // the window closed meanwhile
         session.start();
         session.releaseBatches();
       });
-    this.loading.add(p);
   }
 
   /** The run so far into the session's store (not into its recording: it is there already), then the gap. */

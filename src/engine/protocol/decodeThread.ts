@@ -21,6 +21,9 @@ export interface DecodeSink {
   lost(why: string): void;
 }
 
+/** Milliseconds of folding the worker's batches before the thread goes to other events. */
+const DELIVER_SLICE_MS = 8;
+
 /** The worker's entry beside this module: built JavaScript, or TypeScript when running from source under tsx. */
 function workerEntry(): { file: string; execArgv?: string[] } | undefined {
   const js = join(__dirname, 'decodeWorker.js');
@@ -43,6 +46,10 @@ export class DecodeThread {
   private readonly inFlight = new Map<number, number>();
   private readonly ending = new Set<number>();
   private readonly pids = new Map<number, number>();
+  /** The worker's answers not yet handed to the sink, from `answered` on. */
+  private answers: FromDecodeWorker[] = [];
+  private answered = 0;
+  private draining = false;
   private disposed = false;
 
   constructor(private readonly sink: DecodeSink) {}
@@ -66,15 +73,7 @@ export class DecodeThread {
       return false;
     }
     w.unref();
-    w.on('message', (m: FromDecodeWorker) => {
-      if (m.op === 'batch') {
-        this.inFlight.set(m.id, (this.inFlight.get(m.id) ?? m.bytes) - m.bytes);
-        this.sink.batch(m.id, m.batch);
-      } else {
-        this.forget(m.id);
-        this.sink.ended(m.id);
-      }
-    });
+    w.on('message', (m: FromDecodeWorker) => this.enqueue(m));
     w.on('error', (e) => this.fallBack(`the decode worker failed: ${e.message}`));
     w.on('exit', (code) => this.fallBack(`the decode worker exited (code ${code})`));
     this.worker = w;
@@ -120,6 +119,40 @@ export class DecodeThread {
     this.sink.ended(id);
   }
 
+  /**
+   * The worker's answers are folded in slices of DELIVER_SLICE_MS, in the order they came. A port
+   * hands over every message waiting on it in one go: after a busy moment that is megabytes of
+   * records, which folded at once held the host's thread for a tenth of a second or more.
+   * Bytes count as in flight until folded, so a backlog here still pauses the socket.
+   */
+  private enqueue(m: FromDecodeWorker): void {
+    this.answers.push(m);
+    if (!this.draining) {
+      this.draining = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  private drain(deadline = performance.now() + DELIVER_SLICE_MS): void {
+    while (this.answered < this.answers.length && !this.disposed) {
+      const m = this.answers[this.answered++];
+      if (m.op === 'batch') {
+        this.inFlight.set(m.id, (this.inFlight.get(m.id) ?? m.bytes) - m.bytes);
+        this.sink.batch(m.id, m.batch);
+      } else {
+        this.forget(m.id);
+        this.sink.ended(m.id);
+      }
+      if (performance.now() >= deadline && this.answered < this.answers.length) {
+        setImmediate(() => this.drain());
+        return;
+      }
+    }
+    this.answers.length = 0;
+    this.answered = 0;
+    this.draining = false;
+  }
+
   private forget(id: number): void {
     this.inline.delete(id);
     this.inFlight.delete(id);
@@ -129,6 +162,8 @@ export class DecodeThread {
 
   dispose(): void {
     this.disposed = true;
+    this.answers = [];
+    this.answered = 0;
     const w = this.worker;
     this.worker = undefined;
     void w?.terminate();
@@ -147,6 +182,8 @@ export class DecodeThread {
     const w = this.worker;
     this.worker = undefined;
     void w.terminate();
+    // What the worker answered before it stopped is delivered first, in order.
+    this.drain(Infinity);
     this.sink.lost(why);
     // Connections carry on with a fresh decoder each; those that were ending end now.
     for (const id of [...this.inFlight.keys()]) {

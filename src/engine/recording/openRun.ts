@@ -39,6 +39,8 @@ export interface OpenRunOptions {
   readonly canonicalPath?: (file: string) => string;
   /** Bytes at the run's end read in full detail (default FULL_DETAIL_BYTES). */
   readonly fullDetailBytes?: number;
+  /** Fold into these (a resumed session's own store and ingest) instead of new ones. */
+  readonly into?: { readonly store: MemoryStore; readonly ingest: RecordIngest };
 }
 
 /** About 70,000 samples of a 9-process tree: the raw samples a live session's store keeps. */
@@ -51,15 +53,21 @@ const CHUNK = 256 * 1024;
 
 /** Folds records into a store and an ingest as they come, in file order. */
 class RunAssembler {
-  readonly store = new MemoryStore();
-  readonly ingest = new RecordIngest(this.store);
+  readonly store: MemoryStore;
+  readonly ingest: RecordIngest;
   header: RecordingHeader | undefined;
   end: EndExplanation | undefined;
   errorCount = 0;
   samplesRead = 0;
   private lastYield = performance.now();
 
-  constructor(private readonly canonical?: (file: string) => string) {}
+  constructor(
+    private readonly canonical?: (file: string) => string,
+    into?: { readonly store: MemoryStore; readonly ingest: RecordIngest },
+  ) {
+    this.store = into?.store ?? new MemoryStore();
+    this.ingest = into?.ingest ?? new RecordIngest(this.store);
+  }
 
   async feed(records: readonly AnyRecord[]): Promise<void> {
     const proto: AnyRecord[] = [];
@@ -193,7 +201,7 @@ async function viaIndex(p: PartFiles, a: RunAssembler, rawFrom: number): Promise
  */
 export async function openRun(path: string, options: OpenRunOptions = {}): Promise<OpenedRun> {
   const files = findRunFiles(path);
-  const a = new RunAssembler(options.canonicalPath);
+  const a = new RunAssembler(options.canonicalPath, options.into);
   const parts: OpenedPart[] = [];
   // The run's last FULL_DETAIL_BYTES are read line by line, as a live session holds its recent
   // samples; only what lies before comes from the block summaries.

@@ -6,8 +6,7 @@ import { appendFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type * as vscode from 'vscode';
 import { addGapEvent, gapRecord, WINDOW_RELOADED } from '../../engine/recording/gapRecord';
-import { ingestAsync, loadIntoStoreAsync } from '../../engine/recording/loadRecordingAsync';
-import { readRecordingAsync } from '../../engine/recording/recordingReader';
+import { openRun } from '../../engine/recording/openRun';
 import { programName } from '../../engine/session/adoption';
 import { canonicalPath, type MonitoringSession } from '../../engine/session/monitoringSession';
 import { Disposable } from '../util/dispose';
@@ -98,9 +97,9 @@ export class SessionResumer extends Disposable {
 
   /** The run so far into the session's store (not into its recording: it is there already), then the gap. */
   private async load(session: MonitoringSession, c: ResumeCandidate): Promise<void> {
-    const r = await readRecordingAsync(c.path);
-    await loadIntoStoreAsync(r.records, session.store);
-    await ingestAsync(r.records, (b) => session.ingest.addBatch(b, canonicalPath));
+    // Every part of the run (a day-long run has rotated), through their indexes.
+    const run = await openRun(c.path, { canonicalPath, into: session });
+    for (const n of run.notes) this.log.warn(`${session.name}: ${n}`);
     const gap = gapRecord(c.lastT, Date.now(), WINDOW_RELOADED);
     session.monitor?.record(gap);
     addGapEvent(session.store, gap);

@@ -48,7 +48,7 @@ function chunk(n) {
   for (let i = 0; i < n; i++) {
     const k = seq & 3;
     const rss = 2_000_000_000 + ((seq * 7919) % 1_000_000) * 4096;
-    s += `{"v":1,"type":"checkpoint","t":${t},"pid":${pid},"seq":${seq},"label":"${labels[k]}","file":"/work/train.py","line":${lines[k]},"func":"step","mem":{"rss":${rss}}}\n`;
+    s += `{"v":1,"type":"checkpoint","t":${t},"pid":${pid},"seq":${seq},"label":"${labels[k]}","file":"/srv/job/train.py","line":${lines[k]},"func":"step","mem":{"rss":${rss}}}\n`;
     seq++;
   }
   return s;

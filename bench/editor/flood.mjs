@@ -81,5 +81,8 @@ for (;;) {
 }
 const elapsed = (performance.now() - t0) / 1000;
 socket.end(JSON.stringify({ v: 1, type: 'bye', t: Date.now() / 1000, pid, seq: seq++, reason: 'done' }) + '\n');
-await new Promise((r) => socket.once('close', r));
+await new Promise((r) => {
+  socket.once('close', r);
+  setTimeout(r, 10_000).unref();
+});
 console.log(JSON.stringify({ pid, sent, bytes, seconds: elapsed, rate: sent / elapsed, blockedMs, target: rate }));

@@ -65,11 +65,15 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     vscode.commands.registerCommand(CommandId.OpenRecording, async (uri?: vscode.Uri) => {
       const file = uri instanceof vscode.Uri ? uri : await pickRecording('Open Headroom Recording');
       if (!file) return undefined;
+      // The panel's webview boots while the run is read: both take about as long on a day-long run.
+      const panel = panels.opening(basename(file.fsPath));
       try {
         const s = await sessions.openRecording(file.fsPath);
-        panels.showRecording(s);
+        if (panel.isDisposed) panels.showRecording(s);
+        else panels.opened(panel, s);
         return s;
       } catch (e) {
+        panel.dispose();
         notify(false, `Could not open ${file.fsPath}: ${(e as Error).message}`);
         return undefined;
       }

@@ -57,12 +57,18 @@ export class TimelinePanel extends Disposable {
   private compare: { path: string; run: LoadedRun; alignedAt: string } | undefined;
   private readonly live = this._register(new Coalescer(() => this.sendLive(), LIVE_UPDATE_MS));
 
+  private _pinned: MonitoringSession | undefined;
+  /** What is being opened into this panel (a recording read while the webview boots); shown until `pin`. */
+  private opening: string | undefined;
+
   constructor(
     readonly panel: vscode.WebviewPanel,
     private readonly deps: TimelinePanelDeps,
-    readonly pinned?: MonitoringSession,
+    pinned?: MonitoringSession | { readonly opening: string },
   ) {
     super();
+    if (pinned && 'opening' in pinned) this.opening = pinned.opening;
+    else this._pinned = pinned;
     const { extensionUri, sessions, config } = deps;
     const webview = panel.webview;
     webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
@@ -133,7 +139,8 @@ export class TimelinePanel extends Disposable {
 
   /** Pinned: its recording. Otherwise the focused run; an opened recording has a panel of its own. */
   private pick(): MonitoringSession | undefined {
-    if (this.pinned) return this.pinned;
+    if (this.opening !== undefined) return undefined;
+    if (this._pinned) return this._pinned;
     const all = this.deps.sessions.all();
     const f = this.deps.sessions.focused;
     if (f && f.source !== 'recording') return f;
@@ -175,9 +182,25 @@ export class TimelinePanel extends Disposable {
     if (m.series.length || m.events || m.rows || m.steps || !m.live) this.post(m);
   }
 
+  /** The recording this panel shows, when it shows one. */
+  get pinned(): MonitoringSession | undefined {
+    return this._pinned;
+  }
+
+  /** The recording that was being opened into this panel, now loaded. */
+  pin(session: MonitoringSession): void {
+    this._pinned = session;
+    this.opening = undefined;
+    this.rebind();
+  }
+
   /** Sends a snapshot of the current view; following live, the window ends now. */
   private push(): void {
     const s = this.session;
+    if (!s && this.opening !== undefined) {
+      this.post({ type: 'empty', message: `Opening ${this.opening}\u2026`, actions: [] });
+      return;
+    }
     if (!s) {
       this.post({ type: 'empty', message: 'No monitoring session yet. Run or debug a program with Headroom to see its memory here.', actions: START_COMMANDS });
       return;

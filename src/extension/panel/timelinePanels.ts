@@ -47,6 +47,21 @@ export class TimelinePanels extends Disposable implements vscode.WebviewPanelSer
     return this.adoptRecording(session, this.create(session));
   }
 
+  /**
+   * A panel for a recording still being read: its webview boots meanwhile (it takes as long as
+   * reading a day-long run), saying what it opens; `pin` it to the session once loaded.
+   */
+  opening(name: string): TimelinePanel {
+    const p = this.create({ opening: name });
+    return p;
+  }
+
+  /** The panel `opening` made, now showing `session`. */
+  opened(p: TimelinePanel, session: MonitoringSession): TimelinePanel {
+    p.pin(session);
+    return this.adoptRecording(session, p);
+  }
+
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: TimelineState | undefined): Promise<void> {
     let pinned: MonitoringSession | undefined;
     // The webview's own state first; the host's memory of the last shown recording if that was not saved.
@@ -76,8 +91,8 @@ export class TimelinePanels extends Disposable implements vscode.WebviewPanelSer
     }
   }
 
-  private create(pinned?: MonitoringSession): TimelinePanel {
-    const title = pinned ? `Headroom: ${displayName(pinned).slice(0, 48)}` : 'Headroom Timeline';
+  private create(pinned?: MonitoringSession | { readonly opening: string }): TimelinePanel {
+    const title = !pinned ? 'Headroom Timeline' : 'opening' in pinned ? `Headroom: ${pinned.opening.slice(0, 48)}` : `Headroom: ${displayName(pinned).slice(0, 48)}`;
     const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, { enableScripts: true, retainContextWhenHidden: false });
     return new TimelinePanel(panel, this.deps, pinned);
   }

@@ -10,11 +10,15 @@ interface Tracked {
   monitoring?: MonitoringSession;
   /** Set while the debuggee is paused: the thread that stopped. */
   stoppedThread?: number;
+  /** Called at the next `stopped` event (a pause Headroom asked for waits on it). */
+  onStopped?: () => void;
   token?: string;
   sessionId?: string;
 }
 
 const PYTHON_TYPES = new Set(['python', 'debugpy']);
+/** How long a pause Headroom asked for may take to stop the program before its line is not shown. */
+const PAUSE_WAIT_MS = 30_000;
 const JS_DEBUG_TYPES = new Set(['pwa-node', 'node', 'node-terminal', 'pwa-extensionHost']);
 
 function processExists(pid: number): boolean {
@@ -85,7 +89,18 @@ export class DebugTracking extends Disposable implements vscode.DebugAdapterTrac
    * the editor by itself.
    */
   private async revealPausedLine(t: Tracked, threadId: number): Promise<void> {
-    for (let i = 0; i < 40 && t.stoppedThread === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+    // The adapter says `stopped` when the thread actually stops: on a loaded machine, seconds later.
+    if (t.stoppedThread === undefined) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, PAUSE_WAIT_MS);
+        function done(): void {
+          clearTimeout(timer);
+          t.onStopped = undefined;
+          resolve();
+        }
+        t.onStopped = done;
+      });
+    }
     if (t.stoppedThread === undefined) return;
     try {
       const trace = (await t.session.customRequest('stackTrace', { threadId, startFrame: 0, levels: 20 })) as { stackFrames?: { line: number; source?: { path?: string } }[] } | undefined;
@@ -143,6 +158,7 @@ export class DebugTracking extends Disposable implements vscode.DebugAdapterTrac
           t.monitoring = this.sessions.start({ name: `${session.name} (debug, ${pid})`, source: 'debug', pid, token: t.token, sessionId: t.sessionId });
         } else if (m.event === 'stopped') {
           t.stoppedThread = Number(m.body?.threadId ?? 0) || undefined;
+          t.onStopped?.();
           if (t.monitoring) t.monitoring.monitor?.record({ type: 'debug_pause', t: Date.now() / 1000, reason: m.body?.reason });
           if (t.monitoring) t.monitoring.store.events.add({ t: Date.now(), kind: 'debug-pause', label: `paused (${String(m.body?.reason ?? 'breakpoint')})` });
         } else if (m.event === 'continued') {

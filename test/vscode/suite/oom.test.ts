@@ -98,7 +98,7 @@ describe('out of memory: explained when it happens, stopped before it by the gua
       await waitFor(() => stops.find((x) => x.reason === 'pause'), 'the guard to pause the debuggee', 90_000);
       assert.equal(c.oomKills(), 0, 'paused before the OOM killer');
       // The editor shows where it stopped: grow.py, at a line of its loop.
-      const editor = await waitFor(() => (vscode.window.activeTextEditor?.document.uri.fsPath === GROW ? vscode.window.activeTextEditor : undefined), 'the paused line in view', 10_000);
+      const editor = await waitFor(() => (vscode.window.activeTextEditor?.document.uri.fsPath === GROW ? vscode.window.activeTextEditor : undefined), 'the paused line in view', 30_000);
       assert.ok(editor.selection.active.line >= 11 && editor.selection.active.line <= 15, `paused in the loop: line ${editor.selection.active.line + 1}`);
       assert.ok(s.live, 'the program is alive, paused');
       assert.ok(api.guard.messages.some((m) => /^Paused by Headroom: \d+ MB of 315 MB \(cgroup limit\)/.test(m)), api.guard.messages.join('\n'));

@@ -28,7 +28,10 @@ describe('--metrics-textfile', function () {
 
   it("writes a real run's last figures, which promtool accepts, and refuses a directory it cannot write before the program starts", () => {
     const prog = join(dir, 'p.py');
-    writeFileSync(prog, 'import headroom, time\nx = b"a" * (64 << 20)\nheadroom.checkpoint("held")\ntime.sleep(1.5)\n'); // held long enough to be sampled on a loaded machine
+    // Held long enough to be sampled on a loaded machine, and to the very end: os._exit skips the
+    // interpreter's teardown, which frees the buffer while the process still lives (a loaded
+    // machine can sample it then, and that reading is the last live one).
+    writeFileSync(prog, 'import headroom, os, time\nx = b"a" * (64 << 20)\nheadroom.checkpoint("held")\ntime.sleep(1.5)\nheadroom.flush()\nos._exit(0)\n');
     const r = spawnSync(process.execPath, [cli, 'run', '--quiet', '--metrics-textfile', join(dir, 'tf'), '--', '/usr/bin/python3', prog], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const text = readFileSync(join(dir, 'tf', 'headroom-p.py.prom'), 'utf8');

@@ -219,12 +219,20 @@ function runTestsFor(page) {
         assert.equal(box.overflow, 'auto');
         await assertNoPageScroll(frame);
         if (box.scroll > box.client) {
-          // Scrolled, the where column stays in view.
-          const firstLeft = async () => frame.locator('section.table:not(.compare) tbody tr td').first().evaluate((td) => td.getBoundingClientRect().left);
-          const before = await firstLeft();
-          await scroll.evaluate((s) => (s.scrollLeft = 200));
-          assert.ok(Math.abs((await firstLeft()) - before) <= 1, 'the where column is sticky');
-          await scroll.evaluate((s) => (s.scrollLeft = 0));
+          // Scrolled, the where column stays in view. Measured in one task of the page, so a live
+          // update of the table cannot land between the two readings.
+          const m = await scroll.evaluate((s) => {
+            const td = () => s.querySelector('tbody tr td');
+            const before = td().getBoundingClientRect().left;
+            const next = td().nextElementSibling?.getBoundingClientRect().left;
+            s.scrollLeft = 200;
+            const after = { left: td().getBoundingClientRect().left, next: td().nextElementSibling?.getBoundingClientRect().left, scrolled: s.scrollLeft };
+            s.scrollLeft = 0;
+            return { before, next, after };
+          });
+          assert.ok(m.after.scrolled > 0, `the table scrolled: ${JSON.stringify(m)}`);
+          assert.ok(Math.abs(m.after.left - m.before) <= 1, `the where column is sticky: ${JSON.stringify(m)}`);
+          assert.ok(m.after.next < m.next - 1, `the columns after it moved under it: ${JSON.stringify(m)}`);
         }
       }),
     ],

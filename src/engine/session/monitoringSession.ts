@@ -52,6 +52,8 @@ export class MonitoringSession {
   awaitExit = false;
   /** The script the program runs, when known: what "Open File" opens. */
   programFile: string | undefined;
+  /** An opened recording's session name when it was recorded (its header's `name`, program text): shown instead of the file's name. */
+  recordedName: string | undefined;
   /** True once monitoring stopped while the program ran on (the window closed): a later window may resume it. */
   detached = false;
   /** Batches that arrived while an earlier recording of this run was being loaded (a resumed session). */

@@ -1,3 +1,4 @@
+import { shortName } from '../sessions/sessionLabel';
 import type { AppendMessage, CheckpointRow, CompareMessage, CompareRow, EventData, Reporter, SeriesAppend, SeriesData, SeriesMeta, SnapshotMessage } from '../../shared/webviewMessages';
 import type { LoadedRun } from '../../engine/recording/loadRecording';
 import { commonLabels, compareLocations, firstHitOf } from '../../engine/session/compareRuns';
@@ -50,7 +51,7 @@ const EVENT_KINDS = new Set<EventKind>(['checkpoint', 'region', 'call', 'epoch',
 
 /** A session's name for people: a recording shows its file name, not its full path. */
 export function displayName(s: MonitoringSession): string {
-  return s.source === 'recording' ? `${s.name.split(/[\\/]/).pop()} (recording)` : s.name;
+  return s.source === 'recording' ? `${shortName(s)} (recording)` : s.name;
 }
 
 /** The session's extent, ms since the epoch. */

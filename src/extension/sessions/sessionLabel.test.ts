@@ -9,6 +9,9 @@ describe('how a session is named', () => {
     const rec = { name: '/home/u/.rec/2026-12-02-42.ndjson', source: 'recording' as const, rootPid: 42, live: false, exitDescription: 'recording' };
     assert.equal(shortName(rec), '2026-12-02-42.ndjson');
     assert.equal(sessionTitle(rec), '2026-12-02-42.ndjson (recording)');
+    // The extension's recordings are named by time: the name the run had when recorded reads better.
+    assert.equal(shortName({ ...rec, recordedName: 'train.py' }), 'train.py');
+    assert.equal(sessionTitle({ ...rec, recordedName: 'train.py' }), 'train.py (recording)');
     assert.equal(sessionTitle({ name: 'train.py (2 ranks, 2 hosts)', source: 'connected', rootPid: 0, live: true, exitDescription: undefined }), 'train.py (2 ranks, 2 hosts) (running)', 'a remote run has no local pid');
   });
 

@@ -4,13 +4,14 @@
 import type { MonitoringSession } from '../../engine/session/monitoringSession';
 import { plainLabel } from '../../shared/format';
 
-/** A session's name; a recording's without its folder. */
-export function shortName(s: Pick<MonitoringSession, 'name' | 'source'>): string {
-  return s.source === 'recording' ? (s.name.split(/[\\/]/).pop() ?? s.name) : s.name;
+/** A session's name; a recording's as it was recorded (its header's name), else its file's name. */
+export function shortName(s: Pick<MonitoringSession, 'name' | 'source'> & { readonly recordedName?: string }): string {
+  if (s.source !== 'recording') return s.name;
+  return s.recordedName || (s.name.split(/[\\/]/).pop() ?? s.name);
 }
 
 /** `train.py (pid 4242, running)`, `train.py (pid 4242, exited with code 1)`, `run.ndjson (recording)`. */
-export function sessionTitle(s: Pick<MonitoringSession, 'name' | 'source' | 'rootPid' | 'live' | 'exitDescription'>): string {
+export function sessionTitle(s: Pick<MonitoringSession, 'name' | 'source' | 'rootPid' | 'live' | 'exitDescription'> & { readonly recordedName?: string }): string {
   const name = plainLabel(shortName(s), 60);
   if (s.source === 'recording') return `${name} (recording)`;
   // A run of another machine's ranks (rootPid 0) has no local pid to show.

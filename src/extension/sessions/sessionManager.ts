@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
+import { plainLabel } from '../../shared/format';
 import type { ConfigService } from '../config';
 import { openRun } from '../../engine/recording/openRun';
 import { loadMultiRunAsync } from '../../engine/recording/multiRun';
@@ -186,6 +187,8 @@ export class SessionManager extends Disposable {
     const run = await openRun(path, { canonicalPath });
     const id = `r${++this.counter}`;
     const session = new MonitoringSession(id, path, 'recording', run.header?.rootPid ?? 0, undefined, undefined, { store: run.store, ingest: run.ingest });
+    // The extension's own recordings are named by time; the name the run had reads better.
+    session.recordedName = plainLabel(run.header?.name, 80).replace(/[\\/]/g, '_') || undefined;
     session.end('recording');
     if (run.errorCount) this.log.warn(`${path}: ${run.errorCount} unreadable line(s) skipped`);
     for (const n of run.notes) this.log.warn(`${path}: ${n}`);

@@ -34,6 +34,8 @@ describe('Long runs: a rotated recording opens as one run from its newest part (
       'every checkpoint, those of removed parts included',
     );
     // The timeline opened on it and drew it.
-    await waitFor(() => api.panels.all().some((p) => p.boundSession === s) || undefined, 'a timeline for the opened run', 20_000);
+    const panel = await waitFor(() => api.panels.all().find((p) => p.boundSession === s), 'a timeline for the opened run', 20_000);
+    // Named as the run was (its header's name), not by its file.
+    assert.equal(panel.panel.title, 'Headroom: train.py (recording)');
   });
 });

@@ -3,7 +3,6 @@ import { objectBatch } from '../protocol/recordBatch';
 import { type MemoryStore } from '../store/memoryStore';
 import type { AnyRecord } from './format';
 import { loadIntoStore, protocolRecords } from './loadRecording';
-import { openRun, type OpenedRun } from './openRun';
 
 /** Records folded per turn: a few milliseconds of work before other events get the thread. */
 const SLICE = 20_000;
@@ -23,12 +22,4 @@ export async function ingestAsync(records: readonly AnyRecord[], add: (batch: Re
     add(objectBatch(proto.slice(i, i + SLICE)));
     await nextTurn();
   }
-}
-
-/**
- * `loadRun` without blocking the thread, for every part of the run through its indexes
- * (openRun.ts): the extension opens recordings with it.
- */
-export async function loadRunAsync(path: string): Promise<OpenedRun> {
-  return openRun(path);
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { loadRunAsync } from '../../engine/recording/loadRecordingAsync';
+import { openRun } from '../../engine/recording/openRun';
 import type { LoadedRun } from '../../engine/recording/loadRecording';
 import type { MonitoringSession } from '../../engine/session/monitoringSession';
 import type { HostToWebview, WebviewToHost } from '../../shared/webviewMessages';
@@ -125,7 +125,7 @@ export class TimelinePanel extends Disposable {
 
   /** Draws another recording over this run, aligned at the start or at a checkpoint label ('' for the start). */
   async setCompare(path: string, alignedAt = ''): Promise<void> {
-    const run = await loadRunAsync(path);
+    const run = await openRun(path);
     if (run.errorCount) this.deps.log.warn(`${path}: ${run.errorCount} unreadable line(s) skipped`);
     if (this.isDisposed) return;
     this.compare = { path, run, alignedAt };

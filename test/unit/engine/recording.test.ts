@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRun } from '../../../src/engine/recording/loadRecording';
-import { loadRunAsync } from '../../../src/engine/recording/loadRecordingAsync';
+import { openRun } from '../../../src/engine/recording/openRun';
 import { readRecording, readRecordingAsync } from '../../../src/engine/recording/recordingReader';
 import { RecordingWriter } from '../../../src/engine/recording/recordingWriter';
 import { sleep } from './allocator';
@@ -119,7 +119,7 @@ describe('recordings (real files)', () => {
     assert.equal(b.errorCount, 1);
     assert.ok(b.truncatedTail);
     assert.ok(turns > 1, `other work ran while the file was read (${turns} turns)`);
-    const [ra, rb] = [loadRun(path), await loadRunAsync(path)];
+    const [ra, rb] = [loadRun(path), await openRun(path)];
     assert.deepEqual(rb.store.names().sort(), ra.store.names().sort());
     assert.equal(rb.store.get('tree.rss')?.count, 30_000);
     assert.deepEqual(

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { objectBatch } from '../../../src/engine/protocol/recordBatch';
 import { loadRun } from '../../../src/engine/recording/loadRecording';
-import { loadRunAsync } from '../../../src/engine/recording/loadRecordingAsync';
+import { openRun } from '../../../src/engine/recording/openRun';
 import { RecordIngest } from '../../../src/engine/session/recordIngest';
 import { MemoryStore } from '../../../src/engine/store/memoryStore';
 import { SeriesName } from '../../../src/engine/store/seriesName';
@@ -99,7 +99,7 @@ describe('RecordIngest: training steps', () => {
       const live = new MemoryStore();
       const ingest = new RecordIngest(live);
       for (const r of records) ingest.add(r);
-      for (const run of [loadRun(path), await loadRunAsync(path)]) {
+      for (const run of [loadRun(path), await openRun(path)]) {
         assert.deepEqual(points(run.store, SeriesName.trainStep), points(live, SeriesName.trainStep));
         assert.deepEqual(points(run.store, SeriesName.stepPeak), points(live, SeriesName.stepPeak));
       }

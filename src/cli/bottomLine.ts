@@ -124,6 +124,11 @@ export class BottomLine {
     return true;
   }
 
+  /** Whether the bottom row is reserved for a terminal of this size. */
+  isSize(size: TerminalSize): boolean {
+    return !!this.size && this.size.rows === size.rows && this.size.cols === size.cols;
+  }
+
   /** Shows `text` on the bottom row (kept for a redraw after a resize or a resume). */
   draw(text: string): void {
     this.text = text;

@@ -9,6 +9,8 @@ export interface StatusStream {
   readonly isTTY?: boolean;
   readonly rows?: number;
   readonly columns?: number;
+  /** The size asked of the terminal now (tty.WriteStream); `rows`/`columns` change only once the SIGWINCH handler ran. */
+  getWindowSize?(): [number, number];
   write(s: string): boolean;
   on(event: 'resize' | 'error', listener: (...args: unknown[]) => void): unknown;
   off(event: 'resize' | 'error', listener: (...args: unknown[]) => void): unknown;
@@ -36,7 +38,15 @@ export function statusText(t: MonitorTick, peak: number, units: Units, last: { r
 export function liveStatus(session: MonitoringSession, units: Units, quiet: boolean, stream: StatusStream = process.stderr, env: NodeJS.ProcessEnv = process.env): { dispose(): void } {
   const monitor = session.monitor;
   if (!stream.isTTY) return { dispose: () => undefined };
-  const size = (): TerminalSize => ({ rows: stream.rows ?? 0, cols: stream.columns ?? 0 });
+  const size = (): TerminalSize => {
+    try {
+      const ws = stream.getWindowSize?.();
+      if (ws) return { rows: ws[1], cols: ws[0] };
+    } catch {
+      // not a terminal any more: the cached size, and the next write finds out
+    }
+    return { rows: stream.rows ?? 0, cols: stream.columns ?? 0 };
+  };
   // Whatever is written after the run starts on a line of its own, quiet or not.
   const freshLine = () => {
     if ((stream.columns ?? 0) > 0) write(freshLineSequence(stream.columns as number));
@@ -59,6 +69,10 @@ export function liveStatus(session: MonitoringSession, units: Units, quiet: bool
     const now = Date.now();
     if (now - lastDraw < DRAW_MS) return;
     lastDraw = now;
+    // A draw with the size from before a resize whose signal is not handled yet (a busy event
+    // loop) would put the status on a row that is no longer the bottom one: ask the terminal.
+    const current = size();
+    if (line.active && !line.isSize(current)) line.resize(current);
     const peak = store.get(SeriesName.treeRss)?.max ?? t.tree.rss;
     line.draw(statusText(t, peak, units, session.ingest.lastCheckpoint));
   });

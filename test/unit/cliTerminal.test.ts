@@ -86,7 +86,9 @@ function runOnTerminal(dir: string, opts: { rows: number; cols: number; args?: s
         if (resumed) out.statusSeenAfterResume++;
       }
     });
-    if (lines[s.rows - 1].startsWith(STATUS)) resizedSinceDraw = false;
+    // Redrawn for the new size: the region set to the rows above the bottom one, and the status on
+    // it. A status that only happens to be there (the old one, moved by the resize) is no redraw.
+    if (s.top === 0 && s.bottom === s.rows - 2 && lines[s.rows - 1].startsWith(STATUS)) resizedSinceDraw = false;
   };
   const decoder = new TextDecoder();
   out.screen = new Screen(opts.rows, opts.cols, check);

@@ -170,7 +170,7 @@ function pickSession(sessions: SessionManager, list: ReturnType<SessionManager['
 function registerViewCommands(deps: CommandDeps, pickRecording: (title: string) => Promise<vscode.Uri | undefined>): vscode.Disposable[] {
   const { sessions, panels, config, debug } = deps;
   const sessionOf = (n?: SessionsNode) => (n?.kind === 'session' ? n.session : undefined);
-  const recordingOf = (n?: SessionsNode) => (n?.kind === 'recording' ? n.entry.path : n?.kind === 'session' ? n.session.monitor?.recordingPath : undefined);
+  const recordingOf = (n?: SessionsNode) => (n?.kind === 'recording' ? n.entry.path : n?.kind === 'session' ? n.session.recordingPath : undefined);
   return [
     vscode.commands.registerCommand(CommandId.SessionsOpenTimeline, (n?: SessionsNode) => {
       const s = sessionOf(n);

@@ -3,7 +3,10 @@
 // network namespaces with real Python ranks is remoteRanks.netns.test.ts.
 import * as assert from 'node:assert/strict';
 import { createServer, connect, type Socket } from 'node:net';
-import { hostname } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openRun } from '../../src/engine/recording/openRun';
 import { MetricsExport } from '../../src/engine/metrics/metricsExport';
 import { ProtocolListener } from '../../src/engine/protocol/listener';
 import { isLoopback, parseListenAddress, RemoteListenError } from '../../src/engine/protocol/remoteListen';
@@ -23,12 +26,13 @@ async function until(cond: () => boolean, what: string, ms = 5000): Promise<void
 }
 
 /** A window's listener with remote ranks on 127.0.0.1 (any free port) and a short grace. */
-async function windowListener(graceMs = 60_000) {
+async function windowListener(graceMs = 60_000, recordIn?: string) {
   let local = 0;
   let n = 0;
   const problems: string[] = [];
   const router: SessionRouter = new SessionRouter({ adopt: (c) => (remote.isRemote(c) ? remote.place(c) : (local++, undefined)) });
-  const remote = new RemoteRuns({ localHost: hostname(), graceMs, newId: () => `r${++n}`, onStart: (s) => router.add(s) });
+  const recording = recordIn ? (id: string) => ({ path: join(recordIn, `${id}.ndjson`) }) : undefined;
+  const remote = new RemoteRuns({ localHost: hostname(), graceMs, newId: () => `r${++n}`, onStart: (s) => router.add(s), recording });
   const listener = new ProtocolListener({
     ...router.handlers,
     onDisconnect: (c) => {
@@ -113,6 +117,50 @@ describe('remote ranks (one machine, real sockets)', () => {
       for (const s of socks) s.destroy();
       w.router.dispose();
       w.listener.dispose();
+    }
+  });
+
+  it('records the run so that it opens as it was drawn: every rank line, the sum, the ranks at each checkpoint; no token kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-remote-rec-'));
+    const w = await windowListener(60_000, dir);
+    const socks: Socket[] = [];
+    try {
+      // The same pid on both hosts, as in the test above; then more reports from each.
+      socks.push(await rank(w.port, w.token, 'node-a', 4242, 0, 100 * MB, 2));
+      socks.push(await rank(w.port, w.token, 'node-b', 4242, 1, 200 * MB, 2));
+      await until(() => (w.remote.all()[0]?.ingest.all()[0]?.ranks?.size ?? 0) === 2, 'both ranks at the checkpoint');
+      const run = w.remote.all()[0];
+      for (let k = 2; k <= 6; k++) {
+        for (const [i, s] of socks.entries()) {
+          const t = Date.now() / 1000;
+          s.write(JSON.stringify({ v: 1, type: 'checkpoint', t, pid: 4242, seq: k, file: '/job/train.py', line: 12, label: 'after step', mem: { rss: (100 * (i + 1) + 10 * k) * MB } }) + '\n');
+        }
+        await sleep(20);
+      }
+      await until(() => run.store.get('tree.rss')?.lastValue === 420 * MB, 'the last reports summed');
+      const path = run.recordingPath as string;
+      assert.ok(path?.startsWith(dir), `recorded in the folder given: ${path}`);
+      run.end('every rank disconnected');
+      const text = readFileSync(path, 'utf8');
+      assert.ok(!text.includes(w.token), 'the window token is never written');
+      const opened = await openRun(path);
+      assert.equal(opened.header?.name, 'train.py (2 ranks)');
+      for (const name of ['tree.rss', ...run.ranks().map((r) => `proc.${r.globalPid}.rss`)]) {
+        const live = run.store.get(name);
+        const back = opened.store.get(name);
+        assert.ok(live && back, `${name} live and opened`);
+        assert.deepEqual([back.count, back.max, back.lastValue], [live.count, live.max, live.lastValue], name);
+      }
+      assert.equal(opened.store.get('tree.vms'), undefined, 'no VMS line drawn from figures nobody sampled');
+      const ranksAt = (ingest: typeof run.ingest, label: string) =>
+        [...(ingest.all().find((s) => s.label === label)?.ranks?.values() ?? [])].map((f) => [f.rank, f.lastRss / MB]).sort((a, b) => a[0] - b[0]);
+      assert.deepEqual(ranksAt(opened.ingest, 'after step'), ranksAt(run.ingest, 'after step'));
+      assert.deepEqual(ranksAt(opened.ingest, 'after step'), [[0, 160], [1, 260]]);
+    } finally {
+      for (const s of socks) s.destroy();
+      w.router.dispose();
+      w.listener.dispose();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

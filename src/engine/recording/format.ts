@@ -27,7 +27,8 @@ export interface SampleRecord {
   readonly type: 'sample';
   readonly t: number;
   readonly rss: number;
-  readonly vms: number;
+  /** Absent where nobody sampled the tree (a remote run's samples are its reports). */
+  readonly vms?: number;
   readonly pss?: number;
   readonly uss?: number;
   readonly procs?: readonly (readonly [number, number, number, number | null, string])[];

@@ -26,7 +26,7 @@ export function loadIntoStore(records: readonly AnyRecord[], store = new MemoryS
           rootPid: s.procs?.[0]?.[0] ?? 0,
           rootAlive: true,
           rss: s.rss,
-          vms: s.vms,
+          vms: s.vms ?? NaN,
           pss: s.pss ?? undefined,
           uss: s.uss ?? undefined,
           processes: (s.procs ?? []).map(([pid, ppid, rss, pss, name]) => ({ pid, ppid, rss, vms: 0, shared: 0, pss: pss ?? undefined, name })),

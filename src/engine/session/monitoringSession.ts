@@ -80,6 +80,11 @@ export class MonitoringSession {
     }
   }
 
+  /** Where this run is being recorded, if it is. */
+  get recordingPath(): string | undefined {
+    return this.monitor?.recordingPath;
+  }
+
   get live(): boolean {
     return this.endedAt === undefined && this.monitor !== undefined;
   }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { HelloRecord } from '../../shared/protocol';
 import type { ProtocolConnection } from '../protocol/listener';
+import type { RecordingWriterOptions } from '../recording/recordingWriter';
 import { isRank, programName } from './adoption';
 import { RemoteRunSession } from './remoteRunSession';
 
@@ -23,6 +24,8 @@ export interface RemoteRunsOptions {
   readonly newId: () => string;
   /** A run was started for the first rank of a job: add it where sessions live. */
   readonly onStart: (s: RemoteRunSession) => void;
+  /** Where a new run (its id given) is recorded; not recorded when absent or undefined. */
+  readonly recording?: (id: string) => { readonly path: string; readonly options?: RecordingWriterOptions } | undefined;
 }
 
 /**
@@ -61,7 +64,8 @@ export class RemoteRuns {
       }
     }
     if (!run) {
-      run = new RemoteRunSession(this.options.newId(), program, worldSize);
+      const id = this.options.newId();
+      run = new RemoteRunSession(id, program, worldSize, this.options.recording?.(id));
       this.runs.add(run);
       run.onDidEnd(() => {
         this.runs.delete(run as RemoteRunSession);

@@ -1,7 +1,9 @@
-import type { HelloRecord } from '../../shared/protocol';
+import type { HelloRecord, ProtocolRecord } from '../../shared/protocol';
+import type { SampleRecord } from '../recording/format';
 import { globalPid, relocate } from '../recording/multiRun';
+import { RecordingWriter, type RecordingWriterOptions } from '../recording/recordingWriter';
 import type { ProtocolConnection } from '../protocol/listener';
-import { Cp, type RecordBatch } from '../protocol/recordBatch';
+import { Cp, recordsOf, type RecordBatch } from '../protocol/recordBatch';
 import { SeriesName } from '../store/seriesName';
 import { MonitoringSession } from './monitoringSession';
 
@@ -26,13 +28,18 @@ export interface RemoteRank {
  * nodes' equal pids stay two processes; each process's RSS at every record that carries memory
  * is its line (`proc.<globalPid>.rss`, labelled by rank), and their sum the run's line. It is
  * live until it is ended (RemoteRuns ends it once its last rank has gone).
+ *
+ * Given a recording path, the run is recorded like a local one and opens like one: the ranks'
+ * records with their moved pids, and each reported RSS as a `sample` of that process with the
+ * run's sum at that moment, which is what a loaded recording draws the same two lines from.
  */
 export class RemoteRunSession extends MonitoringSession {
   private readonly hosts = new Map<string, number>();
   private readonly byConnection = new Map<number, RemoteRank>();
   private readonly byGlobalPid = new Map<number, RemoteRank>();
-  private lastSumT = -Infinity;
+  private sum = 0;
   private readonly reportListeners = new Set<() => void>();
+  private recording: RecordingWriter | undefined;
 
   constructor(
     id: string,
@@ -40,12 +47,18 @@ export class RemoteRunSession extends MonitoringSession {
     readonly program: string,
     /** WORLD_SIZE the ranks reported; 1 for a process that is not a rank. */
     readonly worldSize: number,
+    /** Where to record the run (begun at its first process's hello); not recorded without. */
+    private readonly record?: { readonly path: string; readonly options?: RecordingWriterOptions },
   ) {
     super(id, program, 'connected', 0, undefined, undefined);
   }
 
   override get live(): boolean {
     return this.endedAt === undefined;
+  }
+
+  override get recordingPath(): string | undefined {
+    return this.recording?.path;
   }
 
   /** Every process that joined, in the order they did. */
@@ -81,6 +94,10 @@ export class RemoteRunSession extends MonitoringSession {
     this.byConnection.set(c.id, r);
     this.byGlobalPid.set(r.globalPid, r);
     this.connections.add(c);
+    if (this.record && !this.recording && this.endedAt === undefined) {
+      const name = this.worldSize <= 1 ? `${this.program} on ${host}` : `${this.program} (${this.worldSize} ranks)`;
+      this.recording = new RecordingWriter(this.record.path, { created: Date.now(), rootPid: 0, name, tool: 'headroom-vscode' }, this.record.options);
+    }
     // The name says how many hosts reported so far; views read it at every refresh.
     (this as { name: string }).name = this.describe();
     return r;
@@ -100,6 +117,11 @@ export class RemoteRunSession extends MonitoringSession {
     const index = this.hosts.get(r.host) ?? 0;
     const moved = relocateBatch(b, index);
     super.addBatch(conn, moved);
+    if (this.recording) {
+      // The first host's pids are not moved: its lines go in as they came (a hello without its token).
+      if (moved === b) this.recording.writeRaw(b.raw);
+      else for (const rec of recordsOf(moved)) this.recording.write(withoutToken(rec));
+    }
     this.draw(moved);
     for (const l of this.reportListeners) l();
   }
@@ -110,17 +132,36 @@ export class RemoteRunSession extends MonitoringSession {
     return { dispose: () => this.reportListeners.delete(listener) };
   }
 
-  /** Each process's reported RSS as its line, and the sum of every process's newest as the run's. */
+  override end(description?: string, exit?: Parameters<MonitoringSession['end']>[1]): void {
+    if (this.endedAt !== undefined) return;
+    super.end(description, exit);
+    this.recording?.close();
+  }
+
+  override detach(reason: string): void {
+    // Nothing here can resume a remote run by pid: a closing window ends its recording.
+    this.end(reason);
+  }
+
+  /**
+   * Each process's reported RSS as its line, and the sum of every process's newest as the
+   * run's, at each report (a series keeps its times in order, so a host whose clock is behind
+   * draws the sum at the newest time seen).
+   */
   private draw(b: RecordBatch): void {
-    let newest = -Infinity;
     const put = (pid: number, tSec: number, rss: number) => {
       const r = this.byGlobalPid.get(pid);
       const t = tSec * 1000;
       if (!r || !Number.isFinite(t) || !Number.isFinite(rss)) return;
-      this.store.append(SeriesName.procRss(pid), t, rss);
+      this.sum += rss - (r.lastRss ?? 0);
       r.lastRss = rss;
       r.lastT = t;
-      if (t > newest) newest = t;
+      this.store.append(SeriesName.procRss(pid), t, rss);
+      this.store.append(SeriesName.treeRss, t, this.sum);
+      if (this.recording) {
+        const sample: SampleRecord = { type: 'sample', t, rss: this.sum, procs: [[pid, 0, rss, null, rankName(r)]] };
+        this.recording.write(sample);
+      }
     };
     const c = b.checkpoints;
     for (let at = 0; at < c.length; at += Cp.STRIDE) put(c[at + Cp.Pid], c[at + Cp.T], c[at + Cp.Rss]);
@@ -128,13 +169,16 @@ export class RemoteRunSession extends MonitoringSession {
       const rss = (o as { mem?: { rss?: unknown } }).mem?.rss;
       if (typeof rss === 'number') put(o.pid, o.t, rss);
     }
-    if (newest === -Infinity) return;
-    let sum = 0;
-    for (const r of this.byGlobalPid.values()) sum += r.lastRss ?? 0;
-    // Hosts' clocks differ a little: the sum's line only moves forward.
-    this.lastSumT = Math.max(this.lastSumT, newest);
-    this.store.append(SeriesName.treeRss, this.lastSumT, sum);
   }
+}
+
+/** `rank 3 on node-2`: the process's name in a recording (a remote pid names nothing here). */
+function rankName(r: RemoteRank): string {
+  return r.rank === undefined ? `pid ${r.pid} on ${r.host}` : `rank ${r.rank} on ${r.host}`;
+}
+
+function withoutToken(r: ProtocolRecord): object {
+  return r.type === 'hello' ? { ...r, token: undefined } : r;
 }
 
 /** `b` with every pid moved to part `index`'s range (`globalPid`); `b` itself for index 0. */

@@ -8,7 +8,7 @@ import type { PanelCommand } from './panelCommands';
 
 /** The file a session's data lives in: the opened recording, or the live run's own. */
 export function recordingPathOf(s: MonitoringSession): string | undefined {
-  return s.source === 'recording' ? s.name : s.monitor?.recordingPath;
+  return s.source === 'recording' ? s.name : s.recordingPath;
 }
 
 /** Writes the session's raw samples as CSV to `uri`. */

@@ -56,7 +56,16 @@ export class SessionManager extends Disposable {
     adopt: (c) => (c.sessionKey !== WINDOW_KEY ? undefined : this.remoteRuns.isRemote(c) ? this.remoteRuns.place(c) : this.adopt(c)),
   });
   /** Processes of other machines (their pids are another kernel's): one run per job, from what they report. */
-  private readonly remoteRuns = new RemoteRuns({ newId: () => `s${++this.counter}-${Date.now().toString(36)}`, onStart: (s) => this.addRemote(s) });
+  private readonly remoteRuns = new RemoteRuns({
+    newId: () => `s${++this.counter}-${Date.now().toString(36)}`,
+    onStart: (s) => this.addRemote(s),
+    recording: (id) => {
+      mkdirSync(this.storageDir, { recursive: true });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const name = `${stamp}-remote-${id}.ndjson`;
+      return { path: join(this.storageDir, name), options: { maxBytes: this.config.current.recordingMaxMB * 1024 * 1024, onError: (e) => this.log.warn(`${name}: recording stopped: ${e.message}`) } };
+    },
+  });
   private window: { token: string; env: Record<string, string> } | undefined;
   /** The session the user picked (Switch Session); new sessions take focus only while it is not live. */
   private pickedId: string | undefined;

@@ -83,7 +83,7 @@ export class SessionsView extends Disposable implements vscode.TreeDataProvider<
 
   /** Recent recordings not already listed as a session of this window. */
   private async recordings(): Promise<RecordingEntry[]> {
-    const shown = new Set(this.sessions.all().flatMap((s) => [s.monitor?.recordingPath, s.source === 'recording' ? s.name : undefined]));
+    const shown = new Set(this.sessions.all().flatMap((s) => [s.recordingPath, s.source === 'recording' ? s.name : undefined]));
     return (await this.catalog.list()).filter((e) => !shown.has(e.path));
   }
 
@@ -119,10 +119,10 @@ function sessionItem(s: MonitoringSession, units: Units, focused: boolean): vsco
   tip.supportHtml = false;
   tip.appendText(sessionTitle(s));
   if (s.programFile) tip.appendText(`\n\nprogram: ${plainLabel(s.programFile, 200)}`);
-  if (s.monitor?.recordingPath) tip.appendText(`\n\nrecording: ${plainLabel(s.monitor.recordingPath, 200)}`);
+  if (s.recordingPath) tip.appendText(`\n\nrecording: ${plainLabel(s.recordingPath, 200)}`);
   item.tooltip = tip;
   // Words the menus' `when` clauses test (viewItem =~ /live/ ...).
-  item.contextValue = ['session', s.live ? 'live' : s.source === 'recording' ? 'opened' : 'ended', s.monitor?.recordingPath ? 'recorded' : '', s.programFile ? 'program' : ''].filter(Boolean).join(' ');
+  item.contextValue = ['session', s.live ? 'live' : s.source === 'recording' ? 'opened' : 'ended', s.recordingPath ? 'recorded' : '', s.programFile ? 'program' : ''].filter(Boolean).join(' ');
   item.command = { command: CommandId.SessionsOpenTimeline, title: 'Open Timeline', arguments: [{ kind: 'session', session: s }] };
   item.accessibilityInformation = { label: `${sessionTitle(s)}${figure ? `, ${figure} RSS` : ''}` };
   return item;

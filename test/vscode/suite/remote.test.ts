@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +84,13 @@ describe('Remote ranks over TCP (real editor, real Python ranks)', function () {
     const diff = figures[1].lastRss - figures[0].lastRss;
     assert.ok(diff > 20 * 2 ** 20 && diff < 40 * 2 ** 20, `rank 1 holds 30 MiB more than rank 0: ${diff}`);
     assert.deepEqual(run.hostNames(), ['node-remote-1']);
+    // Recorded where the window keeps its runs, with the ranks' lines, and never the token.
+    const rec = run.recordingPath;
+    assert.ok(rec && /-remote-.*\.ndjson$/.test(rec), `recorded: ${rec}`);
+    await waitFor(() => existsSync(rec) && readFileSync(rec, 'utf8').includes('"type":"sample"'), 'the recording to hold the ranks\' samples', 5000);
+    const head = JSON.parse(readFileSync(rec, 'utf8').split('\n')[0]);
+    assert.deepEqual([head.type, head.rootPid, head.name], ['recording', 0, 'remote_rank.py (2 ranks)']);
+    assert.ok(!readFileSync(rec, 'utf8').includes(m[2]), 'the token is not in the recording');
 
     await vscode.workspace.getConfiguration('headroom').update('remote.listen', '', vscode.ConfigurationTarget.Global);
     await waitFor(() => api.remote.address === undefined, 'the remote listener to close');

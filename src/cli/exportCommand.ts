@@ -54,6 +54,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const r = await exportRecordingParquet(args.recording, base);
   if (r.unreadableLines) process.stderr.write(`headroom: ${args.recording}: ${r.unreadableLines} unreadable line(s) skipped\n`);
   if (r.skippedRecords) process.stderr.write(`headroom: ${args.recording}: ${r.skippedRecords} record(s) without a usable time skipped\n`);
+  for (const n of r.notes) process.stderr.write(`headroom: ${args.recording}: ${n}\n`);
   if (r.truncatedTail) process.stderr.write(`headroom: ${args.recording}: the last line was cut short (the writer was stopped mid-line); it is left out\n`);
   const rows = r.files.map((f) => [f.table, String(f.rows), f.path]);
   process.stdout.write([...textTable(['table', 'rows', 'file'], rows, (i) => i === 1), '', `pandas: pd.read_parquet(${JSON.stringify(r.files[0].path)})`].join('\n') + '\n');

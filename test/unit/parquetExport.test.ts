@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeDayLong } from '../../bench/dayLong';
 import { exportRecordingParquet, parquetBaseOf, parquetStem } from '../../src/engine/recording/parquetExport';
 import { TABLES } from '../../src/engine/recording/parquetRows';
 import { readParquetExport, requireParquetReaders, type ExportAsRead } from './parquetHelpers';
@@ -128,10 +129,42 @@ describe('Parquet export (read back with real pyarrow, pandas and polars)', func
   });
 });
 
+describe('Parquet export of a rotated run (real writer, read back with pyarrow)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(() => {
+    requireParquetReaders();
+    dir = mkdtempSync(join(tmpdir(), 'headroom-parquet-rot-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exports every part whichever is named: the samples of the parts kept, the events of all, and says which samples rotation removed', async () => {
+    const path = join(dir, 'rec.ndjson');
+    const w = writeDayLong(path, { hours: 0.1, hz: 10, procs: 2, maxBytes: 120_000, maxFiles: 2 });
+    const files = readdirSync(dir);
+    const kept = files.filter((f) => /^rec\.ndjson(\.\d+)?$/.test(f));
+    const samplesKept = kept.reduce((n, f) => n + readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l.startsWith('{"type":"sample"')).length, 0);
+    const parts = files.filter((f) => f.endsWith('.idx')).length;
+    assert.ok(parts > kept.length, `rotation removed parts: ${parts} parts, ${kept.length} files`);
+    const r = await exportRecordingParquet(join(dir, 'rec.ndjson.1'), join(dir, 'out'));
+    assert.equal(r.parts.length, parts, 'every part of the run');
+    assert.match(r.notes.join(' '), /removed by rotation/);
+    assert.ok(samplesKept < w.samples);
+    const read = readParquetExport(join(dir, 'out'));
+    assert.equal(read.samples.rows, samplesKept, 'the samples still on disk, none made up from the overview');
+    const kinds = read.events.columns.kind as string[];
+    assert.equal(kinds.filter((k) => k === 'checkpoint').length, w.checkpoints, 'every checkpoint of the run, those of removed parts from their index');
+    assert.deepEqual([...new Set(kinds)].sort(), ['checkpoint', 'exit']);
+    const t = read.samples.columns.t as number[];
+    assert.ok(t.every((x, i) => i === 0 || x >= t[i - 1]), 'parts in the order of the run');
+    assert.equal(t[0], Date.UTC(2026, 10, 30, 8, 0, 0), 'the run\'s first part (kept by rotation) comes first');
+  });
+});
+
 describe('Parquet export: names and failures', () => {
   it('names the files after the recording or the chosen path', () => {
     assert.equal(parquetStem('/r/run.ndjson'), 'run');
-    assert.equal(parquetStem('/r/run.ndjson.2'), 'run.2');
+    assert.equal(parquetStem('/r/run.ndjson.2'), 'run', 'a rotated part exports its whole run, under the run\'s name');
     assert.equal(parquetStem('/r/x.jsonl'), 'x');
     assert.equal(parquetBaseOf('/o/train-2026-12-02.parquet'), '/o/train-2026-12-02');
     assert.equal(parquetBaseOf('/o/train.samples.parquet'), '/o/train');

@@ -1,7 +1,8 @@
 // "Export as Parquet": a recording as four Parquet files other tools open in one line
-// (`pd.read_parquet("run.samples.parquet")`). The recording is read a chunk at a time and each
-// table is written a row group at a time, so a day-long recording never sits whole in memory.
-// Layout and units: docs/recording.md, "Exporting".
+// (`pd.read_parquet("run.samples.parquet")`). Every part of the run is exported, whichever was
+// named. Each file is read a chunk at a time and each table is written a row group at a time,
+// so a day-long recording never sits whole in memory. Layout and units: docs/recording.md,
+// "Exporting".
 
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -9,6 +10,7 @@ import type { AnyRecord } from './format';
 import { RecordingRows, TABLES, type TableName } from './parquetRows';
 import { DEFAULT_ROW_GROUP_ROWS, ParquetTableWriter } from './parquetTable';
 import { parseRecordingText } from './recordingReader';
+import { findRunFiles, partNotes } from './runParts';
 
 /** The tables in the order they are written and listed. */
 export const PARQUET_TABLES: readonly TableName[] = ['samples', 'processes', 'events', 'gpu'];
@@ -18,9 +20,9 @@ export function parquetPaths(base: string): Record<TableName, string> {
   return { samples: `${base}.samples.parquet`, processes: `${base}.processes.parquet`, events: `${base}.events.parquet`, gpu: `${base}.gpu.parquet` };
 }
 
-/** The base name an export of `recording` takes by default: `run.ndjson` gives `run`, its rotated part `run.ndjson.1` gives `run.1`. */
+/** The base name an export of `recording` takes by default: `run.ndjson`, and any of its rotated parts (`run.ndjson.1`), give `run`. */
 export function parquetStem(recording: string): string {
-  return basename(recording).replace(/\.(?:ndjson|jsonl)(?:\.(\d+))?$/i, (_, part?: string) => (part ? `.${part}` : '')) || 'recording';
+  return basename(recording).replace(/\.(?:ndjson|jsonl)(?:\.\d+)?$/i, '') || 'recording';
 }
 
 /** A path the user chose (`run.parquet`, `run.samples.parquet`, `run`) as the base of the four files. */
@@ -36,6 +38,10 @@ export interface ParquetExportResult {
   readonly skippedRecords: number;
   /** True when the recording ended inside a line (a writer killed mid-line): that line is left out. */
   readonly truncatedTail: boolean;
+  /** The run's parts exported (ascending); those removed by rotation gave their events only, from their index. */
+  readonly parts: readonly number[];
+  /** Sentences for the user: parts removed by rotation or missing. */
+  readonly notes: readonly string[];
 }
 
 export interface ParquetExportOptions {
@@ -44,15 +50,21 @@ export interface ParquetExportOptions {
   readonly chunkBytes?: number;
 }
 
-/** Writes `<base>.{samples,processes,events,gpu}.parquet` from the recording at `recording`. */
+/**
+ * Writes `<base>.{samples,processes,events,gpu}.parquet` from the run `recording` belongs to:
+ * every part in order. A part whose samples rotation removed gives the program's records and
+ * the sampler's events its index kept (the index's block summaries are an overview, not
+ * samples, and are not exported as if they were).
+ */
 export async function exportRecordingParquet(recording: string, base: string, options: ParquetExportOptions = {}): Promise<ParquetExportResult> {
-  const fh = await open(recording, 'r');
+  const run = findRunFiles(recording);
   const paths = parquetPaths(base);
   const writers = new Map<TableName, ParquetTableWriter>();
   const rows = new RecordingRows();
   let header: AnyRecord | undefined;
   let unreadableLines = 0;
-  let carry = Buffer.alloc(0);
+  let truncatedTail = false;
+  const parts: number[] = [];
   const writerFor = (table: TableName) => {
     let w = writers.get(table);
     if (!w) {
@@ -70,7 +82,35 @@ export async function exportRecordingParquet(recording: string, base: string, op
     for (const r of part.records) for (const { table, row } of rows.rows(r)) writerFor(table).add(row);
   };
   try {
-    const chunk = Buffer.allocUnsafe(options.chunkBytes ?? 4 * 1024 * 1024);
+    for (const p of run.parts) {
+      const file = p.path ?? p.index;
+      if (!file) continue;
+      // An index's own lines (index, block, resume) make no rows: only its copies of records do.
+      if (await readWholeLines(file, options.chunkBytes ?? 4 * 1024 * 1024, take)) truncatedTail = true;
+      parts.push(p.part);
+    }
+    // Every table is written, empty or not, so a script can read all four for any run.
+    for (const table of PARQUET_TABLES) writerFor(table).close();
+  } catch (e) {
+    for (const w of writers.values()) w.abort();
+    throw e;
+  }
+  return {
+    files: PARQUET_TABLES.map((table) => ({ table, path: paths[table], rows: writers.get(table)?.rows ?? 0 })),
+    unreadableLines,
+    skippedRecords: rows.skipped,
+    truncatedTail,
+    parts,
+    notes: partNotes(run),
+  };
+}
+
+/** Hands `take` the file's text a chunk of whole lines at a time; true when it ended inside a line. */
+async function readWholeLines(path: string, chunkBytes: number, take: (text: string) => void): Promise<boolean> {
+  const fh = await open(path, 'r');
+  let carry = Buffer.alloc(0);
+  try {
+    const chunk = Buffer.allocUnsafe(chunkBytes);
     for (;;) {
       const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
       if (bytesRead === 0) break;
@@ -80,18 +120,8 @@ export async function exportRecordingParquet(recording: string, base: string, op
       if (lastNl >= 0) take(buf.toString('utf8', 0, lastNl + 1));
       carry = Buffer.from(buf.subarray(lastNl + 1));
     }
-    // Every table is written, empty or not, so a script can read all four for any run.
-    for (const table of PARQUET_TABLES) writerFor(table).close();
-  } catch (e) {
-    for (const w of writers.values()) w.abort();
-    throw e;
   } finally {
     await fh.close();
   }
-  return {
-    files: PARQUET_TABLES.map((table) => ({ table, path: paths[table], rows: writers.get(table)?.rows ?? 0 })),
-    unreadableLines,
-    skippedRecords: rows.skipped,
-    truncatedTail: carry.length > 0,
-  };
+  return carry.length > 0;
 }

@@ -30,7 +30,9 @@ export async function exportParquet(recording: string, program: string, startDir
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Headroom: exporting ${plainLabel(basename(recording), 80)} as Parquet` }, () => exportRecordingParquet(recording, base));
     const rows = result.files.map((f) => `${f.table} ${f.rows}`).join(', ');
     const skipped = result.unreadableLines + result.skippedRecords;
-    void vscode.window.showInformationMessage(`Headroom: wrote ${plainLabel(basename(base), 80)}.{samples,processes,events,gpu}.parquet (rows: ${rows})${skipped ? `; ${skipped} unreadable record(s) skipped` : ''}.`);
+    const parts = result.parts.length > 1 ? ` from the run's ${result.parts.length} parts` : '';
+    const notes = result.notes.map((n) => ` Note: ${n}.`).join('');
+    void vscode.window.showInformationMessage(`Headroom: wrote ${plainLabel(basename(base), 80)}.{samples,processes,events,gpu}.parquet${parts} (rows: ${rows})${skipped ? `; ${skipped} unreadable record(s) skipped` : ''}.${notes}`);
     return result;
   } catch (e) {
     void vscode.window.showWarningMessage(`Headroom could not export ${plainLabel(basename(recording), 80)} as Parquet: ${plainLabel((e as Error).message, 300)}`);

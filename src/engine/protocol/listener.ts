@@ -3,8 +3,9 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DecodeFailure, decodeRecord, encodeControl, MAX_LINE_BYTES, type ControlMessage, type HelloRecord } from '../../shared/protocol';
+import { encodeControl, type ControlMessage, type HelloRecord } from '../../shared/protocol';
 import { DecodeThread } from './decodeThread';
+import { HelloReader } from './helloReader';
 import { ProblemReporter } from './problemReporter';
 import { RemoteListenError } from './remoteListen';
 import { batchSize, objectBatch, type RecordBatch } from './recordBatch';
@@ -275,38 +276,19 @@ export class ProtocolListener {
     };
     const helloTimer = setTimeout(() => refuse('no hello within the time allowed'), this.options.helloTimeoutMs ?? 5000);
     helloTimer.unref?.();
-    // Until the hello: gather its line here (no more than a line's cap), authenticate, and
-    // only then hand the connection's bytes to the decode thread.
-    let head: Buffer[] = [];
-    let headBytes = 0;
+    // Until the hello: gather its line (no more than a line's cap), authenticate, and only
+    // then hand the connection's bytes to the decode thread.
+    const reader = new HelloReader();
     const hello = (chunk: Buffer): void => {
-      let start = 0;
-      for (;;) {
-        const nl = chunk.indexOf(0x0a, start);
-        if (nl < 0) {
-          headBytes += chunk.length - start;
-          if (headBytes > MAX_LINE_BYTES) return refuse('the first line is too long');
-          head.push(Buffer.from(chunk.subarray(start)));
-          return;
-        }
-        const bytes = headBytes + nl - start;
-        if (bytes > MAX_LINE_BYTES) return refuse('the first line is too long');
-        head.push(chunk.subarray(start, nl));
-        const line = Buffer.concat(head).toString('utf8');
-        head = [];
-        headBytes = 0;
-        start = nl + 1;
-        if (line.length === 0 || line === '\r') continue;
-        const r = decodeRecord(line, bytes);
-        if (r instanceof DecodeFailure || r.type !== 'hello') return refuse('the first line was not a hello');
-        const sessionKey = this.findToken(r.token);
-        if (sessionKey === undefined) return refuse('wrong token');
-        if (only && !only.keys.has(sessionKey)) return refuse('that token is not for remote ranks');
-        clearTimeout(helloTimer);
-        conn = this.connect(sock, r, sessionKey, sock.remoteAddress ? peer : undefined);
-        if (start < chunk.length) this.forward(conn, chunk.subarray(start));
-        return;
-      }
+      const r = reader.push(chunk);
+      if (r.kind === 'more') return;
+      if (r.kind === 'refuse') return refuse(r.why);
+      const sessionKey = this.findToken(r.hello.token);
+      if (sessionKey === undefined) return refuse('wrong token');
+      if (only && !only.keys.has(sessionKey)) return refuse('that token is not for remote ranks');
+      clearTimeout(helloTimer);
+      conn = this.connect(sock, r.hello, sessionKey, sock.remoteAddress ? peer : undefined);
+      if (r.rest.length > 0) this.forward(conn, r.rest);
     };
     sock.on('data', (chunk: Buffer) => {
       if (conn) this.forward(conn, chunk);

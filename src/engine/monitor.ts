@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { NvidiaSmiMonitor } from './gpu/nvidiaSmiMonitor';
+import { GpuFeed, type GpuSource } from './gpu/gpuFeed';
 import { attributeTreeGpu } from './gpu/treeGpu';
 import type { ClientCuda, GpuSample } from './gpu/types';
 import type { GpuRecord, SampleRecord } from './recording/format';
@@ -24,8 +24,10 @@ export interface MonitorOptions {
   readonly tool?: string;
   readonly store?: MemoryStore;
   readonly onProblem?: (message: string) => void;
-  /** Stand-in GPU tool (tests); nvidia-smi by default. */
+  /** Stand-in GPU tool (tests); nvidia-smi by default. Ignored with `gpuSource`. */
   readonly gpuCommand?: string;
+  /** GPU samples shared with other monitors (a window's sessions); a loop of its own otherwise. */
+  readonly gpuSource?: GpuSource;
   /** The program's newest CUDA figures per process and device: the tree's GPU memory when nvidia-smi cannot see its pids. */
   readonly clientCuda?: () => readonly ClientCuda[];
 }
@@ -46,7 +48,10 @@ export class Monitor {
   readonly store: MemoryStore;
   readonly tree: TreeSampler;
   private readonly system: SystemSampler | undefined;
-  private readonly gpu: NvidiaSmiMonitor | undefined;
+  private readonly gpu: GpuSource | undefined;
+  /** The loop this monitor started for itself (no shared source given). */
+  private readonly ownGpu: GpuFeed | undefined;
+  private gpuSub: { dispose(): void } | undefined;
   private readonly recording: RecordingWriter | undefined;
   /** The job's OOM kill counters and memory pressure; Linux only. */
   private readonly kernel: CgroupWatch | undefined;
@@ -83,11 +88,7 @@ export class Monitor {
       );
     }
     if (options.gpu ?? true) {
-      this.gpu = new NvidiaSmiMonitor({
-        command: options.gpuCommand,
-        intervalMs: Math.max(100, this._intervalMs),
-        onSample: (s) => this.onGpu(s),
-      });
+      this.gpu = options.gpuSource ?? (this.ownGpu = new GpuFeed({ command: options.gpuCommand, intervalMs: Math.max(100, this._intervalMs) }));
     }
   }
 
@@ -122,7 +123,7 @@ export class Monitor {
   }
 
   start(): void {
-    this.gpu?.start();
+    this.gpuSub ??= this.gpu?.subscribe((s) => this.onGpu(s));
     this.tick();
     this.schedule();
   }
@@ -148,7 +149,8 @@ export class Monitor {
     this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
-    this.gpu?.dispose();
+    this.gpuSub?.dispose();
+    this.ownGpu?.dispose();
     this.kernelLast = this.kernel?.sample(Date.now(), true);
     this.kernel?.dispose();
     this.tree.dispose();

@@ -7,6 +7,7 @@ import { openRun } from '../../engine/recording/openRun';
 import { loadMultiRunAsync } from '../../engine/recording/multiRun';
 import { drawPartsIntoStore } from '../../engine/recording/multiRunStore';
 import { ProtocolListener, type ProtocolConnection } from '../../engine/protocol/listener';
+import { GpuFeed } from '../../engine/gpu/gpuFeed';
 import { adoptionOf } from '../../engine/session/adoption';
 import { canonicalPath, MonitoringSession, type SessionSource } from '../../engine/session/monitoringSession';
 import { prependPythonPath } from '../../engine/session/pythonPath';
@@ -67,6 +68,8 @@ export class SessionManager extends Disposable {
     },
   });
   private window: { token: string; env: Record<string, string> } | undefined;
+  /** One nvidia-smi loop for all of this window's sessions, kept a while after the last ends. */
+  private readonly gpu = new GpuFeed({ intervalMs: () => Math.max(100, this.config.current.samplingIntervalMs), lingerMs: 30_000 });
   /** The session the user picked (Switch Session); new sessions take focus only while it is not live. */
   private pickedId: string | undefined;
 
@@ -165,6 +168,7 @@ export class SessionManager extends Disposable {
       intervalMs: cfg.samplingIntervalMs,
       pss: cfg.pss,
       gpu: cfg.gpuEnabled,
+      gpuSource: this.gpu,
       name: opts.name,
       command: opts.command,
       tool: 'headroom-vscode',
@@ -256,6 +260,7 @@ export class SessionManager extends Disposable {
     for (const s of this.router.all()) s.detach('window closed');
     this.remoteRuns.dispose();
     this.router.dispose();
+    this.gpu.dispose();
     this.listener?.dispose();
     super.dispose();
   }

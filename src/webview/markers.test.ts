@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { isSpan, markerAt, markerStyle, markerTitle, type MarkerHit } from './markers';
+import { checkpointsAsRug, isSpan, markerAt, markerStyle, markerTitle, RUG_SPACING, type MarkerHit } from './markers';
 
 describe('timeline markers', () => {
   it('draws checkpoints orange, cleanups purple, epochs grey and finer', () => {
@@ -25,6 +25,16 @@ describe('timeline markers', () => {
     assert.equal(markerAt(hits, 100, true)?.e.label, 'loaded');
     assert.equal(markerAt(hits, 108)?.e.label, 'loaded');
     assert.equal(markerAt(hits, 97, true), undefined);
+  });
+
+  it('draws checkpoints as full-height lines while they are sparse, as a rug at the foot once a loop packs them', () => {
+    assert.equal(checkpointsAsRug(0, 800), false);
+    assert.equal(checkpointsAsRug(1, 10), false, 'one marker is a line however narrow the plot');
+    assert.equal(checkpointsAsRug(5, 800), false, 'the five checkpoints of a script');
+    assert.equal(checkpointsAsRug(800 / RUG_SPACING, 800), false);
+    assert.equal(checkpointsAsRug(800 / RUG_SPACING + 1, 800), true);
+    assert.equal(checkpointsAsRug(50, 950), true, 'a loop reporting every 100 ms, thinned to 50 markers');
+    assert.equal(checkpointsAsRug(14, 950), false, 'allocate_steps.py over 7 s');
   });
 
   it('titles a marker with its kind, label and file name', () => {

@@ -17,6 +17,21 @@ export interface MarkerHit {
 /** Half the width of a marker's hit box, in pixels. */
 const HIT_HALF_WIDTH = 4;
 
+/** Checkpoint markers closer than this on average (pixels) are drawn as a rug, not lines. */
+export const RUG_SPACING = 32;
+/** The rug's ticks: this tall, at the foot of the plot. */
+export const RUG_HEIGHT = 7;
+
+/**
+ * Whether `count` checkpoint markers across `width` pixels are drawn as a rug: short ticks at
+ * the foot of the plot. A loop's checkpoint every few pixels, drawn full height, fenced the
+ * lines in orange; a rug still says where and how often the program reported, and leaves the
+ * plot to the memory.
+ */
+export function checkpointsAsRug(count: number, width: number): boolean {
+  return count > 1 && width / count < RUG_SPACING;
+}
+
 /** Events drawn as a span in the region lane (when they have an end) rather than a line. */
 export const isSpan = (e: EventData): boolean => e.tEnd !== undefined && (e.kind === 'region' || e.kind === 'call');
 
@@ -62,7 +77,8 @@ function drawGap(ctx: CanvasRenderingContext2D, a: Area, px0: number, px1: numbe
 
 /**
  * The chart.js plugin drawing the events of `state.data`. After each draw, `hits()` holds
- * the markers drawn and the canvas's `data-markers` and `data-gaps` attributes their counts (for tests).
+ * the markers drawn, the canvas's `data-markers` and `data-gaps` attributes their counts, and
+ * `data-checkpoint-style` says `lines` or `rug` (for tests).
  */
 export function createMarkersLayer(state: TimelineState): { plugin: Plugin<'line'>; hits: () => readonly MarkerHit[] } {
   let hits: MarkerHit[] = [];
@@ -75,6 +91,13 @@ export function createMarkersLayer(state: TimelineState): { plugin: Plugin<'line
       const x = scales.x;
       hits = [];
       let gaps = 0;
+      let onPlot = 0;
+      for (const e of data.events) {
+        if (e.kind !== 'checkpoint') continue;
+        const px = x.getPixelForValue(chartX(state, e.t));
+        if (px >= a.left && px <= a.right) onPlot++;
+      }
+      const rug = checkpointsAsRug(onPlot, a.right - a.left);
       ctx.save();
       for (const e of data.events) {
         // Regions and calls are the lane's (regionLane.ts), under the axis, not a wash over the plot.
@@ -91,9 +114,10 @@ export function createMarkersLayer(state: TimelineState): { plugin: Plugin<'line
         if (x0 < a.left || x0 > a.right) continue;
         const style = markerStyle(e.kind);
         ctx.strokeStyle = cssVar(style.colour, style.fallback);
-        ctx.setLineDash(style.dash);
+        const short = rug && e.kind === 'checkpoint';
+        ctx.setLineDash(short ? [] : style.dash);
         ctx.beginPath();
-        ctx.moveTo(x0 + 0.5, a.top);
+        ctx.moveTo(x0 + 0.5, short ? a.bottom - RUG_HEIGHT : a.top);
         ctx.lineTo(x0 + 0.5, a.bottom);
         ctx.stroke();
         hits.push({ x0: x0 - HIT_HALF_WIDTH, x1: x0 + HIT_HALF_WIDTH, e });
@@ -101,6 +125,7 @@ export function createMarkersLayer(state: TimelineState): { plugin: Plugin<'line
       ctx.restore();
       c.canvas.dataset.markers = String(hits.length);
       c.canvas.dataset.gaps = String(gaps);
+      c.canvas.dataset.checkpointStyle = rug ? 'rug' : 'lines';
     },
     afterDatasetsDraw(c) {
       const data = state.data;

@@ -104,6 +104,7 @@ export async function run({ browser, server }) {
         const canvas = frame.locator('canvas');
         const markers = Number(await canvas.getAttribute('data-markers'));
         assert.ok(markers >= 3, `markers drawn: ${markers}`);
+        assert.equal(await canvas.getAttribute('data-checkpoint-style'), 'lines', 'a script\'s few checkpoints are full-height lines');
         const orange = await canvas.evaluate((c) => {
           const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
           let n = 0;

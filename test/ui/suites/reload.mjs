@@ -176,6 +176,8 @@ export async function run({ browser }) {
             await runCommand(page, 'Headroom: Show Timeline');
             const frame = webviewFrame(page);
             await frame.locator('canvas[data-gaps="2"]').waitFor({ timeout: 20_000 });
+            // A checkpoint every 100 ms: a rug at the foot of the plot, not a fence over the lines.
+            await frame.locator('canvas[data-checkpoint-style="rug"]').waitFor({ timeout: 10_000 });
             await page.waitForTimeout(800);
             await screenshot(page, 'reload-two-gaps');
           }),

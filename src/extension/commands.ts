@@ -17,6 +17,7 @@ export const enum CommandId {
   OpenMultiNodeRun = 'headroom.openMultiNodeRun',
   ShowAllocationSites = 'headroom.showAllocationSites',
   CopyRemoteConnection = 'headroom.copyRemoteConnection',
+  ResetRemoteToken = 'headroom.resetRemoteToken',
   /** The Headroom view's item actions: each takes the row it was clicked on. */
   SessionsOpenTimeline = 'headroom.sessions.openTimeline',
   SessionsStop = 'headroom.sessions.stop',

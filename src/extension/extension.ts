@@ -72,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
   const guard = new MemoryGuard(sessions, config, debug, log);
   const metrics = new MetricsService(sessions, config, log);
   const allocations = new AllocationViews(sessions, config, pythonPath, debug);
-  const remote = new RemoteListenService(sessions, config, log);
+  const remote = new RemoteListenService(sessions, config, context.secrets, log);
   // The window token changes with every window: terminals restored after a reload get the new one, not a stale one.
   context.environmentVariableCollection.persistent = false;
   const reach = new WindowReach(sessions, config, context.environmentVariableCollection, pythonPath, log);

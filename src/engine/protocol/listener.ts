@@ -183,9 +183,11 @@ export class ProtocolListener {
     }
   }
 
-  /** Issues a token for a session; records from connections that present it go to that session. */
-  issueToken(sessionKey: string): string {
-    const token = randomBytes(24).toString('base64url');
+  /**
+   * Issues a token for a session; records from connections that present it go to that session.
+   * `token` admits one kept from before (the remote ranks' token outlives a window).
+   */
+  issueToken(sessionKey: string, token: string = randomBytes(24).toString('base64url')): string {
     this.tokens.set(token, { digest: digest(token), sessionKey });
     return token;
   }

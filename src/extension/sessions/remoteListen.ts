@@ -1,27 +1,37 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import * as vscode from 'vscode';
 import { isLoopback, isWildcard, parseListenAddress } from '../../engine/protocol/remoteListen';
 import { CommandId } from '../commands';
 import type { ConfigService } from '../config';
 import { Disposable } from '../util/dispose';
-import { WINDOW_KEY, type SessionManager } from './sessionManager';
+import { REMOTE_KEY, type SessionManager } from './sessionManager';
+
+/** Where the remote ranks' token is kept between windows (VS Code's secret storage). */
+export const REMOTE_TOKEN_SECRET = 'headroom.remote.token';
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{32,128}$/;
 
 /**
  * Ranks on other machines reporting to this window (setting `headroom.remote.listen`, off by
  * default): the window's listener also accepts TCP on the address named, admitting only
- * connections with the window token. Applied at once when the setting changes. The token is
- * never logged; **Copy Remote Connection Settings** puts it on the clipboard.
+ * connections with the remote token. Applied at once when the setting changes. The token is
+ * kept in the editor's secret storage, so ranks started days ago with it reconnect to a
+ * reloaded or restarted window by themselves (the client retries its address); **Reset Remote
+ * Token** replaces it and shuts the old one out. It is never logged; **Copy Remote Connection
+ * Settings** puts it on the clipboard.
  */
 export class RemoteListenService extends Disposable {
   private applied = '';
   private warnedOpen = false;
   private chain: Promise<void> = Promise.resolve();
+  private token: string | undefined;
   /** `tcp:HOST:PORT` listened on, once listening (editor tests read it). */
   address: string | undefined;
 
   constructor(
     private readonly sessions: SessionManager,
     private readonly config: ConfigService,
+    private readonly secrets: vscode.SecretStorage,
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
@@ -31,7 +41,59 @@ export class RemoteListenService extends Disposable {
       }),
     );
     this._register(vscode.commands.registerCommand(CommandId.CopyRemoteConnection, () => copyRemoteConnection(this)));
+    this._register(vscode.commands.registerCommand(CommandId.ResetRemoteToken, () => this.resetToken()));
     if (config.current.remoteListen) void this.apply();
+  }
+
+  /**
+   * A new remote token, stored, and the old one no longer admitted (ranks already connected
+   * with it stay until they disconnect). For a token that was shared too widely.
+   */
+  resetToken(): Promise<void> {
+    this.chain = this.chain
+      .then(async () => {
+        const listener = await this.sessions.ensureListener();
+        if (this.token) listener.revokeToken(this.token);
+        this.token = undefined;
+        await this.store(undefined);
+        await this.admitToken();
+        this.log.info('remote ranks: the remote token was reset; ranks must be started with the new one');
+        void vscode.window.showInformationMessage('Headroom: the remote token was reset. Copy Remote Connection Settings gives the new one; ranks started with the old one are refused.');
+      })
+      .catch((e: unknown) => this.log.error(`remote ranks: ${(e as Error)?.message ?? e}`));
+    return this.chain;
+  }
+
+  /** The remote token, admitted by the listener: the stored one, or a new one stored now. */
+  private async admitToken(): Promise<string> {
+    if (this.token) return this.token;
+    let token = await this.stored();
+    if (!token) {
+      token = randomBytes(24).toString('base64url');
+      await this.store(token);
+    }
+    (await this.sessions.ensureListener()).issueToken(REMOTE_KEY, token);
+    this.token = token;
+    return token;
+  }
+
+  private async stored(): Promise<string | undefined> {
+    try {
+      const t = await this.secrets.get(REMOTE_TOKEN_SECRET);
+      return t && TOKEN_SHAPE.test(t) ? t : undefined;
+    } catch (e) {
+      this.log.warn(`remote ranks: the secret storage cannot be read (${(e as Error)?.message ?? e}); this window's remote token lasts until it closes`);
+      return undefined;
+    }
+  }
+
+  private async store(token: string | undefined): Promise<void> {
+    try {
+      if (token) await this.secrets.store(REMOTE_TOKEN_SECRET, token);
+      else await this.secrets.delete(REMOTE_TOKEN_SECRET);
+    } catch (e) {
+      this.log.warn(`remote ranks: the secret storage cannot be written (${(e as Error)?.message ?? e}); this window's remote token lasts until it closes`);
+    }
   }
 
   /** Resolves once the current setting is in effect (listening, or off, or refused with a message). */
@@ -44,7 +106,7 @@ export class RemoteListenService extends Disposable {
   async connectionSettings(): Promise<{ text: string; addr: string } | undefined> {
     await this.chain;
     if (!this.address) return undefined;
-    const { token } = await this.sessions.windowEnvironment();
+    const token = await this.admitToken();
     const m = /^tcp:(\[[^\]]+\]|[^:]+):(\d+)$/.exec(this.address);
     const host = m ? m[1].replace(/^\[|\]$/g, '') : '';
     // A wildcard address cannot be connected to: the nodes need a name of this machine.
@@ -70,20 +132,20 @@ export class RemoteListenService extends Disposable {
       void vscode.window.showErrorMessage(`Headroom: headroom.remote.listen: ${where.error}.`);
       return;
     }
-    await this.sessions.windowEnvironment(); // the window token exists before anyone can present it
+    await this.admitToken(); // the token is admitted before anyone can present it
     try {
-      this.address = await listener.listenRemote(where.host, where.port, new Set([WINDOW_KEY]));
+      this.address = await listener.listenRemote(where.host, where.port, new Set([REMOTE_KEY]));
     } catch (e) {
       this.address = undefined;
       this.log.error((e as Error).message);
       void vscode.window.showErrorMessage(`Headroom: ${(e as Error).message}.`);
       return;
     }
-    this.log.info(`remote ranks: listening on ${this.address} (the window token is required)`);
+    this.log.info(`remote ranks: listening on ${this.address} (the remote token is required)`);
     if (!isLoopback(where.host) && !this.warnedOpen) {
       this.warnedOpen = true;
       void vscode.window.showWarningMessage(
-        `Headroom listens for remote ranks on ${where.host}:${where.port}: the port is reachable from the network, and only the window token protects it. Prefer 127.0.0.1 with SSH port forwarding.`,
+        `Headroom listens for remote ranks on ${where.host}:${where.port}: the port is reachable from the network, and only the remote token protects it. Prefer 127.0.0.1 with SSH port forwarding.`,
       );
     }
   }
@@ -99,5 +161,5 @@ export async function copyRemoteConnection(remote: RemoteListenService): Promise
     return;
   }
   await vscode.env.clipboard.writeText(s.text);
-  void vscode.window.showInformationMessage(`Headroom: copied HEADROOM_ADDR=${s.addr} and this window's token. Set both in the ranks' environment on the node.`);
+  void vscode.window.showInformationMessage(`Headroom: copied HEADROOM_ADDR=${s.addr} and the remote token. Set both in the ranks' environment on the node; they reconnect by themselves after a window reload.`);
 }

@@ -18,6 +18,8 @@ import { Disposable } from '../util/dispose';
 
 /** The listener key of the window token: connections with it are adopted by pid. */
 export const WINDOW_KEY = 'window';
+/** The remote ranks' token's key: admitted on the remote port only, and adopted like the window's. */
+export const REMOTE_KEY = 'remote';
 
 export interface StartOptions {
   readonly name: string;
@@ -54,7 +56,7 @@ export class SessionManager extends Disposable {
   private readonly router = new SessionRouter({
     onRecords: (session) => this._onDidReceiveRecords.fire({ session }),
     onProblem: (m) => this.log.warn(m),
-    adopt: (c) => (c.sessionKey !== WINDOW_KEY ? undefined : this.remoteRuns.isRemote(c) ? this.remoteRuns.place(c) : this.adopt(c)),
+    adopt: (c) => (c.sessionKey !== WINDOW_KEY && c.sessionKey !== REMOTE_KEY ? undefined : this.remoteRuns.isRemote(c) ? this.remoteRuns.place(c) : this.adopt(c)),
   });
   /** Processes of other machines (their pids are another kernel's): one run per job, from what they report. */
   private readonly remoteRuns = new RemoteRuns({

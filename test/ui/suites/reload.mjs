@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, startCodeServer, workbenchUrl } from '../../rig/codeServer.mjs';
@@ -20,6 +21,25 @@ for i in range(1200):
     headroom.checkpoint("step")
     time.sleep(0.1)
 `;
+
+// A rank on "another machine" (its hello names another host) reporting through the remote port
+// with the token Copy Remote Connection Settings gave; a checkpoint every 100 ms.
+const REMOTE_LOOP = `import socket, time
+socket.gethostname = lambda: "node-remote-9"
+import headroom
+for i in range(1200):
+    headroom.checkpoint("remote step")
+    time.sleep(0.1)
+`;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 /** Waits for `ok()` to return something truthy; returns it. */
 async function until(ok, ms, what) {
@@ -83,12 +103,15 @@ export async function run({ browser }) {
   chmodSync(runtime, 0o700);
   const ws = mkdtempSync(join(tmpdir(), 'headroom-reload-ws-'));
   writeFileSync(join(ws, 'loop.py'), LOOP);
+  const remotePort = await freePort();
   const server = await startCodeServer({
-    settings: { 'headroom.python.interpreter': '/usr/bin/python3', 'headroom.notifications.sessionStart': false },
+    settings: { 'headroom.python.interpreter': '/usr/bin/python3', 'headroom.notifications.sessionStart': false, 'headroom.remote.listen': `127.0.0.1:${remotePort}` },
     env: { HEADROOM_RUNTIME_DIR: runtime },
   });
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const page = await browser.context.newPage();
   let program;
+  let remoteRank;
   try {
     await page.goto(workbenchUrl(server, { folder: ws, extensionDevelopmentPath: repoRoot }));
     await waitForWorkbench(page);
@@ -211,10 +234,42 @@ export async function run({ browser }) {
             console.log(`    gap ${((gap.to - gap.from) / 1000).toFixed(1)} s; the program reconnected ${((hellos[1].t * 1000 - started) / 1000).toFixed(1)} s after the reload began`);
           }),
         ],
+        [
+          'a rank of another machine started with the copied remote token reports on after a reload: the token is kept, and the rank reconnects to the same port by itself',
+          shotOnFailure(page, 'reload-remote', async () => {
+            await runCommand(page, 'Headroom: Copy Remote Connection Settings');
+            const copied = await until(async () => {
+              const text = await page.evaluate(() => navigator.clipboard.readText()).catch(() => '');
+              return /^HEADROOM_ADDR=tcp:\S+ HEADROOM_TOKEN=\S+$/.test(text) && text;
+            }, 20_000, 'the remote connection settings on the clipboard');
+            const [, addr, token] = /^HEADROOM_ADDR=(\S+) HEADROOM_TOKEN=(\S+)$/.exec(copied);
+            assert.equal(addr, `tcp:127.0.0.1:${remotePort}`);
+            writeFileSync(join(ws, 'rank_loop.py'), REMOTE_LOOP);
+            remoteRank = spawn('/usr/bin/python3', [join(ws, 'rank_loop.py')], { cwd: tmpdir(), stdio: 'ignore', env: { ...process.env, PYTHONPATH: join(repoRoot, 'src', 'python'), HEADROOM_ADDR: addr, HEADROOM_TOKEN: token, HEADROOM_RUNTIME_DIR: runtime } });
+            const name = 'rank_loop.py on node-remote-9';
+            const helloOf = (rec) => records(rec).find((r) => r.type === 'hello');
+            const [before] = await until(() => {
+              const recs = recordingsOf(server.dataDir, name).filter((r) => records(r).filter((x) => x.type === 'checkpoint').length >= 5);
+              return recs.length && recs;
+            }, 30_000, 'the remote run recorded with checkpoints');
+            assert.equal(helloOf(before).pid, remoteRank.pid);
+            await page.reload();
+            await waitForWorkbench(page);
+            // The new window listens on the same port with the stored token; the rank, refused nothing, reconnects.
+            const after = await until(() => {
+              const recs = recordingsOf(server.dataDir, name).filter((r) => r !== before && records(r).filter((x) => x.type === 'checkpoint').length >= 5);
+              return recs.length && recs[0];
+            }, 60_000, 'the same rank reporting to the new window');
+            assert.equal(helloOf(after).pid, remoteRank.pid, 'the same process, reconnected by itself');
+            assert.equal(remoteRank.exitCode, null, 'the rank runs on');
+            assert.ok(!readFileSync(after, 'utf8').includes(token), 'the token is not recorded');
+          }),
+        ],
       ]),
     ];
   } finally {
     program?.kill('SIGKILL');
+    remoteRank?.kill('SIGKILL');
     await page.close();
     await server.stop();
     rmSync(runtime, { recursive: true, force: true });

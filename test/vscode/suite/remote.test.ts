@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -30,6 +30,30 @@ headroom.checkpoint("remote held")
 print("ready", flush=True)
 sys.stdin.read()
 `;
+
+/** Says hello on the remote port with `token` as a rank of another host; resolves true if the window kept the connection open. */
+function presents(port: number, token: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port }, () => {
+      s.write(JSON.stringify({ v: 1, type: 'hello', t: Date.now() / 1000, pid: 777, seq: 0, token, host: 'node-token-check', argv: ['check.py'] }) + '\n');
+    });
+    const done = (kept: boolean) => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(kept);
+    };
+    const timer = setTimeout(() => done(true), 1500);
+    s.once('close', () => done(false));
+    s.once('error', () => done(false));
+  });
+}
+
+const copiedSettings = async () => {
+  await vscode.commands.executeCommand('headroom.copyRemoteConnection');
+  const m = /^HEADROOM_ADDR=(tcp:127\.0\.0\.1:\d+) HEADROOM_TOKEN=(\S+)$/.exec(await vscode.env.clipboard.readText());
+  assert.ok(m, 'the settings were copied');
+  return { addr: m[1], token: m[2] };
+};
 
 describe('Remote ranks over TCP (real editor, real Python ranks)', function () {
   this.timeout(60_000);
@@ -95,5 +119,32 @@ describe('Remote ranks over TCP (real editor, real Python ranks)', function () {
     await vscode.workspace.getConfiguration('headroom').update('remote.listen', '', vscode.ConfigurationTarget.Global);
     await waitFor(() => api.remote.address === undefined, 'the remote listener to close');
     await waitFor(() => run.connections.size === 0, 'the ranks to be cut off');
+  });
+
+  it('keeps one remote token across listening off and on (stored, so ranks outlive a window reload); Reset Remote Token shuts the old one out', async () => {
+    const api = await headroom();
+    const cfg = vscode.workspace.getConfiguration('headroom');
+    const port = await freePort();
+    await cfg.update('remote.listen', `127.0.0.1:${port}`, vscode.ConfigurationTarget.Global);
+    await waitFor(() => api.remote.address === `tcp:127.0.0.1:${port}`, 'the remote listener');
+    const first = await copiedSettings();
+    const window = await api.sessions.windowEnvironment();
+    assert.notEqual(first.token, window.token, 'the remote port has a token of its own, not the window token');
+    assert.equal(await presents(port, window.token), false, 'the window token is refused on the remote port');
+    assert.equal(await presents(port, first.token), true, 'the remote token is admitted');
+
+    await cfg.update('remote.listen', '', vscode.ConfigurationTarget.Global);
+    await waitFor(() => api.remote.address === undefined, 'the remote listener to close');
+    await cfg.update('remote.listen', `127.0.0.1:${port}`, vscode.ConfigurationTarget.Global);
+    await waitFor(() => api.remote.address === `tcp:127.0.0.1:${port}`, 'listening again');
+    assert.equal((await copiedSettings()).token, first.token, 'the same token: ranks started with it get back in');
+
+    await vscode.commands.executeCommand('headroom.resetRemoteToken');
+    const second = await copiedSettings();
+    assert.notEqual(second.token, first.token);
+    assert.equal(await presents(port, first.token), false, 'the old token is refused after a reset');
+    assert.equal(await presents(port, second.token), true, 'the new one is admitted');
+    await cfg.update('remote.listen', '', vscode.ConfigurationTarget.Global);
+    await waitFor(() => api.remote.address === undefined, 'the remote listener to close');
   });
 });

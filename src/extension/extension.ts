@@ -79,7 +79,9 @@ export function activate(context: vscode.ExtensionContext): HeadroomApi {
   const sessionsView = new SessionsView(sessions, config, recordingsDir);
   const notices = new StartNotices(sessions, config, log);
   const walkthrough = new WalkthroughProgress(sessions);
-  context.subscriptions.push(log, config, resumer, sessions, panels, statusBar, lenses, debug, alerts, reach, sessionsView, notices, walkthrough, notebooks, kernels, guard, metrics, allocations, remote);
+  // Disposed in this order: the log last, so what closes before it (sessions letting go of their
+  // runs on a reload) can still say so, and a closed channel never throws in the middle of that.
+  context.subscriptions.push(config, resumer, sessions, panels, statusBar, lenses, debug, alerts, reach, sessionsView, notices, walkthrough, notebooks, kernels, guard, metrics, allocations, remote, log);
   context.subscriptions.push(vscode.tasks.registerTaskProvider(TASK_TYPE, new HeadroomTaskProvider(sessions, config)));
 
   registerCommands(context, { sessions, panels, config, debug, log, recordingsDir, sessionsView, extensionPath: context.extensionPath, kernels, allocations });

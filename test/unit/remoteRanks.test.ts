@@ -3,7 +3,7 @@
 // network namespaces with real Python ranks is remoteRanks.netns.test.ts.
 import * as assert from 'node:assert/strict';
 import { createServer, connect, type Socket } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRun } from '../../src/engine/recording/openRun';
@@ -11,6 +11,7 @@ import { MetricsExport } from '../../src/engine/metrics/metricsExport';
 import { ProtocolListener } from '../../src/engine/protocol/listener';
 import { isLoopback, parseListenAddress, RemoteListenError } from '../../src/engine/protocol/remoteListen';
 import { isRemoteHello, RemoteRuns } from '../../src/engine/session/remoteRanks';
+import { findRemoteResumables, resumes, type RemoteResumable } from '../../src/engine/session/remoteResume';
 import { SessionRouter } from '../../src/engine/session/sessionRouter';
 import type { RemoteRunSession } from '../../src/engine/session/remoteRunSession';
 
@@ -31,7 +32,16 @@ async function windowListener(graceMs = 60_000, recordIn?: string) {
   let n = 0;
   const problems: string[] = [];
   const router: SessionRouter = new SessionRouter({ adopt: (c) => (remote.isRemote(c) ? remote.place(c) : (local++, undefined)) });
-  const recording = recordIn ? (id: string) => ({ path: join(recordIn, `${id}.ndjson`) }) : undefined;
+  // As the editor does it: a process of a run a closing window detached goes on with that run.
+  let resumables: RemoteResumable[] | undefined;
+  const recording = recordIn
+    ? (id: string, first: { program: string; worldSize: number; host: string; pid: number }) => {
+        resumables ??= findRemoteResumables(recordIn, Date.now(), 3600_000);
+        const i = resumables.findIndex((r) => resumes(r, first.program, first.worldSize, first.host, first.pid));
+        if (i >= 0) return { path: resumables[i].path, resume: resumables.splice(i, 1)[0] };
+        return { path: join(recordIn, `${Date.now()}-remote-${id}.ndjson`) };
+      }
+    : undefined;
   const remote = new RemoteRuns({ localHost: hostname(), graceMs, newId: () => `r${++n}`, onStart: (s) => router.add(s), recording });
   const listener = new ProtocolListener({
     ...router.handlers,
@@ -139,7 +149,7 @@ describe('remote ranks (one machine, real sockets)', () => {
       }
       await until(() => run.store.get('tree.rss')?.lastValue === 420 * MB, 'the last reports summed');
       const path = run.recordingPath as string;
-      assert.ok(path?.startsWith(dir), `recorded in the folder given: ${path}`);
+      assert.ok(path?.startsWith(dir) && path.endsWith('.ndjson'), `recorded in the folder given: ${path}`);
       run.end('every rank disconnected');
       const text = readFileSync(path, 'utf8');
       assert.ok(!text.includes(w.token), 'the window token is never written');
@@ -156,6 +166,58 @@ describe('remote ranks (one machine, real sockets)', () => {
         [...(ingest.all().find((s) => s.label === label)?.ranks?.values() ?? [])].map((f) => [f.rank, f.lastRss / MB]).sort((a, b) => a[0] - b[0]);
       assert.deepEqual(ranksAt(opened.ingest, 'after step'), ranksAt(run.ingest, 'after step'));
       assert.deepEqual(ranksAt(opened.ingest, 'after step'), [[0, 160], [1, 260]]);
+    } finally {
+      for (const s of socks) s.destroy();
+      w.router.dispose();
+      w.listener.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a window that closes detaches the run naming its processes; when one reconnects to the next window, the run goes on in the same recording after a gap', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-remote-resume-'));
+    const report = (s: Socket, pid: number, seq: number, rss: number) =>
+      s.write(JSON.stringify({ v: 1, type: 'checkpoint', t: Date.now() / 1000, pid, seq, file: '/job/train.py', line: 12, label: 'after step', mem: { rss } }) + '\n');
+    const socks: Socket[] = [];
+    let w = await windowListener(60_000, dir);
+    try {
+      // Window 1: two ranks on two hosts with the same pid.
+      socks.push(await rank(w.port, w.token, 'node-a', 4242, 0, 100 * MB, 2));
+      socks.push(await rank(w.port, w.token, 'node-b', 4242, 1, 200 * MB, 2));
+      await until(() => (w.remote.all()[0]?.ingest.all()[0]?.ranks?.size ?? 0) === 2, 'both ranks');
+      const first = w.remote.all()[0];
+      const path = first.recordingPath as string;
+      const gpids = first.ranks().map((r) => r.globalPid);
+      first.detach('window closed');
+      assert.equal(first.live, false);
+      const last = JSON.parse(readFileSync(path, 'utf8').trim().split('\n').pop() as string);
+      assert.deepEqual([last.type, last.program, last.worldSize, last.hosts, last.members], ['detach', 'train.py', 2, ['node-a', 'node-b'], [['node-a', 4242], ['node-b', 4242]]]);
+      for (const s of socks.splice(0)) s.destroy();
+      w.router.dispose();
+      w.listener.dispose();
+
+      // Window 2: node-b's rank comes back first (its host was second before), then node-a's.
+      w = await windowListener(60_000, dir);
+      const b = await rank(w.port, w.token, 'node-b', 4242, 1, 250 * MB, 2);
+      socks.push(b);
+      await until(() => w.remote.all().length === 1, 'the run in the new window');
+      const run = w.remote.all()[0];
+      await run.ready;
+      socks.push(await rank(w.port, w.token, 'node-a', 4242, 0, 150 * MB, 2));
+      await until(() => run.ranks().length === 2, 'both ranks back');
+      report(b, 4242, 2, 260 * MB);
+      await until(() => run.store.get('tree.rss')?.lastValue === 410 * MB, 'the sum of both after the reload');
+      assert.equal(run.recordingPath, path, 'the same recording');
+      assert.deepEqual(run.ranks().map((r) => r.globalPid).sort(), [...gpids].sort(), 'each process keeps its pid range: node-b is still the second host');
+      const ev = run.store.events.all().filter((e) => e.kind === 'gap');
+      assert.equal(ev.length, 1, 'the gap is on the timeline');
+      assert.equal(run.store.get(`proc.${gpids[1]}.rss`)?.max, 260 * MB);
+      assert.equal(run.store.get(`proc.${gpids[0]}.rss`)?.count, 2, "node-a's line: one point before, one after");
+      run.end('every rank disconnected');
+      const opened = await openRun(path);
+      assert.equal(opened.store.get('tree.rss')?.max, 410 * MB);
+      assert.equal(opened.store.events.all().filter((e) => e.kind === 'gap').length, 1, 'one gap in the recording');
+      assert.equal(readdirSync(dir).filter((n) => n.endsWith('.ndjson')).length, 1, 'no second recording');
     } finally {
       for (const s of socks) s.destroy();
       w.router.dispose();

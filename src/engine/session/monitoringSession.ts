@@ -157,7 +157,24 @@ export class MonitoringSession {
     this.exitDescription = reason;
     this.monitor?.record({ type: 'detach', t: this.endedAt, reason });
     this.monitor?.stop();
-    for (const l of [...this.endListeners]) l();
+    this.notifyEnded();
+  }
+
+  /**
+   * Tells every end listener, each in turn even when one throws (a view torn down with the
+   * window): one that throws must not keep the others, or the rest of a closing window's
+   * sessions, from hearing of it. The first error is thrown after all were told.
+   */
+  private notifyEnded(): void {
+    let first: unknown;
+    for (const l of [...this.endListeners]) {
+      try {
+        l();
+      } catch (e) {
+        first ??= e;
+      }
+    }
+    if (first !== undefined) throw first;
   }
 
   onDidEnd(listener: () => void): { dispose(): void } {
@@ -176,7 +193,7 @@ export class MonitoringSession {
       this.endExplanation = undefined; // an explanation that cannot be made must not keep the session from ending
     }
     this.monitor?.stop();
-    for (const l of [...this.endListeners]) l();
+    this.notifyEnded();
   }
 
   dispose(): void {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { HelloRecord } from '../../shared/protocol';
 import type { ProtocolConnection } from '../protocol/listener';
 import type { RecordingWriterOptions } from '../recording/recordingWriter';
+import type { RemoteResumable } from './remoteResume';
 import { isRank, programName } from './adoption';
 import { RemoteRunSession } from './remoteRunSession';
 
@@ -24,8 +25,13 @@ export interface RemoteRunsOptions {
   readonly newId: () => string;
   /** A run was started for the first rank of a job: add it where sessions live. */
   readonly onStart: (s: RemoteRunSession) => void;
-  /** Where a new run (its id given) is recorded; not recorded when absent or undefined. */
-  readonly recording?: (id: string) => { readonly path: string; readonly options?: RecordingWriterOptions } | undefined;
+  /**
+   * Where a new run (its id given, started for `first`) is recorded; not recorded when absent or
+   * undefined. With `resume`, `first` was a process of that detached run: it goes on in its file.
+   */
+  readonly recording?: (id: string, first: { readonly program: string; readonly worldSize: number; readonly host: string; readonly pid: number }) =>
+    | { readonly path: string; readonly options?: RecordingWriterOptions; readonly resume?: RemoteResumable }
+    | undefined;
 }
 
 /**
@@ -65,7 +71,8 @@ export class RemoteRuns {
     }
     if (!run) {
       const id = this.options.newId();
-      run = new RemoteRunSession(id, program, worldSize, this.options.recording?.(id));
+      const host = (h.host ?? '?').slice(0, 255);
+      run = new RemoteRunSession(id, program, worldSize, this.options.recording?.(id, { program, worldSize, host, pid: h.pid }));
       this.runs.add(run);
       run.onDidEnd(() => {
         this.runs.delete(run as RemoteRunSession);

@@ -1,11 +1,14 @@
 import type { HelloRecord, ProtocolRecord } from '../../shared/protocol';
 import type { SampleRecord } from '../recording/format';
+import { addGapEvent, gapRecord, WINDOW_RELOADED } from '../recording/gapRecord';
 import { globalPid, relocate } from '../recording/multiRun';
+import { openRun } from '../recording/openRun';
 import { RecordingWriter, type RecordingWriterOptions } from '../recording/recordingWriter';
 import type { ProtocolConnection } from '../protocol/listener';
 import { Cp, recordsOf, type RecordBatch } from '../protocol/recordBatch';
 import { SeriesName } from '../store/seriesName';
-import { MonitoringSession } from './monitoringSession';
+import { canonicalPath, MonitoringSession } from './monitoringSession';
+import type { RemoteDetachRecord, RemoteResumable } from './remoteResume';
 
 /** One process of a remote run, as its hello described it. */
 export interface RemoteRank {
@@ -32,6 +35,9 @@ export interface RemoteRank {
  * Given a recording path, the run is recorded like a local one and opens like one: the ranks'
  * records with their moved pids, and each reported RSS as a `sample` of that process with the
  * run's sum at that moment, which is what a loaded recording draws the same two lines from.
+ * A closing window detaches it, naming its processes; given that recording to resume (one of
+ * them reconnected to the next window), it loads the run so far, then goes on in the same file
+ * after a gap, with the hosts in their old order so every process keeps its pid range.
  */
 export class RemoteRunSession extends MonitoringSession {
   private readonly hosts = new Map<string, number>();
@@ -40,6 +46,10 @@ export class RemoteRunSession extends MonitoringSession {
   private sum = 0;
   private readonly reportListeners = new Set<() => void>();
   private recording: RecordingWriter | undefined;
+  /** Batches that arrived while a resumed run's earlier records were loading; undefined once loaded. */
+  private pending: { conn: ProtocolConnection | undefined; b: RecordBatch }[] | undefined;
+  /** Settles once a resumed run's earlier records are in (at once for a new run). */
+  readonly ready: Promise<void>;
 
   constructor(
     id: string,
@@ -47,10 +57,42 @@ export class RemoteRunSession extends MonitoringSession {
     readonly program: string,
     /** WORLD_SIZE the ranks reported; 1 for a process that is not a rank. */
     readonly worldSize: number,
-    /** Where to record the run (begun at its first process's hello); not recorded without. */
-    private readonly record?: { readonly path: string; readonly options?: RecordingWriterOptions },
+    /** Where to record the run (begun at its first process's hello); not recorded without. With `resume`, the detached run to go on with. */
+    private readonly record?: { readonly path: string; readonly options?: RecordingWriterOptions; readonly resume?: RemoteResumable },
   ) {
     super(id, program, 'connected', 0, undefined, undefined);
+    const resume = record?.resume;
+    if (!resume) {
+      this.ready = Promise.resolve();
+      return;
+    }
+    for (const h of resume.hosts) this.hosts.set(h, this.hosts.size);
+    this.pending = [];
+    this.ready = this.resumeFrom(resume);
+  }
+
+  /** The run so far into the store (not into the recording: it is there), then the gap, then what arrived meanwhile. */
+  private async resumeFrom(r: RemoteResumable): Promise<void> {
+    try {
+      await openRun(r.path, { canonicalPath, into: this });
+    } catch {
+      // An earlier part that cannot be read: the run goes on from here, in the same file.
+    }
+    const pending = this.pending ?? [];
+    this.pending = undefined;
+    if (this.endedAt !== undefined) return;
+    this.openRecording();
+    const gap = gapRecord(r.detachedAt, Date.now(), WINDOW_RELOADED);
+    this.recording?.write(gap);
+    addGapEvent(this.store, gap);
+    for (const { conn, b } of pending) this.addBatch(conn, b);
+  }
+
+  private openRecording(): void {
+    if (!this.record || this.recording || this.endedAt !== undefined) return;
+    const first = this.hostNames()[0] ?? '?';
+    const name = this.worldSize <= 1 ? `${this.program} on ${first}` : `${this.program} (${this.worldSize} ranks)`;
+    this.recording = new RecordingWriter(this.record.path, { created: Date.now(), rootPid: 0, name, tool: 'headroom-vscode' }, this.record.options);
   }
 
   override get live(): boolean {
@@ -94,10 +136,8 @@ export class RemoteRunSession extends MonitoringSession {
     this.byConnection.set(c.id, r);
     this.byGlobalPid.set(r.globalPid, r);
     this.connections.add(c);
-    if (this.record && !this.recording && this.endedAt === undefined) {
-      const name = this.worldSize <= 1 ? `${this.program} on ${host}` : `${this.program} (${this.worldSize} ranks)`;
-      this.recording = new RecordingWriter(this.record.path, { created: Date.now(), rootPid: 0, name, tool: 'headroom-vscode' }, this.record.options);
-    }
+    // A resumed run opens its recording once the earlier records are loaded.
+    if (!this.pending) this.openRecording();
     // The name says how many hosts reported so far; views read it at every refresh.
     (this as { name: string }).name = this.describe();
     return r;
@@ -114,6 +154,10 @@ export class RemoteRunSession extends MonitoringSession {
   override addBatch(conn: ProtocolConnection | undefined, b: RecordBatch): void {
     const r = conn ? this.byConnection.get(conn.id) : undefined;
     if (!r) return; // not a connection that joined: nothing to place it by
+    if (this.pending) {
+      this.pending.push({ conn, b });
+      return;
+    }
     const index = this.hosts.get(r.host) ?? 0;
     const moved = relocateBatch(b, index);
     super.addBatch(conn, moved);
@@ -134,13 +178,23 @@ export class RemoteRunSession extends MonitoringSession {
 
   override end(description?: string, exit?: Parameters<MonitoringSession['end']>[1]): void {
     if (this.endedAt !== undefined) return;
-    super.end(description, exit);
-    this.recording?.close();
+    try {
+      super.end(description, exit);
+    } finally {
+      this.recording?.close();
+    }
   }
 
+  /** The window is closing while the ranks run on: a detach naming them, so the next window can go on with this run. */
   override detach(reason: string): void {
-    // Nothing here can resume a remote run by pid: a closing window ends its recording.
-    this.end(reason);
+    if (!this.live) return;
+    const d: RemoteDetachRecord = { type: 'detach', t: Date.now(), reason, program: this.program, worldSize: this.worldSize, hosts: this.hostNames(), members: this.ranks().map((r) => [r.host, r.pid] as const) };
+    this.recording?.write(d);
+    try {
+      super.detach(reason);
+    } finally {
+      this.recording?.close();
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ import { adoptionOf } from '../../engine/session/adoption';
 import { canonicalPath, MonitoringSession, type SessionSource } from '../../engine/session/monitoringSession';
 import { prependPythonPath } from '../../engine/session/pythonPath';
 import { RemoteRuns } from '../../engine/session/remoteRanks';
+import { findRemoteResumables, resumes, type RemoteResumable } from '../../engine/session/remoteResume';
 import type { RemoteRunSession } from '../../engine/session/remoteRunSession';
 import { SessionRouter } from '../../engine/session/sessionRouter';
 import { Disposable } from '../util/dispose';
@@ -20,6 +21,8 @@ import { Disposable } from '../util/dispose';
 export const WINDOW_KEY = 'window';
 /** The remote ranks' token's key: admitted on the remote port only, and adopted like the window's. */
 export const REMOTE_KEY = 'remote';
+/** A remote run detached longer ago than this is not resumed: its ranks start a new one. */
+const REMOTE_RESUME_MAX_AGE_MS = 24 * 3600 * 1000;
 
 export interface StartOptions {
   readonly name: string;
@@ -56,20 +59,32 @@ export class SessionManager extends Disposable {
   private readonly router = new SessionRouter({
     onRecords: (session) => this._onDidReceiveRecords.fire({ session }),
     onProblem: (m) => this.log.warn(m),
-    adopt: (c) => (c.sessionKey !== WINDOW_KEY && c.sessionKey !== REMOTE_KEY ? undefined : this.remoteRuns.isRemote(c) ? this.remoteRuns.place(c) : this.adopt(c)),
+    adopt: (c) => (this.closing || (c.sessionKey !== WINDOW_KEY && c.sessionKey !== REMOTE_KEY) ? undefined : this.remoteRuns.isRemote(c) ? this.remoteRuns.place(c) : this.adopt(c)),
   });
   /** Processes of other machines (their pids are another kernel's): one run per job, from what they report. */
   private readonly remoteRuns = new RemoteRuns({
     newId: () => `s${++this.counter}-${Date.now().toString(36)}`,
     onStart: (s) => this.addRemote(s),
-    recording: (id) => {
+    recording: (id, first) => {
       mkdirSync(this.storageDir, { recursive: true });
+      const options = { maxBytes: this.config.current.recordingMaxMB * 1024 * 1024, onError: (e: Error) => this.log.warn(`${id}: recording stopped: ${e.message}`) };
+      // A process of a run the last window detached: go on with that run (remoteResume.ts).
+      this.remoteResumables ??= findRemoteResumables(this.storageDir, Date.now(), REMOTE_RESUME_MAX_AGE_MS);
+      const i = this.remoteResumables.findIndex((r) => resumes(r, first.program, first.worldSize, first.host, first.pid));
+      if (i >= 0) {
+        const [resume] = this.remoteResumables.splice(i, 1);
+        this.log.info(`resuming the remote run in ${resume.path}: ${first.program} on ${first.host} reconnected after the window reloaded`);
+        return { path: resume.path, options, resume };
+      }
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const name = `${stamp}-remote-${id}.ndjson`;
-      return { path: join(this.storageDir, name), options: { maxBytes: this.config.current.recordingMaxMB * 1024 * 1024, onError: (e) => this.log.warn(`${name}: recording stopped: ${e.message}`) } };
+      return { path: join(this.storageDir, `${stamp}-remote-${id}.ndjson`), options };
     },
   });
   private window: { token: string; env: Record<string, string> } | undefined;
+  /** Set once the window is going: nothing reported from then on starts a session (and a recording). */
+  private closing = false;
+  /** Remote runs the last window detached, looked for at the first remote process's hello. */
+  private remoteResumables: RemoteResumable[] | undefined;
   /** One nvidia-smi loop for all of this window's sessions, kept a while after the last ends. */
   private readonly gpu = new GpuFeed({ intervalMs: () => Math.max(100, this.config.current.samplingIntervalMs), lingerMs: 30_000 });
   /** The session the user picked (Switch Session); new sessions take focus only while it is not live. */
@@ -259,11 +274,25 @@ export class SessionManager extends Disposable {
   override dispose(): void {
     // The window is going (a reload): runs still going are detached, not ended, so the next
     // window resumes them (resumeSessions.ts). A killed host writes nothing, which reads the same.
-    for (const s of this.router.all()) s.detach('window closed');
+    this.closing = true;
+    for (const s of this.router.all()) {
+      try {
+        s.detach('window closed');
+      } catch (e) {
+        // One session's view failing on the way out must not keep the others from letting go.
+        try {
+          this.log.warn(`${s.name}: while letting go of it: ${(e as Error)?.stack ?? e}`);
+        } catch {
+          // the log is closed already: nothing to tell
+        }
+      }
+    }
+    // The listener first: records it had read but not delivered must not reach a router whose
+    // sessions are gone (it would ask for new ones).
+    this.listener?.dispose();
     this.remoteRuns.dispose();
     this.router.dispose();
     this.gpu.dispose();
-    this.listener?.dispose();
     super.dispose();
   }
 }

@@ -85,6 +85,21 @@ function recordingsOf(dataDir, pid) {
   return found;
 }
 
+/** On a failure: the recordings' own records (not samples or checkpoints) and the tail of each window's Headroom log. */
+function whatHappened(server, recordings) {
+  const recs = recordings.map((r) => `${r}: ${records(r).filter((x) => !['sample', 'checkpoint'].includes(x.type)).map((x) => `${x.type}@${x.t ?? ''}`).join(' ')}`);
+  const logs = [];
+  const walk = (d) => {
+    for (const x of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, x.name);
+      if (x.isDirectory()) walk(p);
+      else if (x.name === 'Headroom.log') logs.push(`${p}\n${readFileSync(p, 'utf8').split('\n').slice(-25).join('\n')}`);
+    }
+  };
+  walk(join(server.dataDir, 'user-data', 'logs'));
+  return [...recs, ...logs].join('\n');
+}
+
 function records(path) {
   return readFileSync(path, 'utf8')
     .split('\n')
@@ -155,7 +170,9 @@ export async function run({ browser }) {
             assert.ok(!samples.some((s) => s.t > gap.from && s.t < gap.to), 'nothing sampled inside the gap');
             assert.ok(!after.slice(0, gapAt).some((r) => r.type === 'end' || r.type === 'exit'), 'the old window did not end the run');
             assert.equal(after[gapAt - 2]?.type, 'detach', 'a reload lets go of the run with a detach (then the new window appends its header)');
-            assert.equal(recordingsOf(server.dataDir, program.pid).length, 1, 'one recording: no second session for the same program');
+            const mine = recordingsOf(server.dataDir, program.pid);
+            assert.equal(mine.length, 1, `one recording: no second session for the same program\n${whatHappened(server, mine)}`);
+
             assert.equal(program.exitCode, null, 'the program runs on');
 
             // What a person sees: the same session by name, its timeline with the checkpoints from before and a gap band.
@@ -235,7 +252,7 @@ export async function run({ browser }) {
           }),
         ],
         [
-          'a rank of another machine started with the copied remote token reports on after a reload: the token is kept, and the rank reconnects to the same port by itself',
+          'a rank of another machine started with the copied remote token reports on after a reload: the token is kept, the rank reconnects by itself, and its run goes on in the same recording after a gap',
           shotOnFailure(page, 'reload-remote', async () => {
             await runCommand(page, 'Headroom: Copy Remote Connection Settings');
             const copied = await until(async () => {
@@ -255,14 +272,22 @@ export async function run({ browser }) {
             assert.equal(helloOf(before).pid, remoteRank.pid);
             await page.reload();
             await waitForWorkbench(page);
-            // The new window listens on the same port with the stored token; the rank, refused nothing, reconnects.
-            const after = await until(() => {
-              const recs = recordingsOf(server.dataDir, name).filter((r) => r !== before && records(r).filter((x) => x.type === 'checkpoint').length >= 5);
-              return recs.length && recs[0];
-            }, 60_000, 'the same rank reporting to the new window');
-            assert.equal(helloOf(after).pid, remoteRank.pid, 'the same process, reconnected by itself');
+            // The new window listens on the same port with the stored token; the rank reconnects by
+            // itself, and the new window goes on with the run the old one detached: same recording, a gap.
+            const rs = await until(() => {
+              const all = records(before);
+              const gap = all.findIndex((r) => r.type === 'gap');
+              return gap >= 0 && all.slice(gap).filter((r) => r.type === 'checkpoint').length >= 5 ? all : undefined;
+            }, 60_000, 'the same rank reporting to the new window, after a gap, in the same recording').catch((e) => {
+              throw new Error(`${e.message}\n${whatHappened(server, recordingsOf(server.dataDir, name))}`);
+            });
+            const detach = rs.find((r) => r.type === 'detach');
+            assert.deepEqual(detach.members, [['node-remote-9', remoteRank.pid]], 'the closing window named the rank');
+            const hellos = rs.filter((r) => r.type === 'hello');
+            assert.deepEqual(hellos.map((h) => h.pid), [remoteRank.pid, remoteRank.pid], 'the same process, reconnected by itself');
+            assert.equal(recordingsOf(server.dataDir, name).length, 1, 'one recording for the run');
             assert.equal(remoteRank.exitCode, null, 'the rank runs on');
-            assert.ok(!readFileSync(after, 'utf8').includes(token), 'the token is not recorded');
+            assert.ok(!readFileSync(before, 'utf8').includes(token), 'the token is not recorded');
           }),
         ],
       ]),

@@ -37,15 +37,17 @@ export function reserveSequence(rows: number): string {
 }
 
 /**
- * After a resize: the whole screen, the bottom row reserved again for the new height, and the
- * rows below the program's cursor erased. Where the old status row went depends on the
- * terminal (pulled down with the lines from the scrollback, or left where it was with empty
- * rows added below it); either way it is below the cursor, and left there the program's next
- * lines would be written over it and keep its tail. `reserveSequence` leaves the cursor above
- * the last row, so the IND in the erase moves down one row and never scrolls.
+ * After a resize: the whole screen, the bottom row reserved again for the new height, and
+ * everything from the program's cursor on erased: the rest of its line and the rows below.
+ * Where the old status row went depends on the terminal (pulled down with the lines from the
+ * scrollback, or left where it was with empty rows added below it), and on whether the program
+ * wrote a line between the resize and this (its newline can land on the old status row, which
+ * the reserve's IND then scrolls up onto the cursor's row). Either way it is at or below the
+ * cursor, and left there the program's next lines would be written over it and keep its tail.
+ * What the program wrote on its line is before the cursor, and is kept.
  */
 export function resizeSequence(rows: number): string {
-  const eraseBelow = `${SAVE}${INDEX}\r\x1b[0m\x1b[J${RESTORE}`;
+  const eraseBelow = `${SAVE}\x1b[0m\x1b[J${RESTORE}`;
   return `${SAVE}${FULL_REGION}${RESTORE}${reserveSequence(rows)}${SAVE}${FULL_REGION}${RESTORE}${eraseBelow}${SAVE}${region(rows - 1)}${RESTORE}`;
 }
 

@@ -63,6 +63,22 @@ describe('bottom line escape sequences (replayed through an emulator)', () => {
     assert.deepEqual([s.cursor.row, s.cursor.col], [2, 0]);
   });
 
+  it('after a resize, also erases an old status that came to lie on the cursor\'s own row; a half-written line stays whole', () => {
+    // The program's newline landed on the old status row after the resize, before the redraw: the
+    // status is now on the cursor's row, to the right of where the program's next text goes.
+    const s = new Screen(8, 30);
+    s.feed('a\r\nb\r\n[headroom] RSS 1 MB | old\r');
+    assert.deepEqual([s.cursor.row, s.cursor.col], [2, 0]);
+    s.feed(resizeSequence(8) + drawSequence({ rows: 8, cols: 30 }, 'STATUS'));
+    assert.deepEqual(s.lines().slice(0, 3), ['a', 'b', ''], 'the old status under the cursor is gone');
+    assert.ok(!s.lines().slice(0, 7).some((l) => l.includes('RSS')), s.lines().join('\n'));
+    assert.equal(s.lines()[7], 'STATUS');
+    const half = new Screen(8, 30);
+    half.feed('a\r\nhalf-written');
+    half.feed(resizeSequence(8) + drawSequence({ rows: 8, cols: 30 }, 'STATUS'));
+    assert.deepEqual(half.lines().slice(0, 3), ['a', 'half-written', ''], 'a half-written line stays whole');
+  });
+
   it('starts the next output on a line of its own only when the program left one half written', () => {
     const half = busyScreen();
     half.feed(freshLineSequence(20) + 'summary');

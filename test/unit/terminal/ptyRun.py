@@ -3,13 +3,17 @@ terminal, in order, with the resizes and job-control stops the test asked for be
 
     python3 ptyRun.py '{"argv": [...], "rows": 12, "cols": 80, "env": {...},
                         "resizes": [[seconds, rows, cols], ...], "stop_at": seconds,
-                        "signals": [[seconds, "SIGINT"], ...]}'
+                        "signals": [[seconds, "SIGINT"], ...], "quiet_resizes": true}'
 
 Output: {"events": [{"data": base64} | {"resize": [rows, cols]} | {"stopped": true} |
 {"continued": true} | {"signal": name}], "code": exit code}. The command is a session
 leader with the terminal as its controlling terminal, like a program started from a shell: a
 resize sends SIGWINCH to it, "stop_at" sends SIGTSTP to its process group as Ctrl-Z does
 (then SIGCONT, as fg does), "signals" send others to the group as Ctrl-C and Ctrl-\ do.
+With "quiet_resizes", the command's children (the monitored program) are stopped around each
+resize until the command has redrawn for the new height (its scroll region for it), so the
+program writes nothing in between: what a resize does to lines written before the redraw is
+the terminal's and the timing's, not the redraw's, and is tested apart (bottomLine.test.ts).
 """
 import base64
 import fcntl
@@ -53,6 +57,37 @@ def read_some(timeout):
     return True
 
 
+def children(ppid):
+    """Pids whose parent is `ppid` (Linux /proc)."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if int(stat[stat.rindex(")") + 2:].split()[1]) == ppid:
+            out.append(int(d))
+    return out
+
+
+def wait_for_output(needle, timeout):
+    """Reads until `needle` (bytes) appears in what the terminal gets from now on, or the time is up."""
+    seen = b""
+    end = time.time() + timeout
+    while time.time() < end:
+        before = len(events)
+        if not read_some(0.02):
+            return
+        for e in events[before:]:
+            if "data" in e:
+                seen += base64.b64decode(e["data"])
+        if needle in seen:
+            return
+
+
 def drain():
     """Everything written so far, so that what follows an event really came after it."""
     while True:
@@ -73,9 +108,16 @@ while True:
     now = time.time() - t0
     while resizes and resizes[0][0] <= now:
         _, rows, cols = resizes.pop(0)
+        held = children(pid) if cfg.get("quiet_resizes") else []
+        for c in held:
+            os.kill(c, signal.SIGSTOP)
         drain()
         set_size(master, rows, cols)  # the kernel sends SIGWINCH to the foreground group
         events.append({"resize": [rows, cols]})
+        if held:
+            wait_for_output(("\x1b[1;%dr" % (rows - 1)).encode(), 10)
+            for c in held:
+                os.kill(c, signal.SIGCONT)
     while signals and signals[0][0] <= now:
         _, name = signals.pop(0)
         os.killpg(pid, getattr(signal, name))  # SIGINT is Ctrl-C, SIGQUIT Ctrl-\

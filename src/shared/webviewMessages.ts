@@ -175,4 +175,4 @@ export type WebviewToHost =
   | { readonly type: 'command'; readonly command: PanelCommandName };
 
 /** What the webview may ask the host to run. */
-export type PanelCommandName = StartCommand | 'forceCleanup' | 'exportCsv' | 'exportRecording' | 'compare' | 'compareEnd';
+export type PanelCommandName = StartCommand | 'forceCleanup' | 'exportCsv' | 'exportParquet' | 'exportRecording' | 'compare' | 'compareEnd';

@@ -29,6 +29,7 @@ const MIN_FOCUS_SPAN = 5000;
 const COMMANDS: Partial<Record<ToolbarAction, PanelCommandName>> = {
   forceCleanup: 'forceCleanup',
   exportCsv: 'exportCsv',
+  exportParquet: 'exportParquet',
   exportRecording: 'exportRecording',
   openRecording: 'openRecording',
   compare: 'compare',

@@ -15,6 +15,7 @@ describe('timeline toolbar', () => {
         'files/openRecording: Open Recording…',
         'files/exportRecording: Save Recording…',
         'files/exportCsv: Export CSV…',
+        'files/exportParquet: Export Parquet…',
         'files/exportPng: Export PNG',
       ],
     );

@@ -5,7 +5,7 @@
 // there only for a run that reported training steps.
 import { codicon, el } from './dom';
 
-export type ToolbarAction = 'follow' | 'fromZero' | 'steps' | 'resetZoom' | 'forceCleanup' | 'exportCsv' | 'exportRecording' | 'openRecording' | 'compare' | 'exportPng';
+export type ToolbarAction = 'follow' | 'fromZero' | 'steps' | 'resetZoom' | 'forceCleanup' | 'exportCsv' | 'exportParquet' | 'exportRecording' | 'openRecording' | 'compare' | 'exportPng';
 
 export interface ToolbarButton {
   readonly action: ToolbarAction;
@@ -34,6 +34,7 @@ export const TOOLBAR_BUTTONS: readonly ToolbarButton[] = [
   { action: 'openRecording', label: 'Open Recording…', tip: 'Open a saved recording in a timeline of its own', icon: 'folder-opened', group: 'files' },
   { action: 'exportRecording', label: 'Save Recording…', tip: "Save a copy of this session's recording (NDJSON)", icon: 'save', group: 'files' },
   { action: 'exportCsv', label: 'Export CSV…', tip: 'Save the raw samples as CSV', icon: 'table', group: 'files' },
+  { action: 'exportParquet', label: 'Export Parquet…', tip: 'Export the whole recording as Parquet tables (samples, processes, events, GPU) for pandas, polars, DuckDB', icon: 'database', group: 'files' },
   { action: 'exportPng', label: 'Export PNG', tip: 'Save the chart as an image', icon: 'file-media', group: 'files' },
 ];
 

@@ -72,6 +72,10 @@ export async function runPanelCommand(command: PanelCommand, session: Monitoring
       if (uri) void vscode.window.showInformationMessage(`Headroom: samples written to ${uri.fsPath}`);
       return false;
     }
+    case 'exportParquet':
+      // The command exports the recording of the run in front: this panel's, since its button was just clicked.
+      await vscode.commands.executeCommand(CommandId.ExportParquet);
+      return false;
     case 'exportRecording': {
       const path = session && recordingPathOf(session);
       if (!path || !existsSync(path)) {

@@ -3,7 +3,7 @@ import { isPanelCommand, START_COMMANDS } from './panelCommands';
 
 describe('panel commands', () => {
   it("accepts only the panel's own command names", () => {
-    for (const c of ['runPythonFile', 'attachProcess', 'openRecording', 'forceCleanup', 'exportCsv', 'exportRecording', 'compare', 'compareEnd']) assert.equal(isPanelCommand(c), true, c);
+    for (const c of ['runPythonFile', 'attachProcess', 'openRecording', 'forceCleanup', 'exportCsv', 'exportParquet', 'exportRecording', 'compare', 'compareEnd']) assert.equal(isPanelCommand(c), true, c);
     for (const c of ['headroom.runPythonFile', 'workbench.action.terminal.new', 'command:headroom.forceCleanup', '', 'toString', '__proto__', 42, undefined, null, { command: 'compare' }]) {
       assert.equal(isPanelCommand(c), false, String(c));
     }

@@ -6,7 +6,7 @@ import type { PanelCommandName, StartCommand } from '../../shared/webviewMessage
 /** A toolbar or empty-state button of the panel; Compare off is the panel's own business. */
 export type PanelCommand = Exclude<PanelCommandName, 'compareEnd'>;
 
-const PANEL_COMMANDS: ReadonlySet<string> = new Set<PanelCommandName>(['runPythonFile', 'attachProcess', 'openRecording', 'forceCleanup', 'exportCsv', 'exportRecording', 'compare', 'compareEnd']);
+const PANEL_COMMANDS: ReadonlySet<string> = new Set<PanelCommandName>(['runPythonFile', 'attachProcess', 'openRecording', 'forceCleanup', 'exportCsv', 'exportParquet', 'exportRecording', 'compare', 'compareEnd']);
 
 /** Whether `name` (from a webview message, so untrusted) is one of the panel's commands. */
 export function isPanelCommand(name: unknown): name is PanelCommandName {

@@ -121,7 +121,7 @@ function runTestsFor(page) {
           }),
         );
         const width = await frame.locator('body').evaluate((b) => b.ownerDocument.documentElement.clientWidth);
-        assert.equal(buttons.length, 9, buttons.map((b) => b.action).join(', '));
+        assert.equal(buttons.length, 10, buttons.map((b) => b.action).join(', '));
         for (const b of buttons) {
           assert.ok(Math.abs(b.top - buttons[0].top) <= 1, `${b.action} on the first row: top ${b.top} vs ${buttons[0].top}`);
           assert.ok(b.right <= width, `${b.action} inside the column: ${b.right} > ${width}`);

@@ -14,6 +14,8 @@ export interface RemoteResumable {
   readonly hosts: readonly string[];
   /** The run's processes as `host pid`. */
   readonly members: ReadonlySet<string>;
+  /** The same, as the detach record lists them. */
+  readonly memberList: readonly (readonly [string, number])[];
   /** When the old window let go (ms): where the gap starts. */
   readonly detachedAt: number;
 }
@@ -60,7 +62,7 @@ export function findRemoteResumables(dir: string, now: number, maxAgeMs: number)
       if (!st.isFile() || now - st.mtimeMs > maxAgeMs) continue;
       const d = lastDetach(path, st.size);
       if (!d || now - d.t > maxAgeMs) continue;
-      out.push({ path, program: d.program, worldSize: d.worldSize, hosts: d.hosts, members: new Set(d.members.map(([h, p]) => memberKey(h, p))), detachedAt: d.t });
+      out.push({ path, program: d.program, worldSize: d.worldSize, hosts: d.hosts, members: new Set(d.members.map(([h, p]) => memberKey(h, p))), memberList: d.members, detachedAt: d.t });
     } catch {
       continue;
     }

@@ -8,7 +8,7 @@ import type { ProtocolConnection } from '../protocol/listener';
 import { Cp, recordsOf, type RecordBatch } from '../protocol/recordBatch';
 import { SeriesName } from '../store/seriesName';
 import { canonicalPath, MonitoringSession } from './monitoringSession';
-import type { RemoteDetachRecord, RemoteResumable } from './remoteResume';
+import { memberKey, type RemoteDetachRecord, type RemoteResumable } from './remoteResume';
 
 /** One process of a remote run, as its hello described it. */
 export interface RemoteRank {
@@ -188,7 +188,10 @@ export class RemoteRunSession extends MonitoringSession {
   /** The window is closing while the ranks run on: a detach naming them, so the next window can go on with this run. */
   override detach(reason: string): void {
     if (!this.live) return;
-    const d: RemoteDetachRecord = { type: 'detach', t: Date.now(), reason, program: this.program, worldSize: this.worldSize, hosts: this.hostNames(), members: this.ranks().map((r) => [r.host, r.pid] as const) };
+    // Those of an earlier window that have not reconnected yet stay members: they may still.
+    const members = new Map<string, readonly [string, number]>((this.record?.resume?.memberList ?? []).map((m) => [memberKey(m[0], m[1]), m]));
+    for (const r of this.ranks()) members.set(memberKey(r.host, r.pid), [r.host, r.pid]);
+    const d: RemoteDetachRecord = { type: 'detach', t: Date.now(), reason, program: this.program, worldSize: this.worldSize, hosts: this.hostNames(), members: [...members.values()] };
     this.recording?.write(d);
     try {
       super.detach(reason);

@@ -1,7 +1,7 @@
 // The `allocations` record (docs/protocol.md, "Allocation sites and live tensors"): the top
 // allocation sites of a tracemalloc snapshot or of the CUDA allocator's history, or the live
 // tensors grouped, as the program reduced them. Apart from protocol.ts so that file keeps one job
-// per record family; protocol.ts re-exports the types and calls the check.
+// per record family; protocol.ts re-exports the types and protocolDecode.ts calls the check.
 
 /** One line that holds memory. File names and labels are untrusted: show them as plain text. */
 export interface AllocationSite {

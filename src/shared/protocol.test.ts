@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeLine, MAX_LINE_BYTES } from './protocol';
+import { MAX_LINE_BYTES } from './protocol';
+import { decodeLine } from './protocolDecode';
 
 interface Vector {
   name: string;

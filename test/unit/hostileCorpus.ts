@@ -2,7 +2,7 @@
 // records with dangerous labels among lines of every kind the listener must refuse, each
 // kind's outcome known as it is generated. Used by hostileSocket.test.ts (200k lines) and
 // bench/hostile.bench.ts (1M+ lines), both through a real socket.
-import type { DecodeErrorCode } from '../../src/shared/protocol';
+import type { DecodeErrorCode } from '../../src/shared/protocolDecode';
 
 /** A small seeded generator (mulberry32): the same corpus on every run. */
 export function rng(seed: number): () => number {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { NotebookCell, ProtocolRecord, RegionEndRecord, RegionStartRecord } from '../../src/shared/protocol';
-import { decodeLine } from '../../src/shared/protocol';
+import { decodeLine } from '../../src/shared/protocolDecode';
 import { BatchDecoder } from '../../src/engine/protocol/recordBatch';
 import { cellSourceHash, CellRuns, matchCell, type EditorCell } from '../../src/engine/session/cellRuns';
 import { RecordIngest } from '../../src/engine/session/recordIngest';

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
-import { DecodeFailure, decodeRecord, MAX_LINE_BYTES, type HelloRecord } from '../../shared/protocol';
+import { MAX_LINE_BYTES, type HelloRecord } from '../../shared/protocol';
+import { DecodeFailure, decodeRecord } from '../../shared/protocolDecode';
 
 /** What a connection's bytes so far say about its first line. */
 export type HelloResult =

@@ -1,4 +1,5 @@
-import { DecodeFailure, decodeRecord, PROTOCOL_VERSION, type CheckpointRecord, type DecodeErrorCode, type ProtocolRecord } from '../../shared/protocol';
+import { PROTOCOL_VERSION, type CheckpointRecord, type ProtocolRecord } from '../../shared/protocol';
+import { DecodeFailure, decodeRecord, type DecodeErrorCode } from '../../shared/protocolDecode';
 import { CheckpointScanner, type ByteRange } from './checkpointScanner';
 import { LineSplitter } from './lineSplitter';
 

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointScanner } from '../../../src/engine/protocol/checkpointScanner';
 import { BatchDecoder, batchSize, recordsOf, type RecordBatch } from '../../../src/engine/protocol/recordBatch';
-import { decodeLine, type ProtocolRecord } from '../../../src/shared/protocol';
+import { type ProtocolRecord } from '../../../src/shared/protocol';
+import { decodeLine } from '../../../src/shared/protocolDecode';
 
 const vectors = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'protocol', 'vectors.json'), 'utf8')) as { vectors: { line: string }[] }).vectors.map((v) => v.line);
 

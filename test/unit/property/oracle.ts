@@ -1,6 +1,7 @@
 // The reference the property tests hold the fast paths to: a line decoded whole, the general
 // way (JSON.parse of its UTF-8 text, then validation), in the form a RecordBatch gives back.
-import { MAX_LINE_BYTES, decodeRecord, DecodeFailure, type DecodeErrorCode, type ProtocolRecord } from '../../../src/shared/protocol';
+import { MAX_LINE_BYTES, type ProtocolRecord } from '../../../src/shared/protocol';
+import { decodeRecord, DecodeFailure, type DecodeErrorCode } from '../../../src/shared/protocolDecode';
 
 /** What a line (without its newline) must become: a record, a refusal code, or undefined for a blank line. */
 export function oracle(line: Buffer): ProtocolRecord | DecodeErrorCode | undefined {

@@ -1,5 +1,5 @@
 import { NvidiaSmiMonitor } from './nvidiaSmiMonitor';
-import type { GpuAvailability, GpuSample } from './types';
+import type { GpuSample } from './types';
 
 /** Where a monitor gets the machine's GPU samples from. */
 export interface GpuSource {
@@ -13,7 +13,6 @@ export interface GpuFeedOptions {
   readonly command?: string;
   /** How long the loop runs on after its last subscriber left: the next run starts with no spawn. */
   readonly lingerMs?: number;
-  readonly onAvailability?: (a: GpuAvailability) => void;
 }
 
 /**
@@ -37,10 +36,6 @@ export class GpuFeed implements GpuSource {
     return this.monitor !== undefined;
   }
 
-  get availability(): GpuAvailability {
-    return this.monitor?.availability ?? { state: 'unknown' };
-  }
-
   subscribe(listener: (s: GpuSample) => void): { dispose(): void } {
     if (this.disposed) return { dispose: () => undefined };
     this.listeners.add(listener);
@@ -48,7 +43,7 @@ export class GpuFeed implements GpuSource {
     this.idle = undefined;
     if (!this.monitor) {
       const i = this.options.intervalMs;
-      this.monitor = new NvidiaSmiMonitor({ command: this.options.command, intervalMs: typeof i === 'function' ? i() : i, onSample: (s) => this.publish(s), onAvailability: this.options.onAvailability });
+      this.monitor = new NvidiaSmiMonitor({ command: this.options.command, intervalMs: typeof i === 'function' ? i() : i, onSample: (s) => this.publish(s) });
       this.monitor.start();
     } else if (this.last) {
       listener(this.last);

@@ -12,10 +12,8 @@ export interface RemoteResumable {
   readonly worldSize: number;
   /** Hosts in the order the run first saw them: their pid ranges (`globalPid`) depend on it. */
   readonly hosts: readonly string[];
-  /** The run's processes as `host pid`. */
-  readonly members: ReadonlySet<string>;
-  /** The same, as the detach record lists them. */
-  readonly memberList: readonly (readonly [string, number])[];
+  /** The run's processes, `[host, pid]`, as the detach record lists them. */
+  readonly members: readonly (readonly [string, number])[];
   /** When the old window let go (ms): where the gap starts. */
   readonly detachedAt: number;
 }
@@ -35,7 +33,7 @@ export const memberKey = (host: string, pid: number): string => `${host} ${pid}`
 
 /** Whether a process (its hello's program, WORLD_SIZE, host and pid) was one of `r`'s. */
 export function resumes(r: RemoteResumable, program: string, worldSize: number, host: string, pid: number): boolean {
-  return r.program === program && r.worldSize === worldSize && r.members.has(memberKey(host, pid));
+  return r.program === program && r.worldSize === worldSize && r.members.some(([h, p]) => h === host && p === pid);
 }
 
 /** Remote recordings are named `<time>-remote-<id>.ndjson` in the window's recordings folder. */
@@ -62,7 +60,7 @@ export function findRemoteResumables(dir: string, now: number, maxAgeMs: number)
       if (!st.isFile() || now - st.mtimeMs > maxAgeMs) continue;
       const d = lastDetach(path, st.size);
       if (!d || now - d.t > maxAgeMs) continue;
-      out.push({ path, program: d.program, worldSize: d.worldSize, hosts: d.hosts, members: new Set(d.members.map(([h, p]) => memberKey(h, p))), memberList: d.members, detachedAt: d.t });
+      out.push({ path, program: d.program, worldSize: d.worldSize, hosts: d.hosts, members: d.members, detachedAt: d.t });
     } catch {
       continue;
     }

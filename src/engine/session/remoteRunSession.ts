@@ -189,7 +189,7 @@ export class RemoteRunSession extends MonitoringSession {
   override detach(reason: string): void {
     if (!this.live) return;
     // Those of an earlier window that have not reconnected yet stay members: they may still.
-    const members = new Map<string, readonly [string, number]>((this.record?.resume?.memberList ?? []).map((m) => [memberKey(m[0], m[1]), m]));
+    const members = new Map<string, readonly [string, number]>((this.record?.resume?.members ?? []).map((m) => [memberKey(m[0], m[1]), m]));
     for (const r of this.ranks()) members.set(memberKey(r.host, r.pid), [r.host, r.pid]);
     const d: RemoteDetachRecord = { type: 'detach', t: Date.now(), reason, program: this.program, worldSize: this.worldSize, hosts: this.hostNames(), members: [...members.values()] };
     this.recording?.write(d);
